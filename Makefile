@@ -1,0 +1,47 @@
+# `make run` and `make test` work on a fresh machine: they create .venv and install first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DB ?= sqlite:///$(CURDIR)/instance/approvals.sqlite3
+
+.PHONY: install run test lint bench bench-1m browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,postgres,serve,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Chromium and a CJK font for the browser tests; installed only when missing and running as root.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)) \
+	     && echo "installed chromium and fonts-wqy-microhei"; \
+	  else echo "chromium or fonts-wqy-microhei missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+run: $(STAMP)
+	mkdir -p instance
+	APPROVALS_DATABASE_URL=$(DB) $(VENV)/bin/approvals init-db --demo
+	APPROVALS_DATABASE_URL=$(DB) $(VENV)/bin/approvals serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) browser-deps
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check approvals web tests benchmarks
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+bench-1m: $(STAMP)
+	$(PY) -m benchmarks --history 1000000
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
