@@ -1,0 +1,52 @@
+"""The composition root: builds the engine from configuration, for the CLI and the web app.
+
+Every collaborator comes in here (database, processes directory, clock); tests build an
+``Approvals`` with a temporary database and a fixed clock through the same function.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from approvals.clock import Clock, SystemClock
+from approvals.definitions import DefinitionRegistry
+from approvals.orgadmin import OrgChartAdmin
+from approvals.queries import Queries
+from approvals.service import ApprovalService
+from approvals.store.database import Database
+from approvals.store.migrate import upgrade
+from approvals.store.orgcharts import DatabaseOrgChartSource
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROCESSES = ROOT / "processes"
+DEFAULT_ORGCHARTS = ROOT / "orgcharts"
+
+
+def processes_dir() -> Path:
+    return Path(os.environ.get("APPROVALS_PROCESSES", DEFAULT_PROCESSES))
+
+
+@dataclass
+class Approvals:
+    db: Database
+    definitions: DefinitionRegistry
+    orgcharts: DatabaseOrgChartSource
+    service: ApprovalService
+    queries: Queries
+    admin: OrgChartAdmin
+    clock: Clock
+
+    def init_db(self) -> None:
+        upgrade(self.db)
+
+
+def build(database_url: str | None = None, processes: Path | str | None = None,
+          clock: Clock | None = None) -> Approvals:
+    db = Database(database_url)
+    definitions = DefinitionRegistry(processes or processes_dir())
+    orgcharts = DatabaseOrgChartSource(db, definitions.ids)
+    clock = clock or SystemClock()
+    return Approvals(db, definitions, orgcharts, ApprovalService(db, definitions, orgcharts, clock),
+                     Queries(db), OrgChartAdmin(db, orgcharts, clock), clock)

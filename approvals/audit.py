@@ -1,0 +1,119 @@
+"""The append-only, hash-chained audit trail.
+
+Each entry's hash covers its own content and the previous entry's hash, and the single
+``audit_head`` row holds the tip. Editing an entry breaks its own hash; deleting or swapping
+entries breaks the links; cutting the tail no longer matches the head. Appends lock the head
+row, so concurrent workers (PostgreSQL) extend one chain instead of forking it; the lock is
+taken at the end of the action's transaction to keep it short.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from approvals.store.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+@dataclass
+class Entry:
+    """An audit entry before it is chained (what happened, by whom, on whose behalf)."""
+
+    actor: str
+    action: str
+    request_id: int | None = None
+    task_id: int | None = None
+    decision: str | None = None
+    comment: str = ""
+    orgchart_version: str | None = None
+    on_behalf_of: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _digest(seq: int, at: datetime, e: AuditEntry | Entry, detail: str, prev_hash: str) -> str:
+    payload = json.dumps(
+        [seq, at.isoformat(timespec="microseconds"), e.actor, e.action, e.request_id, e.task_id,
+         e.decision, e.comment, e.orgchart_version, e.on_behalf_of, detail, prev_hash],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(session: Session, entries: list[Entry], at: datetime) -> list[AuditEntry]:
+    """Chain ``entries`` onto the trail inside the caller's transaction."""
+    if not entries:
+        return []
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    rows = []
+    seq, prev = head.seq, head.hash
+    for e in entries:
+        seq += 1
+        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        digest = _digest(seq, at, e, detail, prev)
+        rows.append(AuditEntry(seq=seq, at=at, actor=e.actor, action=e.action, request_id=e.request_id,
+                               task_id=e.task_id, decision=e.decision, comment=e.comment,
+                               orgchart_version=e.orgchart_version, on_behalf_of=e.on_behalf_of,
+                               detail=detail, prev_hash=prev, hash=digest))
+        prev = digest
+    session.add_all(rows)
+    head.seq, head.hash = seq, prev
+    return rows
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    problem: str = ""
+    seq: int | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"audit chain intact: {self.checked} entries verified"
+        where = f" at entry #{self.seq}" if self.seq is not None else ""
+        return f"audit chain BROKEN{where}: {self.problem} ({self.checked} entries checked)"
+
+
+def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.seq > last)
+                               .order_by(AuditEntry.seq).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def verify(session: Session) -> Verification:
+    """Walk the whole chain; report the first entry that was edited, removed or moved."""
+    expected_seq, prev, checked = 1, GENESIS, 0
+    for row in _entries(session):
+        if row.seq != expected_seq:
+            return Verification(False, checked, f"entry #{expected_seq} is missing (next is #{row.seq})",
+                                expected_seq)
+        if row.prev_hash != prev:
+            return Verification(False, checked, "does not link to the entry before it (removed or reordered)",
+                                row.seq)
+        if _digest(row.seq, row.at, row, row.detail, row.prev_hash) != row.hash:
+            return Verification(False, checked, "its content does not match its hash (edited)", row.seq)
+        prev, expected_seq, checked = row.hash, row.seq + 1, checked + 1
+    head = session.get(AuditHead, 1)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if (head_seq, head_hash) != (expected_seq - 1, prev):
+        return Verification(False, checked,
+                            f"the chain ends at #{expected_seq - 1} but the head says #{head_seq} "
+                            "(entries removed from the end)", head_seq)
+    return Verification(True, checked)

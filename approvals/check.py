@@ -1,0 +1,65 @@
+"""``approvals check``: validate every process and org chart, then try every person's route.
+
+A bureau runs this after editing a file: it names broken files, then everyone who could not
+submit (vacant post, missing supervisor, no matching route) and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from approvals.definitions import DefinitionRegistry
+from approvals.errors import ApprovalsError
+from approvals.orgchart.loader import load_orgchart
+from approvals.orgchart.roles import is_known_role
+from approvals.routes import preview
+
+
+@dataclass
+class CheckReport:
+    lines: list[str] = field(default_factory=list)
+    ok: bool = True
+
+    def problem(self, line: str) -> None:
+        self.lines.append(line)
+        self.ok = False
+
+
+def run_check(registry: DefinitionRegistry, charts: list[Path], request_type: str, today: date) -> CheckReport:
+    report = CheckReport()
+    for error in registry.errors:
+        report.problem(f"PROCESS ERROR {error}")
+    report.lines.append(f"processes: {len(registry.ids())} valid ({', '.join(registry.ids())})")
+    for path in charts:
+        try:
+            chart = load_orgchart(path, known_processes=registry.ids())
+        except ApprovalsError as exc:
+            report.problem(f"ORG CHART ERROR {exc}")
+            continue
+        report.lines.append(f"{path.name}: {chart.organization.name}, {len(chart.people)} people, "
+                            f"{len(chart.units)} units")
+        for pid in chart.organization.processes.values():
+            for step in registry.get(pid).steps.values():
+                if not is_known_role(chart, step.role):
+                    report.problem(f"  {pid} step {step.bpmn_id!r} names role {step.role!r}, "
+                                   f"which {path.name} does not define")
+        for post, holder in chart.posts.items():
+            if holder is None:
+                report.lines.append(f"  vacant post: posts.{post}")
+        pid = chart.organization.processes.get(request_type)
+        if pid is None:
+            report.lines.append(f"  no {request_type!r} process for this organization")
+            continue
+        defn = registry.get(pid)
+        blocked = 0
+        for person in chart.people:
+            try:
+                preview(chart, defn, request_type, person, {}, today)
+            except ApprovalsError as exc:
+                blocked += 1
+                report.problem(f"  {person} ({chart.display_name(person)}) cannot submit {request_type}: {exc}")
+        report.lines.append(f"  {request_type}: {len(chart.people) - blocked} of {len(chart.people)} "
+                            f"people have a route")
+    return report

@@ -1,0 +1,191 @@
+"""The ``approvals`` command: set up a database, load org charts, preview routes, check, verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from approvals import audit, credentials
+from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
+from approvals.check import run_check
+from approvals.clock import SystemClock
+from approvals.definitions import DefinitionRegistry
+from approvals.errors import ApprovalsError, RefusedError, UnknownError
+from approvals.orgchart.loader import load_orgchart
+from approvals.routes import preview
+
+EXIT_REFUSED = 2
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+@click.option("--database", envvar="APPROVALS_DATABASE_URL", default=None,
+              help="SQLAlchemy URL (default sqlite:///instance/approvals.sqlite3).")
+@click.option("--processes", envvar="APPROVALS_PROCESSES", default=None, type=click.Path(file_okay=False),
+              help="Directory of BPMN files (default: processes/ of this checkout).")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, processes: str | None) -> None:
+    """Approval engine for public bodies."""
+    ctx.obj = {"database": database, "processes": processes}
+
+
+def _app(ctx: click.Context) -> Approvals:
+    return build(ctx.obj["database"], ctx.obj["processes"])
+
+
+def _registry(ctx: click.Context) -> DefinitionRegistry:
+    return _app(ctx).definitions
+
+
+@cli.command("init-db")
+@click.option("--demo", is_flag=True, help="Also load the demo org chart (policy A) with demo passwords.")
+@click.pass_context
+def init_db(ctx: click.Context, demo: bool) -> None:
+    """Create or upgrade the schema (Alembic); optionally load the demo org chart."""
+    app = _app(ctx)
+    app.init_db()
+    click.echo(f"database ready: {app.db.url}")
+    if demo:
+        path = DEFAULT_ORGCHARTS / "xx-natural-resources.yaml"
+        chart = load_orgchart(path, known_processes=app.definitions.ids())
+        if chart.id not in app.orgcharts.org_ids():
+            app.admin.save(path.read_text(encoding="utf-8"), "system", path.name, "demo org chart")
+        with app.db.transaction() as s:
+            for person in chart.people:
+                if not credentials.check(app.db, person, credentials.DEMO_PASSWORD):
+                    credentials.set_password(s, person, credentials.DEMO_PASSWORD, app.clock.now())
+        click.echo(f"demo org chart loaded: {chart.organization.name} ({len(chart.people)} people); "
+                   f"every person signs in with password {credentials.DEMO_PASSWORD!r}")
+
+
+@cli.command("load-orgchart")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor", default="system", help="Who is loading it (recorded in the audit trail).")
+@click.option("--comment", default="", help="Why (kept with the version).")
+@click.pass_context
+def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str) -> None:
+    """Validate FILE and save it as the organization's new current org chart."""
+    app = _app(ctx)
+    try:
+        impact = app.admin.save(Path(file).read_text(encoding="utf-8"), actor, Path(file).name, comment)
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    chart = impact.chart
+    click.echo(f"loaded {chart.organization.name} ({chart.id}), version {chart.version[:12]}: "
+               f"{len(chart.people)} people, {len(chart.units)} units; {len(impact.moves)} open task(s) moved")
+    for move in impact.moves:
+        click.echo(f"  moved task #{move.task_id} ({move.step}) from {move.old} to {move.new}")
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            _fail(f"--set expects NAME=VALUE, got {item!r}", EXIT_REFUSED)
+        result[name.strip()] = value
+    return result
+
+
+@cli.command("route")
+@click.option("--orgchart", "orgchart", required=True, type=click.Path(dir_okay=False))
+@click.option("--process", "process", required=True, help="Request type (leave, meeting) or process id.")
+@click.option("--applicant", required=True)
+@click.option("--set", "sets", multiple=True, help="A request field, NAME=VALUE (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the route as JSON (routes.md contract).")
+@click.option("--explain", is_flag=True, help="Also show steps removed by rules 1 and 2, and why.")
+@click.pass_context
+def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, sets: tuple[str, ...],
+              as_json: bool, explain: bool) -> None:
+    """Preview who will approve, in order: a dry run of the same BPMN the engine runs."""
+    try:
+        registry = _registry(ctx)
+        chart = load_orgchart(orgchart, known_processes=registry.ids())
+        pid = chart.organization.processes.get(process) or process
+        result = preview(chart, registry.get(pid), process, applicant, _parse_sets(sets),
+                         SystemClock().now().date())
+    except (RefusedError, UnknownError) as exc:
+        _fail(str(exc), EXIT_REFUSED)
+    except ApprovalsError as exc:  # a broken org chart or process file
+        _fail(str(exc), 1)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    steps = result.steps if explain else result.visible
+    for n, step in enumerate(steps, 1):
+        name = chart.display_name(step.assignee)
+        click.echo(f"{n}. {step.kind:<8} {step.role:<22} {step.assignee} ({name})  {step.name}"
+                   + (f"  [{step.reason}]" if explain else ""))
+    if not steps:
+        click.echo("no steps: nobody inside the organization approves this request")
+
+
+@cli.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--type", "request_type", default="leave", show_default=True,
+              help="Request type whose route is computed for every person.")
+@click.pass_context
+def check_cmd(ctx: click.Context, files: tuple[str, ...], request_type: str) -> None:
+    """Validate every process and org chart, then compute every person's route."""
+    paths = [Path(f) for f in files] or sorted(DEFAULT_ORGCHARTS.glob("*.yaml"))
+    report = run_check(_registry(ctx), paths, request_type, SystemClock().now().date())
+    for line in report.lines:
+        click.echo(line)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Recompute the hash chain; exit 1 on any edited, deleted or reordered entry."""
+    app = _app(ctx)
+    with app.db.reading() as s:
+        result = audit.verify(s)
+    click.echo(str(result))
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command("set-password")
+@click.argument("person")
+@click.password_option()
+@click.pass_context
+def set_password_cmd(ctx: click.Context, person: str, password: str) -> None:
+    """Set PERSON's sign-in password (stored hashed)."""
+    app = _app(ctx)
+    try:
+        app.orgcharts.for_person(person)
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    with app.db.transaction() as s:
+        credentials.set_password(s, person, password, app.clock.now())
+    click.echo(f"password set for {person}")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web UI for local use (production: gunicorn, see README)."""
+    from web import create_app  # the engine never imports Flask; only this command does
+
+    app = create_app({"APPROVALS_DATABASE_URL": ctx.obj["database"], "APPROVALS_PROCESSES": ctx.obj["processes"]})
+    click.echo(f"serving on http://{host}:{port}/")
+    app.run(host=host, port=port)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="approvals")

@@ -1,0 +1,259 @@
+"""Find, parse, validate and cache the BPMN processes in ``processes/``.
+
+SpiffWorkflow's CamundaParser builds the executable spec; this module reads the project's
+conventions (docs/processes.md) from the same XML: step roles and kinds, form fields,
+process variables and refusal end events. Parsed definitions are cached by content hash,
+so a request started on one version of a file keeps running on exactly that version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from approvals.errors import Issue, ProcessDefinitionError, UnknownProcessError
+from approvals.forms import FieldDef, parse_form
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+}
+USER_KINDS = ("approve", "consent", "record", "report")
+SEND_KINDS = ("file", "copy")
+DECISION_KINDS = ("approve", "consent", "record")
+ROLE_PATTERN = re.compile(r"^(duty:[A-Za-z0-9_.-]+|[a-z][a-z0-9_]*)$")
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """A userTask or sendTask: who (role) does what (kind)."""
+
+    bpmn_id: str
+    name: str
+    name_en: str
+    kind: str
+    role: str
+    due_field: str | None = None
+    fields: tuple[FieldDef, ...] = ()
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind not in SEND_KINDS
+
+    @property
+    def decides(self) -> bool:
+        return self.kind in DECISION_KINDS
+
+
+@dataclass(frozen=True)
+class Refusal:
+    bpmn_id: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    process_id: str
+    name: str
+    source: str
+    sha256: str
+    xml: str
+    spec: Any = field(repr=False)
+    subprocess_specs: Any = field(repr=False)
+    steps: dict[str, StepDef] = field(default_factory=dict)
+    fields: tuple[FieldDef, ...] = ()
+    variables: dict[str, Any] = field(default_factory=dict)
+    refusals: dict[str, Refusal] = field(default_factory=dict)
+
+    @property
+    def uses_county_cadre(self) -> bool:
+        return bool(self.variables.get("uses_county_cadre", False))
+
+    def field(self, name: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def _typed(value: str) -> Any:
+    if value in ("true", "false"):
+        return value == "true"
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return value
+
+
+def _properties(element: Any) -> dict[str, str]:
+    nodes = element.xpath("./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)
+    return {n.get("name"): n.get("value", "") for n in nodes if n.get("name")}
+
+
+def _step(node: Any, where: str, issues: list[Issue]) -> StepDef | None:
+    tag = etree.QName(node).localname
+    bpmn_id = node.get("id")
+    props = _properties(node)
+    allowed = USER_KINDS if tag == "userTask" else SEND_KINDS
+    kind = props.get("kind", allowed[0])
+    role = node.get(f"{{{NS['camunda']}}}candidateGroups", "").strip()
+    here = f"{where} {tag} {bpmn_id!r}"
+    ok = True
+    if kind not in allowed:
+        issues.append(Issue(f"{here} property kind", kind, f"expected one of {', '.join(allowed)}"))
+        ok = False
+    if not role:
+        issues.append(Issue(here, None, "needs camunda:candidateGroups naming one role, e.g. unit_head"))
+        ok = False
+    elif not ROLE_PATTERN.match(role):
+        issues.append(Issue(f"{here} camunda:candidateGroups", role, "expected one role, e.g. unit_head or duty:filing"))
+        ok = False
+    fields = parse_form(node, f"{here} form", issues)
+    due = props.get("due_field")
+    if kind == "report" and due is None:
+        issues.append(Issue(here, None, "a report step needs property due_field naming a date field"))
+    if not ok:
+        return None
+    return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields)
+
+
+def _refusal(node: Any, root: Any, where: str, issues: list[Issue]) -> Refusal | None:
+    ref = node.xpath("./bpmn:errorEventDefinition/@errorRef", namespaces=NS)
+    if not node.xpath("./bpmn:errorEventDefinition", namespaces=NS):
+        return None
+    error = root.xpath(f"//bpmn:error[@id='{ref[0]}']", namespaces=NS) if ref else []
+    if not error or not error[0].get("name"):
+        issues.append(Issue(f"{where} endEvent {node.get('id')!r}", ref[0] if ref else None,
+                            "a refusal end event needs errorRef to a bpmn:error with a name (the message)"))
+        return None
+    return Refusal(node.get("id"), error[0].get("errorCode") or node.get("id"), error[0].get("name"))
+
+
+def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) -> dict[str, Any]:
+    steps: dict[str, StepDef] = {}
+    for node in process.xpath(".//bpmn:userTask | .//bpmn:sendTask", namespaces=NS):
+        step = _step(node, where, issues)
+        if step is not None:
+            steps[step.bpmn_id] = step
+    for tag in ("task", "manualTask", "receiveTask", "scriptTask", "serviceTask", "businessRuleTask"):
+        for node in process.xpath(f".//bpmn:{tag}", namespaces=NS):
+            issues.append(Issue(f"{where} {tag} {node.get('id')!r}", tag,
+                                "use a userTask (someone acts) or a sendTask (filing/copy)"))
+    refusals = {}
+    for node in process.xpath(".//bpmn:endEvent", namespaces=NS):
+        refusal = _refusal(node, root, where, issues)
+        if refusal is not None:
+            refusals[refusal.bpmn_id] = refusal
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    if len(starts) != 1:
+        issues.append(Issue(where, len(starts), "expected exactly one start event at the top level"))
+    fields = parse_form(starts[0], f"{where} start event form", issues) if starts else ()
+    variables = {k: _typed(v) for k, v in _properties(process).items()}
+    return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables}
+
+
+def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
+    """Parse one BPMN file's text into its executable processes, or raise with every issue."""
+    issues: list[Issue] = []
+    try:
+        root = etree.fromstring(xml.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise ProcessDefinitionError(source, [Issue(f"line {exc.lineno}", None, f"not well-formed XML: {exc.msg}")]) from exc
+    parser = CamundaParser()
+    try:
+        parser.add_bpmn_xml(root, filename=source)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        raise ProcessDefinitionError(source, [Issue("BPMN", None, str(exc))]) from exc
+    sha = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+    result = []
+    for process in root.xpath("//bpmn:process[@isExecutable='true']", namespaces=NS):
+        pid = process.get("id")
+        where = f"process {pid!r}"
+        conventions = _read_conventions(root, process, where, issues)
+        try:
+            spec = parser.get_spec(pid)
+            subprocess_specs = parser.get_subprocess_specs(pid)
+        except (ValidationException, SpiffWorkflowException) as exc:
+            issues.append(Issue(where, None, str(exc)))
+            continue
+        result.append(ProcessDefinition(pid, process.get("name") or pid, source, sha, xml, spec,
+                                        subprocess_specs, **conventions))
+    if not result and not issues:
+        issues.append(Issue("definitions", None, "no bpmn:process with isExecutable=\"true\""))
+    if issues:
+        raise ProcessDefinitionError(source, issues)
+    return result
+
+
+class DefinitionRegistry:
+    """The processes of a deployment: current files by id, and every version seen by hash."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self._by_hash: dict[tuple[str, str], ProcessDefinition] = {}
+        self._current: dict[str, ProcessDefinition] | None = None
+        self._errors: list[ProcessDefinitionError] = []
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict[str, ProcessDefinition]:
+        with self._lock:
+            if self._current is None:
+                current: dict[str, ProcessDefinition] = {}
+                errors = []
+                for path in sorted(self.directory.glob("*.bpmn")):
+                    try:
+                        for defn in self._parse(path.read_text(encoding="utf-8"), path.name):
+                            current[defn.process_id] = defn
+                    except ProcessDefinitionError as exc:
+                        errors.append(exc)
+                self._current, self._errors = current, errors
+            return self._current
+
+    def _parse(self, xml: str, source: str) -> list[ProcessDefinition]:
+        defns = parse_bpmn(xml, source)
+        for defn in defns:
+            self._by_hash[(defn.sha256, defn.process_id)] = defn
+        return defns
+
+    @property
+    def errors(self) -> list[ProcessDefinitionError]:
+        self._load()
+        return list(self._errors)
+
+    def ids(self) -> list[str]:
+        return sorted(self._load())
+
+    def all(self) -> Iterable[ProcessDefinition]:
+        return list(self._load().values())
+
+    def get(self, process_id: str) -> ProcessDefinition:
+        try:
+            return self._load()[process_id]
+        except KeyError:
+            raise UnknownProcessError(process_id, self.ids()) from None
+
+    def version(self, process_id: str, sha256: str, xml_loader: Any) -> ProcessDefinition:
+        """The exact version a request started on; ``xml_loader(sha)`` fetches stored XML on a miss."""
+        key = (sha256, process_id)
+        cached = self._by_hash.get(key)
+        if cached is not None:
+            return cached
+        current = self._load().get(process_id)
+        if current is not None and current.sha256 == sha256:
+            return current
+        with self._lock:
+            for defn in self._parse(xml_loader(sha256), f"{process_id}@{sha256[:12]}"):
+                if defn.process_id == process_id:
+                    return defn
+        raise UnknownProcessError(process_id)
+
+    def reload(self) -> None:
+        with self._lock:
+            self._current = None

@@ -1,0 +1,36 @@
+"""Acting approvers (代理审批): while a delegation is active, new tasks go to the delegate and
+decisions are recorded on behalf of the post holder."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from approvals.errors import Issue, FieldError
+from approvals.store.models import Delegation
+
+
+def active_delegate(session: Session, principal: str, day: date) -> str | None:
+    row = session.scalars(
+        select(Delegation).where(Delegation.principal == principal, Delegation.revoked.is_(False),
+                                 Delegation.starts_on <= day, Delegation.ends_on >= day)
+        .order_by(Delegation.id.desc()).limit(1)).first()
+    return row.delegate if row else None
+
+
+def add(session: Session, principal: str, delegate: str, starts_on: date, ends_on: date,
+        at: datetime) -> Delegation:
+    issues = []
+    if delegate == principal:
+        issues.append(Issue("delegate", delegate, "must be someone other than yourself"))
+    if ends_on < starts_on:
+        issues.append(Issue("ends_on", ends_on.isoformat(), f"must not be before starts_on {starts_on}"))
+    if issues:
+        raise FieldError(issues)
+    row = Delegation(principal=principal, delegate=delegate, starts_on=starts_on, ends_on=ends_on,
+                     created_at=at, revoked=False)
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,253 @@
+"""The only module that drives SpiffWorkflow.
+
+It runs a process definition forward for one applicant and reports what happened, in route
+order, as ``Step`` values: a task someone must act on, a filing or copy sent, a step skipped
+because the applicant holds it (rule 1) or satisfied by the previous decision (rule 2).
+The same ``advance`` serves the real run and the route preview (a dry run that approves
+every step), so the preview can never drift from the route.
+
+Saved state holds only the instance: the spec comes from the definition cache, which halves
+the bytes and the time per step (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from approvals.definitions import ProcessDefinition, StepDef
+from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
+from approvals.expressions import script_engine
+from approvals.orgchart.model import OrgChart
+from approvals.orgchart.roles import resolve
+
+STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
+
+OPEN, SKIPPED_SELF, SATISFIED, SENT = "open", "skipped_self", "satisfied", "sent"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a route as it unfolds."""
+
+    definition: StepDef
+    outcome: str  # open | skipped_self | satisfied | sent
+    assignee: str  # the post holder (principal); the applicant for report steps
+    receiver: str | None = None  # report steps: who receives the report
+    unit: str | None = None  # duty roles: the unit whose members may act / see it
+    spiff_id: str | None = None
+    satisfied_by: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.definition.kind
+
+    @property
+    def role(self) -> str:
+        return self.definition.role
+
+
+@dataclass
+class RouteContext:
+    """What rules 1 and 2 need to know, carried across saves in the workflow's own data."""
+
+    chart: OrgChart
+    applicant: str
+    last_decider: str | None = None
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Leaves the spec out of saved state; ``load_state`` hands the cached spec back in."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
+        spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs")
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _serializer() -> BpmnWorkflowSerializer:
+    registry = BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG)
+    _SpeclessWorkflowConverter(BpmnWorkflow, registry)
+    return BpmnWorkflowSerializer(registry)
+
+
+_SERIALIZER = _serializer()
+_SCRIPT_ENGINE = script_engine()
+
+
+class Run:
+    """One workflow instance of one definition, advanced under the project's rules."""
+
+    def __init__(self, definition: ProcessDefinition, workflow: BpmnWorkflow) -> None:
+        self.definition = definition
+        self.workflow = workflow
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, definition: ProcessDefinition, variables: Mapping[str, Any]) -> Run:
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+        start = workflow.get_tasks(state=TaskState.READY)[0]
+        start.data.update(definition.variables)
+        start.data.update(variables)
+        return cls(definition, workflow)
+
+    def dump(self) -> str:
+        dct = _SERIALIZER.to_dict(self.workflow)
+        dct["format"] = STATE_FORMAT
+        dct[_SERIALIZER.VERSION_KEY] = _SERIALIZER.VERSION
+        return json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def load(cls, definition: ProcessDefinition, state: str) -> Run:
+        dct = json.loads(state)
+        dct.pop("format", None)
+        _SERIALIZER.migrate(dct)
+        dct["spec"], dct["subprocess_specs"] = definition.spec, definition.subprocess_specs
+        workflow = _SERIALIZER.from_dict(dct)
+        workflow.script_engine = _SCRIPT_ENGINE
+        return cls(definition, workflow)
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.workflow.is_completed())
+
+    @property
+    def last_decider(self) -> str | None:
+        value = self.workflow.data.get("_last_decider")
+        return str(value) if value else None
+
+    # -- moving forward --------------------------------------------------------------------
+
+    def advance(self, context: RouteContext) -> list[Step]:
+        """Run engine steps and apply rules 1 and 2 until only real work is left."""
+        steps: list[Step] = []
+        context.last_decider = context.last_decider or self.last_decider
+        while True:
+            self._engine_steps(context, steps)
+            if not self._settle_ready(context, steps):
+                break
+        self.workflow.data["_last_decider"] = context.last_decider
+        return steps
+
+    def complete(self, spiff_id: str, context: RouteContext, data: Mapping[str, Any] | None = None,
+                 principal: str | None = None) -> list[Step]:
+        """Complete one open task (an approval, consent, record or report) and advance."""
+        task = self._ready_task(spiff_id)
+        if data:
+            task.data.update(data)
+        step = self.definition.steps[task.task_spec.bpmn_id]
+        self._run(task)
+        if step.decides:
+            context.last_decider = principal
+        return self.advance(context)
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+    def open_task_ids(self) -> list[str]:
+        return [str(t.id) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def data(self) -> dict[str, Any]:
+        """The latest task data: the request's variables plus what steps added."""
+        tasks = self.workflow.get_tasks(state=TaskState.COMPLETED)
+        return dict(tasks[-1].data) if tasks else {}
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _ready_task(self, spiff_id: str) -> Any:
+        try:
+            task = self.workflow.get_task_from_id(UUID(spiff_id))
+        except Exception as exc:  # noqa: BLE001 - Spiff raises several kinds for a missing id
+            raise InvalidStateError(f"task {spiff_id} is not part of this request's workflow") from exc
+        if task.state != TaskState.READY:
+            raise InvalidStateError(f"task {spiff_id} is not waiting for a decision")
+        return task
+
+    def _run(self, task: Any) -> None:
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise ApprovalsError(f"process {self.definition.process_id}: {exc}") from exc
+
+    def _engine_steps(self, context: RouteContext, steps: list[Step]) -> None:
+        def did_complete(task: Any) -> None:
+            bpmn_id = task.task_spec.bpmn_id
+            refusal = self.definition.refusals.get(bpmn_id)
+            if refusal is not None:
+                raise RuleRefusalError(refusal.code, refusal.message)
+            step = self.definition.steps.get(bpmn_id)
+            if step is not None and not step.blocking:
+                who = resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider)
+                steps.append(Step(step, SENT, who.assignee, unit=who.unit, spiff_id=str(task.id)))
+
+        try:
+            self.workflow.do_engine_steps(did_complete_task=did_complete)
+        except SpiffWorkflowException as exc:
+            raise ApprovalsError(f"process {self.definition.process_id}: {exc}") from exc
+
+    def _settle_ready(self, context: RouteContext, steps: list[Step]) -> bool:
+        """Turn each new ready task into a Step; True when rules 1/2 completed one."""
+        known = {s.spiff_id for s in steps}
+        progressed = False
+        for task in self.workflow.get_tasks(state=TaskState.READY, manual=True):
+            spiff_id = str(task.id)
+            if spiff_id in known or task.data.get("_announced") == spiff_id:
+                continue
+            step = self.definition.steps[task.task_spec.bpmn_id]
+            who = resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider)
+            if step.kind == "report":
+                steps.append(Step(step, OPEN, context.applicant, receiver=who.assignee, unit=who.unit,
+                                  spiff_id=spiff_id))
+            elif who.assignee == context.applicant:  # rule 1: no self-approval
+                steps.append(Step(step, SKIPPED_SELF, who.assignee, unit=who.unit, spiff_id=spiff_id))
+            elif who.assignee == context.last_decider:  # rule 2: no double signing
+                steps.append(Step(step, SATISFIED, who.assignee, unit=who.unit, spiff_id=spiff_id,
+                                  satisfied_by=context.last_decider))
+            else:
+                steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id))
+            if steps[-1].outcome == OPEN:
+                task.data["_announced"] = spiff_id
+                continue
+            self._run(task)
+            progressed = True
+        return progressed
+
+
+def dry_run(definition: ProcessDefinition, variables: Mapping[str, Any], context: RouteContext,
+            on_open: Callable[[Step], None] | None = None) -> list[Step]:
+    """Walk the whole route, approving every open step in turn: the route preview."""
+    run = Run.start(definition, variables)
+    route: list[Step] = run.advance(context)
+    pending = [s for s in route if s.outcome == OPEN]
+    while pending:
+        first = pending.pop(0)
+        if on_open is not None:
+            on_open(first)
+        steps = run.complete(first.spiff_id or "", context, principal=first.assignee)
+        route.extend(steps)
+        pending.extend(s for s in steps if s.outcome == OPEN)
+    if not run.completed:
+        raise InvalidStateError(f"process {definition.process_id} stopped before its end in a dry run")
+    return route

@@ -1,0 +1,41 @@
+"""What an action will announce: audit entries (written in its transaction) and signals
+(sent after it commits). Collecting both in one place keeps the two in step."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from approvals import audit, signals
+from approvals.audit import Entry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outbox:
+    entries: list[Entry] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def record(self, entry: Entry) -> None:
+        self.entries.append(entry)
+
+    def signal(self, name: str, **payload: Any) -> None:
+        assert name in signals.ALL, name
+        self.events.append((name, payload))
+
+    def write(self, session: Session, at: datetime) -> None:
+        """Last thing in the transaction: the audit head lock is held only briefly."""
+        session.flush()
+        audit.append(session, self.entries, at)
+
+    def send(self, sender: object) -> None:
+        for name, payload in self.events:
+            try:
+                signals.ALL[name].send(sender, **payload)
+            except Exception:  # noqa: BLE001 - a broken receiver must not undo a saved action
+                log.exception("signal %s receiver failed", name)

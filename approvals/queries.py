@@ -1,0 +1,155 @@
+"""Read-side views: inboxes, lists, a request's timeline. Each is one or two indexed queries.
+
+Visibility rules live here so the CLI and the web UI show the same things to the same people.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
+from approvals.orgchart.model import OrgChart
+from approvals.store.database import Database
+from approvals.store.models import Attachment, AuditEntry, Request, Task
+
+DECISION_KINDS = ("approve", "consent", "record")
+NOTICE_KINDS = ("file", "copy")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Any]
+    total: int
+
+
+def _member_units(chart: OrgChart, person: str) -> list[str]:
+    p = chart.people.get(person)
+    return [p.unit] if p else []
+
+
+def _mine(person: str, units: list[str]) -> Any:
+    """My tasks: assigned to me, or held by a duty unit I belong to (its members may act)."""
+    clauses = [Task.assignee == person]
+    if units:
+        clauses.append(Task.unit_id.in_(units))
+    return or_(*clauses)
+
+
+class Queries:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _page(self, s: Session, where: list[Any], limit: int, offset: int, newest_first: bool = False) -> Page:
+        order = Task.id.desc() if newest_first else Task.id
+        items = s.scalars(select(Task).where(*where).order_by(order).limit(limit).offset(offset)).all()
+        total = s.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+        return Page(items, total)
+
+    def inbox(self, chart: OrgChart, person: str, limit: int = 50, offset: int = 0) -> Page:
+        """Open decisions waiting for ``person``, oldest first."""
+        with self.db.reading() as s:
+            where = [Task.is_open.is_(True), _mine(person, _member_units(chart, person)),
+                     Task.kind.in_(DECISION_KINDS)]
+            return self._page(s, where, limit, offset)
+
+    def notices(self, chart: OrgChart, person: str, *, open_only: bool = True, limit: int = 50,
+                offset: int = 0) -> Page:
+        """Filings (备案) and copies (抄送) for the person's unit(s)."""
+        with self.db.reading() as s:
+            where = [_mine(person, _member_units(chart, person)), Task.kind.in_(NOTICE_KINDS)]
+            if open_only:
+                where.append(Task.is_open.is_(True))
+            return self._page(s, where, limit, offset, newest_first=not open_only)
+
+    def reports_due(self, person: str) -> list[Task]:
+        with self.db.reading() as s:
+            return list(s.scalars(select(Task).where(Task.assignee == person, Task.is_open.is_(True),
+                                                     Task.kind == "report").order_by(Task.due_on, Task.id)))
+
+    def overdue_reports(self, chart: OrgChart, person: str, today: date) -> list[Task]:
+        """Reports past due for the units that receive them (e.g. duty:filing)."""
+        units = _member_units(chart, person)
+        with self.db.reading() as s:
+            receiver = or_(Task.receiver == person, Task.unit_id.in_(units)) if units else Task.receiver == person
+            return list(s.scalars(select(Task).where(Task.kind == "report", Task.is_open.is_(True),
+                                                     Task.due_on < today, receiver).order_by(Task.due_on)))
+
+    def done_by(self, person: str, limit: int = 50, offset: int = 0) -> Page:
+        with self.db.reading() as s:
+            where = [Task.decided_by == person, Task.kind.in_(DECISION_KINDS + NOTICE_KINDS)]
+            items = s.scalars(select(Task).where(*where).order_by(Task.decided_at.desc(), Task.id.desc())
+                              .limit(limit).offset(offset)).all()
+            total = s.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+            return Page(items, total)
+
+    def my_requests(self, applicant: str, limit: int = 50, offset: int = 0) -> Page:
+        with self.db.reading() as s:
+            where = [Request.applicant == applicant]
+            items = s.scalars(select(Request).where(*where).order_by(Request.id.desc()).limit(limit)
+                              .offset(offset)).all()
+            total = s.scalar(select(func.count()).select_from(Request).where(*where)) or 0
+            return Page(items, total)
+
+    def request(self, request_id: int) -> Request:
+        with self.db.reading() as s:
+            req = s.get(Request, request_id)
+            if req is None:
+                raise UnknownRequestError(request_id)
+            return req
+
+    def task(self, task_id: int) -> Task:
+        with self.db.reading() as s:
+            task = s.get(Task, task_id)
+            if task is None:
+                raise UnknownTaskError(task_id)
+            return task
+
+    def steps(self, request_id: int) -> list[Task]:
+        with self.db.reading() as s:
+            return list(s.scalars(select(Task).where(Task.request_id == request_id).order_by(Task.id)))
+
+    def attachments(self, request_id: int) -> list[Attachment]:
+        with self.db.reading() as s:
+            return list(s.scalars(select(Attachment).where(Attachment.request_id == request_id)
+                                  .order_by(Attachment.id)))
+
+    def attachment(self, attachment_id: int) -> Attachment | None:
+        with self.db.reading() as s:
+            return s.get(Attachment, attachment_id)
+
+    def trail(self, request_id: int) -> list[AuditEntry]:
+        with self.db.reading() as s:
+            return list(s.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id)
+                                  .order_by(AuditEntry.seq)))
+
+    def can_view(self, chart: OrgChart, person: str, request_id: int, *, privileged: bool = False) -> bool:
+        """Applicant, anyone with a step on it (or in a duty unit holding one), inspectors/admins."""
+        if privileged:
+            return True
+        req = self.request(request_id)
+        if req.applicant == person:
+            return True
+        units = _member_units(chart, person)
+        with self.db.reading() as s:
+            clauses = [Task.assignee == person, Task.principal == person, Task.decided_by == person,
+                       Task.receiver == person]
+            if units:
+                clauses.append(Task.unit_id.in_(units))
+            hit = s.scalar(select(Task.id).where(Task.request_id == request_id, or_(*clauses)).limit(1))
+            return hit is not None
+
+    def require_view(self, chart: OrgChart, person: str, request_id: int, *, privileged: bool = False) -> Request:
+        req = self.request(request_id)
+        if not self.can_view(chart, person, request_id, privileged=privileged):
+            raise NotPermittedError(f"request #{request_id} is not yours to read")
+        return req
+
+    def fields(self, req: Request) -> dict[str, Any]:
+        return dict(json.loads(req.fields_json))

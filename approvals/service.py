@@ -1,0 +1,427 @@
+"""The engine's API for every user action: the CLI and the web UI call these and nothing else.
+
+Each action is one transaction that updates the workflow state, the task rows and the audit
+trail together, or none of them; signals go out after the commit. Two decisions racing on
+one request: the loser's UPDATE finds a newer revision and gets ConflictError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from approvals import delegations, forms
+from approvals.audit import Entry
+from approvals.clock import Clock, SystemClock
+from approvals.definitions import DefinitionRegistry, ProcessDefinition
+from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Run, Step, dry_run
+from approvals.errors import (
+    ConflictError,
+    FieldError,
+    InvalidStateError,
+    Issue,
+    NotPermittedError,
+    UnknownProcessError,
+    UnknownRequestError,
+    UnknownTaskError,
+)
+from approvals.orgchart.model import OrgChart
+from approvals.orgchart.roles import may_act
+from approvals.outbox import Outbox
+from approvals.routes import Route, preview, request_variables
+from approvals.store.database import Database
+from approvals.store.models import Attachment, ProcessVersion, Request, Task
+from approvals.store.orgcharts import DatabaseOrgChartSource
+
+DECISIONS = ("approve", "reject", "return")
+OPEN_STATUSES = ("pending", "approved")  # approved = every approval given, a report may be due
+STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+class ApprovalService:
+    def __init__(self, db: Database, definitions: DefinitionRegistry, orgcharts: DatabaseOrgChartSource,
+                 clock: Clock | None = None) -> None:
+        self.db = db
+        self.definitions = definitions
+        self.orgcharts = orgcharts
+        self.clock = clock or SystemClock()
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    def definition_for(self, chart: OrgChart, request_type: str) -> ProcessDefinition:
+        process_id = chart.organization.processes.get(request_type)
+        if process_id is None:
+            raise UnknownProcessError(request_type, list(chart.organization.processes))
+        return self.definitions.get(process_id)
+
+    def _stored_xml(self, sha: str) -> str:
+        with self.db.reading() as s:
+            row = s.get(ProcessVersion, sha)
+            if row is None:
+                raise UnknownProcessError(sha)
+            return row.xml
+
+    def definition_of(self, req: Request) -> ProcessDefinition:
+        return self.definitions.version(req.process_id, req.process_sha, self._stored_xml)
+
+    def _today(self) -> date:
+        return self.clock.now().date()
+
+    def _validated(self, chart: OrgChart, defn: ProcessDefinition, applicant: str,
+                   raw: Mapping[str, Any]) -> dict[str, Any]:
+        base = request_variables(chart, defn, applicant, {}, self._today())
+        return forms.validate(defn.fields, raw, today=self._today().isoformat(), variables=base)
+
+    def _start(self, chart: OrgChart, defn: ProcessDefinition, applicant: str,
+               values: dict[str, Any]) -> tuple[Run, list[Step]]:
+        """Refuse first (vacant post, rule refusal) by a dry run, then start the real run."""
+        variables = request_variables(chart, defn, applicant, values, self._today())
+        dry_run(defn, variables, RouteContext(chart, applicant))
+        run = Run.start(defn, variables)
+        return run, run.advance(RouteContext(chart, applicant))
+
+    # ---- preview -----------------------------------------------------------------------
+
+    def preview(self, applicant: str, request_type: str, raw_fields: Mapping[str, Any]) -> Route:
+        chart = self.orgcharts.for_person(applicant)
+        defn = self.definition_for(chart, request_type)
+        return preview(chart, defn, request_type, applicant, raw_fields, self._today())
+
+    # ---- actions -----------------------------------------------------------------------
+
+    def submit(self, applicant: str, request_type: str, raw_fields: Mapping[str, Any],
+               uploads: Mapping[str, Upload] | None = None) -> int:
+        chart = self.orgcharts.for_person(applicant)
+        defn = self.definition_for(chart, request_type)
+        raw = dict(raw_fields)
+        for name, upload in (uploads or {}).items():
+            raw[name] = upload.filename
+        values = self._validated(chart, defn, applicant, raw)
+        run, steps = self._start(chart, defn, applicant, values)
+        now = self.clock.now()
+        out = Outbox()
+        with self.db.transaction() as s:
+            if s.get(ProcessVersion, defn.sha256) is None:
+                s.add(ProcessVersion(sha256=defn.sha256, source_name=defn.source, xml=defn.xml, created_at=now))
+            req = Request(org_id=chart.id, request_type=request_type, process_id=defn.process_id,
+                          process_sha=defn.sha256, applicant=applicant, status="pending",
+                          fields_json=json.dumps(values, ensure_ascii=False), state="", round=1,
+                          orgchart_version=chart.version, outcome_comment="", created_at=now, updated_at=now)
+            s.add(req)
+            s.flush()
+            for name, upload in (uploads or {}).items():
+                s.add(Attachment(request_id=req.id, field=name, filename=upload.filename,
+                                 content_type=upload.content_type, data=upload.data, created_at=now,
+                                 sha256=hashlib.sha256(upload.data).hexdigest()))
+            out.record(Entry(applicant, "submitted", req.id, orgchart_version=chart.version,
+                             detail={"type": request_type, "process": defn.process_id,
+                                     "process_sha": defn.sha256, "fields": values}))
+            out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
+            self._record_steps(s, req, chart, steps, out, now)
+            self._save(s, req, run, now, out)
+            out.write(s, now)
+        out.send(self)
+        return req.id
+
+    def decide(self, task_id: int, actor: str, decision: str, comment: str = "") -> None:
+        if decision not in DECISIONS:
+            raise FieldError([Issue("decision", decision, f"expected one of {', '.join(DECISIONS)}")])
+        comment = comment.strip()
+        if decision in ("reject", "return") and not comment:
+            raise FieldError([Issue("comment", "", f"a comment is required to {decision}: tell the applicant why")])
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            task, req = self._open_task(s, task_id)
+            if task.kind not in ("approve", "consent", "record"):
+                raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
+            chart = self.orgcharts.current(req.org_id)
+            self._check_may_act(chart, actor, task)
+            behalf = task.principal if actor != task.principal else None
+            self._close(task, decision + "d" if decision != "return" else "returned", actor, behalf, comment, now)
+            out.record(Entry(actor, "decided", req.id, task.id, decision, comment, chart.version, behalf,
+                             {"step": task.name, "role": task.role}))
+            out.signal("decided", request_id=req.id, task_id=task.id, actor=actor, decision=decision,
+                       comment=comment, on_behalf_of=behalf)
+            run = Run.load(self.definition_of(req), req.state)
+            if decision == "approve":
+                steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant),
+                                     principal=task.principal)
+                self._record_steps(s, req, chart, steps, out, now)
+            else:
+                self._end_round(s, req, run, "rejected" if decision == "reject" else "returned", actor, comment, now, out)
+                if decision == "return":
+                    out.signal("returned", request_id=req.id, task_id=task.id, actor=actor, comment=comment)
+            self._save(s, req, run, now, out)
+            out.write(s, now)
+        out.send(self)
+
+    def report(self, task_id: int, actor: str, raw_fields: Mapping[str, Any]) -> None:
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            task, req = self._open_task(s, task_id)
+            if task.kind != "report":
+                raise InvalidStateError(f"task #{task.id} is not a report")
+            if actor != req.applicant:
+                raise NotPermittedError(f"only the applicant {req.applicant} files this report")
+            defn = self.definition_of(req)
+            step = defn.steps[task.bpmn_id]
+            values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
+                                    variables=json.loads(req.fields_json))
+            chart = self.orgcharts.current(req.org_id)
+            self._close(task, "reported", actor, None, "", now)
+            task.result_json = json.dumps(values, ensure_ascii=False)
+            out.record(Entry(actor, "reported", req.id, task.id, orgchart_version=chart.version,
+                             detail={"step": task.name, "receiver": task.receiver, "fields": values}))
+            out.signal("reported", request_id=req.id, task_id=task.id, applicant=actor, receiver=task.receiver)
+            run = Run.load(defn, req.state)
+            steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
+            self._record_steps(s, req, chart, steps, out, now)
+            self._save(s, req, run, now, out)
+            out.write(s, now)
+        out.send(self)
+
+    def acknowledge(self, task_id: int, actor: str) -> None:
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            task, req = self._open_task(s, task_id)
+            if task.kind not in ("file", "copy"):
+                raise InvalidStateError(f"task #{task.id} is a {task.kind} step, not a filing or copy")
+            chart = self.orgcharts.current(req.org_id)
+            self._check_may_act(chart, actor, task)
+            self._close(task, "acknowledged", actor, None, "", now)
+            out.record(Entry(actor, "acknowledged", req.id, task.id, orgchart_version=chart.version,
+                             detail={"step": task.name, "kind": task.kind}))
+            out.signal("acknowledged", request_id=req.id, task_id=task.id, actor=actor)
+            out.write(s, now)
+        out.send(self)
+
+    def withdraw(self, request_id: int, actor: str) -> None:
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            req = self._request(s, request_id)
+            if actor != req.applicant:
+                raise NotPermittedError("only the applicant can withdraw a request")
+            if req.status not in ("pending", "returned"):
+                raise InvalidStateError(f"request #{req.id} is {req.status}; it can no longer be withdrawn")
+            decided = s.scalar(select(Task.id).where(Task.request_id == req.id, Task.round == req.round,
+                                                     Task.decided_by.is_not(None),
+                                                     Task.kind.in_(("approve", "consent", "record"))).limit(1))
+            if decided is not None and req.status == "pending":
+                raise InvalidStateError(f"request #{req.id} already has a decision; it can no longer be withdrawn")
+            run = Run.load(self.definition_of(req), req.state)
+            self._end_round(s, req, run, "withdrawn", actor, "", now, out)
+            self._save(s, req, run, now, out)
+            out.write(s, now)
+        out.send(self)
+
+    def resubmit(self, request_id: int, actor: str, raw_fields: Mapping[str, Any],
+                 uploads: Mapping[str, Upload] | None = None) -> None:
+        req_view = self._load_request(request_id)
+        if actor != req_view.applicant:
+            raise NotPermittedError("only the applicant can resubmit a request")
+        if req_view.status != "returned":
+            raise InvalidStateError(f"request #{request_id} is {req_view.status}; only a returned request is resubmitted")
+        chart = self.orgcharts.current(req_view.org_id)
+        defn = self.definition_of(req_view)  # a request stays on the version it started with
+        raw = dict(raw_fields)
+        for name, upload in (uploads or {}).items():
+            raw[name] = upload.filename
+        values = self._validated(chart, defn, actor, raw)
+        run, steps = self._start(chart, defn, actor, values)
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            req = self._request(s, request_id)
+            if req.revision != req_view.revision:
+                raise ConflictError(f"request #{request_id} changed while you were editing it; reload it")
+            req.round += 1
+            req.fields_json = json.dumps(values, ensure_ascii=False)
+            req.status, req.orgchart_version, req.outcome_comment = "pending", chart.version, ""
+            for name, upload in (uploads or {}).items():
+                s.add(Attachment(request_id=req.id, field=name, filename=upload.filename,
+                                 content_type=upload.content_type, data=upload.data, created_at=now,
+                                 sha256=hashlib.sha256(upload.data).hexdigest()))
+            out.record(Entry(actor, "resubmitted", req.id, orgchart_version=chart.version,
+                             detail={"round": req.round, "fields": values}))
+            out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
+                       round=req.round)
+            self._record_steps(s, req, chart, steps, out, now)
+            self._save(s, req, run, now, out)
+            out.write(s, now)
+        out.send(self)
+
+    def urge(self, task_id: int, actor: str) -> None:
+        """催办: the applicant nudges whoever holds an open step of their request."""
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            task, req = self._open_task(s, task_id)
+            if actor != req.applicant:
+                raise NotPermittedError("only the applicant can urge their own request")
+            if task.kind not in ("approve", "consent", "record"):
+                raise InvalidStateError(f"task #{task.id} is a {task.kind} step; only decisions are urged")
+            task.urge_count += 1
+            task.urged_at = now
+            out.record(Entry(actor, "urged", req.id, task.id, detail={"assignee": task.assignee}))
+            out.signal("urged", request_id=req.id, task_id=task.id, applicant=actor, assignee=task.assignee)
+            out.write(s, now)
+        out.send(self)
+
+    def delegate(self, principal: str, delegate: str, starts_on: date, ends_on: date) -> int:
+        chart = self.orgcharts.for_person(principal)
+        chart.person(delegate)
+        now = self.clock.now()
+        out = Outbox()
+        with self._action() as s:
+            row = delegations.add(s, principal, delegate, starts_on, ends_on, now)
+            out.record(Entry(principal, "delegated", orgchart_version=chart.version,
+                             detail={"delegate": delegate, "starts_on": starts_on.isoformat(),
+                                     "ends_on": ends_on.isoformat()}))
+            out.write(s, now)
+        out.send(self)
+        return row.id
+
+    # ---- internals ---------------------------------------------------------------------
+
+    def _action(self) -> Any:
+        return _Action(self.db)
+
+    def _request(self, s: Session, request_id: int) -> Request:
+        req = s.get(Request, request_id)
+        if req is None:
+            raise UnknownRequestError(request_id)
+        return req
+
+    def _load_request(self, request_id: int) -> Request:
+        with self.db.reading() as s:
+            return self._request(s, request_id)
+
+    def _open_task(self, s: Session, task_id: int) -> tuple[Task, Request]:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise UnknownTaskError(task_id)
+        req = self._request(s, task.request_id)
+        if not task.is_open:
+            who = f" by {task.decided_by}" if task.decided_by else ""
+            when = f" at {task.decided_at:%Y-%m-%d %H:%M}" if task.decided_at else ""
+            raise ConflictError(f"task #{task.id} ({task.name}) was already {task.status}{who}{when}")
+        return task, req
+
+    def _check_may_act(self, chart: OrgChart, actor: str, task: Task) -> None:
+        if actor in (task.assignee, task.principal) or may_act(chart, actor, task.assignee, task.unit_id):
+            return
+        raise NotPermittedError(f"task #{task.id} ({task.name}) is assigned to {task.assignee}, not {actor}")
+
+    @staticmethod
+    def _close(task: Task, status: str, actor: str | None, behalf: str | None, comment: str, now: datetime) -> None:
+        task.is_open, task.status = False, status
+        task.decided_by, task.on_behalf_of, task.comment, task.decided_at = actor, behalf, comment, now
+
+    def _end_round(self, s: Session, req: Request, run: Run, status: str, actor: str, comment: str,
+                   now: datetime, out: Outbox) -> None:
+        """Reject, return or withdraw: the workflow stops and open decision steps close."""
+        run.cancel()
+        for task in s.scalars(select(Task).where(Task.request_id == req.id, Task.is_open.is_(True),
+                                                 Task.kind.not_in(("file", "copy")))):
+            self._close(task, "cancelled", None, None, "", now)
+        req.status, req.outcome_comment = status, comment
+        if status == "withdrawn":
+            out.record(Entry(actor, "withdrawn", req.id))
+        if status != "returned":
+            out.signal("completed", request_id=req.id, status=status)
+
+    def _record_steps(self, s: Session, req: Request, chart: OrgChart, steps: list[Step], out: Outbox,
+                      now: datetime) -> None:
+        for step in steps:
+            self._record_step(s, req, chart, step, out, now)
+
+    def _record_step(self, s: Session, req: Request, chart: OrgChart, step: Step, out: Outbox,
+                     now: datetime) -> None:
+        d = step.definition
+        assignee = step.assignee
+        if step.outcome == OPEN and d.kind != "report":
+            assignee = delegations.active_delegate(s, step.assignee, now.date()) or step.assignee
+        due = self._due(req, d.due_field)
+        task = Task(request_id=req.id, round=req.round, spiff_id=step.spiff_id, bpmn_id=d.bpmn_id, name=d.name,
+                    kind=d.kind, role=d.role, principal=step.assignee, assignee=assignee, unit_id=step.unit,
+                    receiver=step.receiver, orgchart_version=chart.version,
+                    is_open=step.outcome in (OPEN, SENT), status=STEP_STATUS.get(step.outcome, "open"),
+                    comment="", due_on=due, urge_count=0, created_at=now)
+        if step.outcome == SATISFIED:
+            task.decided_by, task.decided_at = step.satisfied_by, now
+        s.add(task)
+        s.flush()
+        detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
+        if assignee != step.assignee:
+            detail["delegate"] = assignee
+        action = {OPEN: "assigned", SENT: d.kind == "file" and "filed" or "copied",
+                  SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}[step.outcome]
+        out.record(Entry("system", action, req.id, task.id, orgchart_version=chart.version, detail=detail))
+        if step.outcome == OPEN:
+            out.signal("task_assigned", request_id=req.id, task_id=task.id, kind=d.kind, role=d.role,
+                       assignee=assignee, principal=step.assignee, unit_id=step.unit, due_on=due)
+            if d.kind == "report":
+                out.signal("report_due", request_id=req.id, task_id=task.id, applicant=req.applicant,
+                           receiver=step.receiver, due_on=due)
+        elif step.outcome == SENT:
+            out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task.id,
+                       role=d.role, unit_id=step.unit, assignee=assignee)
+
+    @staticmethod
+    def _due(req: Request, due_field: str | None) -> date | None:
+        if not due_field:
+            return None
+        value = json.loads(req.fields_json).get(due_field)
+        return date.fromisoformat(value) if value else None
+
+    def _save(self, s: Session, req: Request, run: Run, now: datetime, out: Outbox) -> None:
+        req.state = run.dump()
+        req.updated_at = now
+        if req.status in OPEN_STATUSES:
+            open_kinds = set(s.scalars(select(Task.kind).where(Task.request_id == req.id, Task.is_open.is_(True),
+                                                             Task.kind.not_in(("file", "copy")))))
+            before = req.status
+            if run.completed:
+                req.status = "completed"
+            elif open_kinds and open_kinds <= {"report"}:
+                req.status = "approved"
+            if req.status != before:
+                out.signal("completed", request_id=req.id, status=req.status)
+
+
+class _Action:
+    """A write transaction that turns a lost race into ConflictError."""
+
+    def __init__(self, db: Database) -> None:
+        self._cm = db.transaction()
+
+    def __enter__(self) -> Session:
+        return self._cm.__enter__()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        try:
+            self._cm.__exit__(exc_type, exc, tb)
+        except StaleDataError as err:
+            raise ConflictError("someone else acted on this request at the same moment; reload and look again") from err
+        if isinstance(exc, StaleDataError):
+            raise ConflictError("someone else acted on this request at the same moment; reload and look again") from exc
+        return False

@@ -1,0 +1,177 @@
+"""Tables. Schema changes go through Alembic (``approvals/store/migrations``), never create_all."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OrgChartVersion(Base):
+    """Every saved org chart, kept forever: tasks and audit entries point at the version used."""
+
+    __tablename__ = "orgchart_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProcessVersion(Base):
+    """The BPMN text a request started on, by content hash (a request never changes version)."""
+
+    __tablename__ = "process_versions"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(200))
+    xml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Request(Base):
+    __tablename__ = "requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    request_type: Mapped[str] = mapped_column(String(64))
+    process_id: Mapped[str] = mapped_column(String(128))
+    process_sha: Mapped[str] = mapped_column(ForeignKey("process_versions.sha256"))
+    applicant: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    fields_json: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text)
+    round: Mapped[int] = mapped_column(Integer, default=1)  # 1 + number of resubmissions
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock
+    orgchart_version: Mapped[str] = mapped_column(String(64))
+    outcome_comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_requests_applicant", "applicant", "id"),
+        Index("ix_requests_org_status", "org_id", "status"),
+    )
+    # Two decisions racing on one request: the second UPDATE matches no row and fails.
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Task(Base):
+    """A step of a request: open ones form the inboxes; closed ones are the timeline."""
+
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    spiff_id: Mapped[str | None] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # approve consent record report file copy
+    role: Mapped[str] = mapped_column(String(64))
+    principal: Mapped[str] = mapped_column(String(64))  # the post holder the role resolved to
+    assignee: Mapped[str] = mapped_column(String(64))  # who sees it (principal or delegate)
+    unit_id: Mapped[str | None] = mapped_column(String(64))  # duty unit whose members may act
+    receiver: Mapped[str | None] = mapped_column(String(64))  # report steps
+    orgchart_version: Mapped[str] = mapped_column(String(64))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    result_json: Mapped[str | None] = mapped_column(Text)  # report fields
+    due_on: Mapped[date | None] = mapped_column(Date)
+    urge_count: Mapped[int] = mapped_column(Integer, default=0)
+    urged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
+    __table_args__ = (
+        Index("ix_tasks_inbox", "assignee", "is_open", "id"),
+        Index("ix_tasks_unit_inbox", "unit_id", "is_open", "id"),
+        Index("ix_tasks_request", "request_id", "id"),
+        Index("ix_tasks_decided_by", "decided_by", "decided_at"),
+    )
+
+
+class AuditEntry(Base):
+    """Append-only; each row carries the hash of the one before (see approvals/audit.py)."""
+
+    __tablename__ = "audit_entries"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    orgchart_version: Mapped[str | None] = mapped_column(String(64))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_audit_request", "request_id", "seq"),
+        Index("ix_audit_actor", "actor", "seq"),
+        Index("ix_audit_at", "at"),
+    )
+
+
+class AuditHead(Base):
+    """One row: the chain's tip. Locking it serialises appends; it also exposes a cut tail."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Credential(Base):
+    __tablename__ = "credentials"
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Delegation(Base):
+    """A person names an acting approver for a date range (inclusive)."""
+
+    __tablename__ = "delegations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    principal: Mapped[str] = mapped_column(String(64), index=True)
+    delegate: Mapped[str] = mapped_column(String(64))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(128))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

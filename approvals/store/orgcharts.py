@@ -1,0 +1,96 @@
+"""Org charts kept in the database: every saved version, the current one per organization.
+
+This is the runtime source behind the same interface as a YAML file (``OrgChartSource``):
+``approvals load-orgchart`` and the admin page both save a new version here. Parsed charts
+are cached by version, and the "which version is current" check is one indexed query, so
+a chart saved by another worker is seen by the next action.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from approvals.errors import ApprovalsError, UnknownPersonError
+from approvals.orgchart.loader import parse_orgchart
+from approvals.orgchart.model import OrgChart
+from approvals.store.database import Database
+from approvals.store.models import OrgChartVersion
+
+
+class DatabaseOrgChartSource:
+    def __init__(self, db: Database, known_processes: Callable[[], Collection[str]]) -> None:
+        self.db = db
+        self.known_processes = known_processes
+        self._parsed: dict[int, OrgChart] = {}
+        self._lock = threading.Lock()
+
+    def parse(self, text: str, source_name: str) -> OrgChart:
+        """Validate with the same loader as files (raises OrgChartError with every issue)."""
+        return parse_orgchart(text, source_name, known_processes=self.known_processes())
+
+    def save(self, session: Session, text: str, source_name: str, actor: str | None, at: datetime,
+             comment: str = "") -> tuple[OrgChartVersion, OrgChart]:
+        chart = self.parse(text, source_name)
+        row = OrgChartVersion(org_id=chart.id, version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                              source_text=text, source_name=source_name, created_at=at,
+                              created_by=actor, comment=comment)
+        session.add(row)
+        session.flush()
+        return row, chart
+
+    def _chart(self, row_id: int, text: str, name: str) -> OrgChart:
+        with self._lock:
+            chart = self._parsed.get(row_id)
+            if chart is None:
+                chart = parse_orgchart(text, name)  # stored versions were validated when saved
+                self._parsed[row_id] = chart
+            return chart
+
+    def org_ids(self) -> list[str]:
+        with self.db.reading() as s:
+            return list(s.scalars(select(OrgChartVersion.org_id).distinct().order_by(OrgChartVersion.org_id)))
+
+    def current(self, org_id: str | None = None) -> OrgChart:
+        with self.db.reading() as s:
+            query = select(func.max(OrgChartVersion.id))
+            if org_id is not None:
+                query = query.where(OrgChartVersion.org_id == org_id)
+            latest = s.scalar(query)
+            if latest is None:
+                what = f"organization {org_id!r}" if org_id else "any organization"
+                raise ApprovalsError(f"no org chart loaded for {what}; run `approvals load-orgchart FILE`")
+            if org_id is None and len(self.org_ids()) > 1:
+                raise ApprovalsError("several organizations are loaded; name one")
+            cached = self._parsed.get(latest)
+            if cached is not None:
+                return cached
+            row = s.get(OrgChartVersion, latest)
+            assert row is not None
+            return self._chart(row.id, row.source_text, row.source_name)
+
+    def version(self, org_id: str, version: str) -> OrgChart:
+        with self.db.reading() as s:
+            row = s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id,
+                                                          OrgChartVersion.version == version)
+                            .order_by(OrgChartVersion.id.desc()).limit(1)).first()
+            if row is None:
+                raise ApprovalsError(f"organization {org_id!r} has no org chart version {version[:12]}")
+            return self._chart(row.id, row.source_text, row.source_name)
+
+    def history(self, org_id: str) -> list[OrgChartVersion]:
+        with self.db.reading() as s:
+            return list(s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id)
+                                  .order_by(OrgChartVersion.id.desc())))
+
+    def for_person(self, person_id: str) -> OrgChart:
+        for org_id in self.org_ids():
+            chart = self.current(org_id)
+            if person_id in chart.people:
+                return chart
+        raise UnknownPersonError(person_id)
