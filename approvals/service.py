@@ -42,6 +42,7 @@ from approvals.store.models import Attachment, ProcessVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
 
 DECISIONS = ("approve", "reject", "return")
+DECIDED = {"approve": "approved", "reject": "rejected", "return": "returned"}
 OPEN_STATUSES = ("pending", "approved")  # approved = every approval given, a report may be due
 STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 
@@ -153,7 +154,7 @@ class ApprovalService:
             chart = self.orgcharts.current(req.org_id)
             self._check_may_act(chart, actor, task)
             behalf = task.principal if actor != task.principal else None
-            self._close(task, decision + "d" if decision != "return" else "returned", actor, behalf, comment, now)
+            self._close(task, DECIDED[decision], actor, behalf, comment, now)
             out.record(Entry(actor, "decided", req.id, task.id, decision, comment, chart.version, behalf,
                              {"step": task.name, "role": task.role}))
             out.signal("decided", request_id=req.id, task_id=task.id, actor=actor, decision=decision,
