@@ -1,0 +1,25 @@
+"""Shared fixtures. Factories live in tests/support.py as plain functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from approvals.app import Approvals
+from support import CHART_A, CHART_B, backends, database_url, make_app
+
+
+@pytest.fixture(params=backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Approvals]:
+    """The engine with both shipped org charts loaded, on each configured database."""
+    application = make_app(db_url, CHART_A, CHART_B)
+    yield application
+    application.db.dispose()
