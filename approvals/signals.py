@@ -11,7 +11,7 @@ signal              payload
 submitted           request_id, applicant, request_type, round
 task_assigned       request_id, task_id, kind, role, assignee, principal, unit_id, due_on
 decided             request_id, task_id, actor, decision, comment, on_behalf_of
-completed           request_id, status (approved | completed | rejected | withdrawn)
+completed           request_id, status: approved, completed, rejected or withdrawn
 returned            request_id, task_id, actor, comment
 filed               request_id, task_id, role, unit_id, assignee     (备案)
 copied              request_id, task_id, role, unit_id, assignee     (抄送)
