@@ -156,6 +156,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_tasks_request', ['request_id', 'id'], unique=False)
         batch_op.create_index('ix_tasks_unit_inbox', ['unit_id', 'is_open', 'id'], unique=False)
 
+    # The chain's tip exists from the start, so concurrent first appends lock it instead of
+    # racing to insert it.
+    op.bulk_insert(sa.table("audit_head", sa.column("id", sa.Integer), sa.column("seq", sa.Integer),
+                            sa.column("hash", sa.String)), [{"id": 1, "seq": 0, "hash": "0" * 64}])
     # ### end Alembic commands ###
 
 

@@ -1,0 +1,444 @@
+"""Read an org chart file (orgchart-format.md) into an immutable ``OrgChart``.
+
+An admin edits these files by hand, usually when a leader changes, and the person who
+made the typo is rarely a programmer. So every problem is collected before anything is
+raised (the file gets fixed in one pass, not one error per run), and each ``Issue`` names
+the key path, the value found and the fix. List items are named by their ``id`` when they
+have a text one (``units[planning].head``, stable while the file is edited) and by 0-based
+position otherwise (``units[3]``).
+
+Accepted beyond the spec (documented in docs/orgcharts.md): ``organization.risk_areas``;
+``null`` for ``deputies`` (none) and for a duty (not assigned to any unit).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+
+from approvals.errors import Issue, OrgChartError
+from approvals.orgchart.model import UNIT_KINDS, Organization, OrgChart, Person, Unit
+from approvals.orgchart.roles import BUILTIN_ROLES
+
+ORG_SLUG = (re.compile(r"[a-z0-9-]+"), "lowercase letters a-z, digits 0-9 and '-' (e.g. xx-nrpb)")
+SLUG = (re.compile(r"[a-z0-9._-]+"),
+        "lowercase letters a-z, digits 0-9, '.', '_' and '-' (e.g. zhao.lei)")
+GRADES = ("county",)  # 县级干部; the only grade a policy reads
+
+# Allowed keys of each mapping, and whether each is required.
+TOP_KEYS = {"organization": True, "units": True, "people": True, "posts": False, "duties": False}
+ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": False}
+UNIT_KEYS = {"id": True, "name": True, "kind": True, "head": False, "deputies": False,
+             "supervisor": False}
+PERSON_KEYS = {"id": True, "name": True, "unit": True, "title": False, "grade": False}
+
+_Item = TypeVar("_Item", Unit, Person)
+
+
+def parse_orgchart(text: str, source: str = "<string>", *,
+                   known_processes: Collection[str] | None = None) -> OrgChart:
+    """Validate ``text`` against the format and build the chart, or raise one OrgChartError
+    listing every issue. ``known_processes`` (the ids in processes/) is optional because a
+    stored version that was validated when saved need not depend on today's process files."""
+    data, issues = _load_yaml(text, source)
+    root = _root_mapping(data, source, issues)
+    parts = _Checker(issues, known_processes).check(root)
+    if issues or parts is None:
+        raise OrgChartError(source, issues)
+    organization, units, people, posts, duties = parts
+    return OrgChart(
+        organization=organization,
+        units=MappingProxyType(units),
+        people=MappingProxyType(people),
+        posts=MappingProxyType(posts),
+        duties=MappingProxyType(duties),
+        version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        source=source,
+    )
+
+
+def load_orgchart(path: str | Path, *, known_processes: Collection[str] | None = None) -> OrgChart:
+    """Read and parse a file; its name (not the full path) becomes ``OrgChart.source`` so the
+    same chart loaded from a file or from the database names itself the same way."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        issue = Issue("(file)", None, f"not UTF-8 text (bad byte at offset {exc.start}); "
+                                      "save the file as UTF-8")
+        raise OrgChartError(str(path), [issue]) from exc
+    except OSError as exc:
+        issue = Issue("(file)", None, f"cannot read the file: {exc.strerror or exc}")
+        raise OrgChartError(str(path), [issue]) from exc
+    return parse_orgchart(text, path.name, known_processes=known_processes)
+
+
+# --- YAML ------------------------------------------------------------------------------
+
+def _load_yaml(text: str, source: str) -> tuple[Any, list[Issue]]:
+    """Compose the node tree before constructing values: PyYAML silently keeps the last of
+    two equal keys, and only the node tree still knows where both were (line and key path)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        duplicates = list(_duplicate_keys(node, "", set()))
+        return loader.construct_document(node), duplicates
+    except yaml.YAMLError as exc:
+        raise OrgChartError(source, [_syntax_issue(exc)]) from exc
+    except ValueError as exc:  # a date-looking value that is no date, e.g. 2021-02-30
+        issue = Issue("(file)", None, f"not valid YAML: {exc}; quote values that look like dates")
+        raise OrgChartError(source, [issue]) from exc
+    finally:
+        loader.dispose()
+
+
+def _syntax_issue(exc: yaml.YAMLError) -> Issue:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    detail = f"{context}, {problem}" if context else problem
+    return Issue(where, None, f"not valid YAML: {detail}; check the indentation (spaces, not "
+                              "tabs) and put text containing ': ' or ' #' in quotes")
+
+
+def _duplicate_keys(node: yaml.Node, path: str, seen: set[int]) -> Iterator[Issue]:
+    if id(node) in seen:  # an alias points back at a node already walked
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            where, line = _join(path, key), key_node.start_mark.line + 1
+            if key in first_line:
+                yield Issue(where, None, f"key given twice (lines {first_line[key]} and {line}); "
+                                         "YAML would keep only the last, so delete or rename one")
+            first_line.setdefault(key, line)
+            yield from _duplicate_keys(value_node, where, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, _item_path(path, index, _node_id(item)), seen)
+
+
+def _node_id(node: yaml.Node) -> str | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if (isinstance(key_node, yaml.ScalarNode) and key_node.value == "id"
+                and isinstance(value_node, yaml.ScalarNode)
+                and value_node.tag == "tag:yaml.org,2002:str" and value_node.value.strip()):
+            return str(value_node.value)
+    return None
+
+
+def _root_mapping(data: Any, source: str, issues: list[Issue]) -> dict[Any, Any]:
+    if isinstance(data, dict):
+        return data
+    found = "an empty file" if data is None else _describe(data)
+    issue = Issue("(top level)", None, "expected a mapping with the keys organization, units, "
+                                       f"people (and optionally posts, duties), found {found}")
+    raise OrgChartError(source, [*issues, issue])
+
+
+# --- small helpers for messages --------------------------------------------------------
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _item_path(path: str, index: int, item_id: str | None) -> str:
+    return f"{path}[{item_id}]" if item_id else f"{path}[{index}]"
+
+
+def _data_id(item: object) -> str | None:
+    if isinstance(item, dict):
+        value = item.get("id")
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, str):
+        return "text" if value.strip() else "empty text"
+    names = {int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _shown(value: object) -> object:
+    """The value for Issue.value: scalars as found; whole lists or mappings would drown the line."""
+    return None if isinstance(value, (list, dict)) else value
+
+
+def _quote_hint(value: object) -> str:
+    scalar = value is not None and not isinstance(value, (str, list, dict))
+    return "; put it in quotes" if scalar else ""
+
+
+def _did_you_mean(word: object, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --- the checks -------------------------------------------------------------------------
+
+_Parts = tuple[Organization, dict[str, Unit], dict[str, Person], dict[str, str | None],
+               dict[str, str]]
+
+
+class _Checker:
+    """Builds model values from parsed YAML, appending an Issue for everything wrong."""
+
+    def __init__(self, issues: list[Issue], known_processes: Collection[str] | None) -> None:
+        self.issues = issues
+        self.known = None if known_processes is None else frozenset(known_processes)
+        self.units: dict[str, Unit] = {}
+        self.people: dict[str, Person] = {}
+        self.paths: dict[tuple[str, str], str] = {}  # ("units", id) -> key path of that item
+
+    def add(self, where: str, value: object, message: str) -> None:
+        self.issues.append(Issue(where, value, message))
+
+    def check(self, root: dict[Any, Any]) -> _Parts | None:
+        self.unknown_keys(root, TOP_KEYS, "")
+        organization = self.organization(root)
+        self.units = self.items(root, "units", self.unit, "unit")
+        self.people = self.items(root, "people", self.person, "person")
+        for unit in self.units.values():
+            self.unit_references(unit, self.paths["units", unit.id])
+        for person in self.people.values():
+            self.ref(person.unit, f"{self.paths['people', person.id]}.unit", self.units, "unit")
+        posts, duties = self.posts(root), self.duties(root)
+        if organization is None:
+            return None
+        return organization, self.units, self.people, posts, duties
+
+    # generic readers ---------------------------------------------------------------------
+
+    def unknown_keys(self, mapping: Mapping[Any, Any], allowed: Mapping[str, bool],
+                     path: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.add(_join(path, key), None, f"unknown key; expected one of "
+                         f"{', '.join(allowed)}{_did_you_mean(key, allowed)}")
+
+    def value(self, parent: Mapping[Any, Any], key: object, path: str, *, required: bool) -> Any:
+        value = parent.get(key)
+        if value is None and required:
+            state = "is empty" if key in parent else "is missing"
+            self.add(_join(path, key), None, f"{state}; this key is required")
+        return value
+
+    def mapping(self, parent: Mapping[Any, Any], key: str, path: str, *,
+                required: bool) -> dict[Any, Any] | None:
+        value = self.value(parent, key, path, required=required)
+        if value is None or isinstance(value, dict):
+            return value
+        self.add(_join(path, key), _shown(value), "expected a mapping (indented 'name: value' "
+                                                  f"lines), found {_describe(value)}")
+        return None
+
+    def listing(self, parent: Mapping[Any, Any], key: str, path: str, *,
+                required: bool) -> list[Any]:
+        value = self.value(parent, key, path, required=required)
+        if value is None or isinstance(value, list):
+            return value or []
+        hint = f"; write [{value}] for a single item" if isinstance(value, str) else ""
+        self.add(_join(path, key), _shown(value),
+                 f"expected a list, found {_describe(value)}{hint}")
+        return []
+
+    def text(self, parent: Mapping[Any, Any], key: object, path: str, *, required: bool = True,
+             slug: tuple[re.Pattern[str], str] | None = None) -> str | None:
+        value = self.value(parent, key, path, required=required)
+        if value is None:
+            return None
+        where = _join(path, key)
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.add(where, _shown(value),
+                     f"expected text, found {_describe(value)}{_quote_hint(value)}")
+            return None
+        if slug is not None and not slug[0].fullmatch(value):
+            self.add(where, value, f"not a valid id: use only {slug[1]}")
+            return None
+        return value
+
+    def choice(self, parent: Mapping[Any, Any], key: str, path: str, allowed: tuple[str, ...], *,
+               required: bool, hint: str = "") -> str | None:
+        value = self.text(parent, key, path, required=required)
+        if value is None or value in allowed:
+            return value
+        self.add(_join(path, key), value, f"expected one of {', '.join(allowed)}{hint}")
+        return None
+
+    def texts(self, parent: Mapping[Any, Any], key: str, path: str) -> tuple[str, ...]:
+        found = []
+        for index, item in enumerate(self.listing(parent, key, path, required=False)):
+            if isinstance(item, str) and item.strip():
+                found.append(item)
+            else:
+                self.add(f"{_join(path, key)}[{index}]", _shown(item),
+                         f"expected text, found {_describe(item)}{_quote_hint(item)}")
+        return tuple(found)
+
+    def name_key(self, key: object, path: str) -> bool:
+        """Keys of the open mappings (processes, posts, duties) are names a process refers to."""
+        if isinstance(key, str) and key.strip():
+            return True
+        self.add(_join(path, key), _shown(key), f"expected a name (text) as the key, found "
+                                                f"{_describe(key)}{_quote_hint(key)}")
+        return False
+
+    def ref(self, target: str, where: str, known: Mapping[str, object], what: str) -> bool:
+        if target in known:
+            return True
+        where_defined = "people" if what == "person" else "units"
+        self.add(where, target, f"no {what} with this id under {where_defined}"
+                                f"{_did_you_mean(target, known)}")
+        return False
+
+    # organization ------------------------------------------------------------------------
+
+    def organization(self, root: Mapping[Any, Any]) -> Organization | None:
+        path = "organization"
+        org = self.mapping(root, path, "", required=True)
+        if org is None:
+            return None
+        self.unknown_keys(org, ORGANIZATION_KEYS, path)
+        org_id = self.text(org, "id", path, slug=ORG_SLUG)
+        name = self.text(org, "name", path)
+        processes = self.processes(org, path)
+        risk_areas = self.texts(org, "risk_areas", path)
+        if org_id is None or name is None:
+            return None
+        return Organization(org_id, name, MappingProxyType(processes), risk_areas)
+
+    def processes(self, org: Mapping[Any, Any], path: str) -> dict[str, str]:
+        where = _join(path, "processes")
+        raw = self.mapping(org, "processes", path, required=True) or {}
+        result = {}
+        for request_type in raw:
+            process_id = self.text(raw, request_type, where)
+            if self.name_key(request_type, where) and process_id is not None:
+                self.known_process(process_id, _join(where, request_type))
+                result[request_type] = process_id
+        return result
+
+    def known_process(self, process_id: str, where: str) -> None:
+        if self.known is None or process_id in self.known:
+            return
+        known = ", ".join(sorted(self.known)) or "none"
+        self.add(where, process_id, f"no process with this id in processes/ (known: {known})"
+                                    f"{_did_you_mean(process_id, self.known)}")
+
+    # units and people --------------------------------------------------------------------
+
+    def items(self, root: Mapping[Any, Any], key: str,
+              build: Callable[[Mapping[Any, Any], str], _Item | None],
+              what: str) -> dict[str, _Item]:
+        """Build each list item; the first of two equal ids wins, the second is reported."""
+        result: dict[str, _Item] = {}
+        first: dict[str, int] = {}
+        for index, raw in enumerate(self.listing(root, key, "", required=True)):
+            path = _item_path(key, index, _data_id(raw))
+            if not isinstance(raw, dict):
+                self.add(path, _shown(raw), f"expected a mapping with id, name, ..., "
+                                            f"found {_describe(raw)}")
+                continue
+            item = build(raw, path)
+            if item is None:
+                continue
+            if item.id in first:
+                self.add(f"{key}[{index}].id", item.id, f"duplicate {what} id: "
+                         f"{key}[{first[item.id]}] already has it; ids must be unique")
+                continue
+            first[item.id], result[item.id], self.paths[key, item.id] = index, item, path
+        return result
+
+    def unit(self, raw: Mapping[Any, Any], path: str) -> Unit | None:
+        self.unknown_keys(raw, UNIT_KEYS, path)
+        unit_id = self.text(raw, "id", path, slug=SLUG)
+        name = self.text(raw, "name", path)
+        kind = self.choice(raw, "kind", path, UNIT_KINDS, required=True)
+        head = self.text(raw, "head", path, required=False)
+        deputies = self.texts(raw, "deputies", path)
+        supervisor = self.text(raw, "supervisor", path, required=False)
+        if unit_id is None or name is None or kind is None:
+            return None
+        return Unit(unit_id, name, kind, head, deputies, supervisor)
+
+    def person(self, raw: Mapping[Any, Any], path: str) -> Person | None:
+        self.unknown_keys(raw, PERSON_KEYS, path)
+        person_id = self.text(raw, "id", path, slug=SLUG)
+        name = self.text(raw, "name", path)
+        if isinstance(raw.get("unit"), list):
+            self.add(f"{path}.unit", None, "a person belongs to exactly one unit; "
+                                           "give one unit id, not a list")
+            unit = None
+        else:
+            unit = self.text(raw, "unit", path)
+        title = self.text(raw, "title", path, required=False) or ""
+        grade = self.choice(raw, "grade", path, GRADES, required=False,
+                            hint=" (县级干部), or leave grade out")
+        if person_id is None or name is None or unit is None:
+            return None
+        return Person(person_id, name, unit, title, grade)
+
+    def unit_references(self, unit: Unit, path: str) -> None:
+        if unit.head is not None:
+            self.ref(unit.head, f"{path}.head", self.people, "person")
+        for deputy in unit.deputies:
+            self.ref(deputy, f"{path}.deputies", self.people, "person")
+        where = f"{path}.supervisor"
+        if unit.supervisor is None or not self.ref(unit.supervisor, where, self.people, "person"):
+            return
+        home = self.units.get(self.people[unit.supervisor].unit)
+        if home is not None and home.kind != "leadership":  # an unknown unit is reported already
+            self.add(where, unit.supervisor, "a supervisor (分管局领导) must be a member of a "
+                     f"leadership unit; {unit.supervisor} is in {home.id} ({home.kind})")
+
+    # posts and duties --------------------------------------------------------------------
+
+    def posts(self, root: Mapping[Any, Any]) -> dict[str, str | None]:
+        raw = self.mapping(root, "posts", "", required=False) or {}
+        result: dict[str, str | None] = {}
+        for post in raw:
+            if not (self.name_key(post, "posts") and self.post_name(post)):
+                continue
+            holder = self.text(raw, post, "posts", required=False)  # null = vacant
+            if holder is not None:
+                self.ref(holder, f"posts.{post}", self.people, "person")
+            result[post] = holder
+        return result
+
+    def post_name(self, post: str) -> bool:
+        """A post named like a built-in role could never be reached: the built-in wins."""
+        if post not in BUILTIN_ROLES and not post.startswith("duty:"):
+            return True
+        self.add(f"posts.{post}", post, "this name is taken by a built-in role "
+                 f"({', '.join(BUILTIN_ROLES)}, duty:<name>); rename the post")
+        return False
+
+    def duties(self, root: Mapping[Any, Any]) -> dict[str, str]:
+        raw = self.mapping(root, "duties", "", required=False) or {}
+        result = {}
+        for duty in raw:  # an open mapping: any name is fine, the value must be a unit
+            unit_id = self.text(raw, duty, "duties", required=False)  # null = not assigned
+            if self.name_key(duty, "duties") and unit_id is not None:
+                if self.ref(unit_id, f"duties.{duty}", self.units, "unit"):
+                    result[duty] = unit_id
+        return result
