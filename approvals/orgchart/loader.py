@@ -48,20 +48,14 @@ def parse_orgchart(text: str, source: str = "<string>", *,
     listing every issue. ``known_processes`` (the ids in processes/) is optional because a
     stored version that was validated when saved need not depend on today's process files."""
     data, issues = _load_yaml(text, source)
-    root = _root_mapping(data, source, issues)
-    parts = _Checker(issues, known_processes).check(root)
-    if issues or parts is None:
+    checker = _Checker(issues, known_processes)
+    organization = checker.check(_root_mapping(data, source, issues))
+    if issues or organization is None:
         raise OrgChartError(source, issues)
-    organization, units, people, posts, duties = parts
-    return OrgChart(
-        organization=organization,
-        units=MappingProxyType(units),
-        people=MappingProxyType(people),
-        posts=MappingProxyType(posts),
-        duties=MappingProxyType(duties),
-        version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        source=source,
-    )
+    return OrgChart(organization, MappingProxyType(checker.units),
+                    MappingProxyType(checker.people), MappingProxyType(checker.posts),
+                    MappingProxyType(checker.duties),
+                    version=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=source)
 
 
 def load_orgchart(path: str | Path, *, known_processes: Collection[str] | None = None) -> OrgChart:
@@ -70,13 +64,10 @@ def load_orgchart(path: str | Path, *, known_processes: Collection[str] | None =
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        issue = Issue("(file)", None, f"not UTF-8 text (bad byte at offset {exc.start}); "
-                                      "save the file as UTF-8")
-        raise OrgChartError(str(path), [issue]) from exc
-    except OSError as exc:
-        issue = Issue("(file)", None, f"cannot read the file: {exc.strerror or exc}")
-        raise OrgChartError(str(path), [issue]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = ("not UTF-8 text; save the file as UTF-8" if isinstance(exc, UnicodeDecodeError)
+                  else f"cannot read the file: {exc.strerror or exc}")
+        raise OrgChartError(str(path), [Issue("(file)", None, reason)]) from exc
     return parse_orgchart(text, path.name, known_processes=known_processes)
 
 
@@ -131,14 +122,10 @@ def _duplicate_keys(node: yaml.Node, path: str, seen: set[int]) -> Iterator[Issu
 
 
 def _node_id(node: yaml.Node) -> str | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if (isinstance(key_node, yaml.ScalarNode) and key_node.value == "id"
-                and isinstance(value_node, yaml.ScalarNode)
-                and value_node.tag == "tag:yaml.org,2002:str" and value_node.value.strip()):
-            return str(value_node.value)
-    return None
+    """The text ``id`` of a mapping node, so paths read the same as in the checks below."""
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    return next((v.value for k, v in pairs if isinstance(k, yaml.ScalarNode) and k.value == "id"
+                 and isinstance(v, yaml.ScalarNode) and v.tag == "tag:yaml.org,2002:str"), None)
 
 
 def _root_mapping(data: Any, source: str, issues: list[Issue]) -> dict[Any, Any]:
@@ -156,16 +143,9 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def _item_path(path: str, index: int, item_id: str | None) -> str:
-    return f"{path}[{item_id}]" if item_id else f"{path}[{index}]"
-
-
-def _data_id(item: object) -> str | None:
-    if isinstance(item, dict):
-        value = item.get("id")
-        if isinstance(value, str) and value.strip():
-            return value
-    return None
+def _item_path(path: str, index: int, item_id: object) -> str:
+    usable = isinstance(item_id, str) and item_id.strip()
+    return f"{path}[{item_id}]" if usable else f"{path}[{index}]"
 
 
 def _describe(value: object) -> str:
@@ -196,10 +176,6 @@ def _did_you_mean(word: object, choices: Collection[str]) -> str:
 
 # --- the checks -------------------------------------------------------------------------
 
-_Parts = tuple[Organization, dict[str, Unit], dict[str, Person], dict[str, str | None],
-               dict[str, str]]
-
-
 class _Checker:
     """Builds model values from parsed YAML, appending an Issue for everything wrong."""
 
@@ -208,24 +184,25 @@ class _Checker:
         self.known = None if known_processes is None else frozenset(known_processes)
         self.units: dict[str, Unit] = {}
         self.people: dict[str, Person] = {}
+        self.posts: dict[str, str | None] = {}
+        self.duties: dict[str, str] = {}
         self.paths: dict[tuple[str, str], str] = {}  # ("units", id) -> key path of that item
 
     def add(self, where: str, value: object, message: str) -> None:
         self.issues.append(Issue(where, value, message))
 
-    def check(self, root: dict[Any, Any]) -> _Parts | None:
+    def check(self, root: dict[Any, Any]) -> Organization | None:
+        """Fill units, people, posts and duties; the organization is None if it is unusable."""
         self.unknown_keys(root, TOP_KEYS, "")
         organization = self.organization(root)
         self.units = self.items(root, "units", self.unit, "unit")
         self.people = self.items(root, "people", self.person, "person")
         for unit in self.units.values():
             self.unit_references(unit, self.paths["units", unit.id])
-        for person in self.people.values():
+        for person in (p for p in self.people.values() if p.unit):
             self.ref(person.unit, f"{self.paths['people', person.id]}.unit", self.units, "unit")
-        posts, duties = self.posts(root), self.duties(root)
-        if organization is None:
-            return None
-        return organization, self.units, self.people, posts, duties
+        self.posts, self.duties = self.read_posts(root), self.read_duties(root)
+        return organization
 
     # generic readers ---------------------------------------------------------------------
 
@@ -273,8 +250,7 @@ class _Checker:
                      f"expected text, found {_describe(value)}{_quote_hint(value)}")
             return None
         if slug is not None and not slug[0].fullmatch(value):
-            self.add(where, value, f"not a valid id: use only {slug[1]}")
-            return None
+            self.add(where, value, f"not a valid id: use only {slug[1]}")  # kept, to check the rest
         return value
 
     def choice(self, parent: Mapping[Any, Any], key: str, path: str, allowed: tuple[str, ...], *,
@@ -354,7 +330,7 @@ class _Checker:
         result: dict[str, _Item] = {}
         first: dict[str, int] = {}
         for index, raw in enumerate(self.listing(root, key, "", required=True)):
-            path = _item_path(key, index, _data_id(raw))
+            path = _item_path(key, index, raw.get("id") if isinstance(raw, dict) else None)
             if not isinstance(raw, dict):
                 self.add(path, _shown(raw), f"expected a mapping with id, name, ..., "
                                             f"found {_describe(raw)}")
@@ -377,9 +353,9 @@ class _Checker:
         head = self.text(raw, "head", path, required=False)
         deputies = self.texts(raw, "deputies", path)
         supervisor = self.text(raw, "supervisor", path, required=False)
-        if unit_id is None or name is None or kind is None:
+        if unit_id is None:  # a broken name or kind is reported; references are still checked
             return None
-        return Unit(unit_id, name, kind, head, deputies, supervisor)
+        return Unit(unit_id, name or "", kind or "", head, deputies, supervisor)
 
     def person(self, raw: Mapping[Any, Any], path: str) -> Person | None:
         self.unknown_keys(raw, PERSON_KEYS, path)
@@ -394,9 +370,9 @@ class _Checker:
         title = self.text(raw, "title", path, required=False) or ""
         grade = self.choice(raw, "grade", path, GRADES, required=False,
                             hint=" (县级干部), or leave grade out")
-        if person_id is None or name is None or unit is None:
+        if person_id is None:  # a broken name or unit is reported; references are still checked
             return None
-        return Person(person_id, name, unit, title, grade)
+        return Person(person_id, name or "", unit or "", title, grade)
 
     def unit_references(self, unit: Unit, path: str) -> None:
         if unit.head is not None:
@@ -407,13 +383,13 @@ class _Checker:
         if unit.supervisor is None or not self.ref(unit.supervisor, where, self.people, "person"):
             return
         home = self.units.get(self.people[unit.supervisor].unit)
-        if home is not None and home.kind != "leadership":  # an unknown unit is reported already
+        if home is not None and home.kind not in ("leadership", ""):  # "" = bad kind, reported
             self.add(where, unit.supervisor, "a supervisor (分管局领导) must be a member of a "
                      f"leadership unit; {unit.supervisor} is in {home.id} ({home.kind})")
 
     # posts and duties --------------------------------------------------------------------
 
-    def posts(self, root: Mapping[Any, Any]) -> dict[str, str | None]:
+    def read_posts(self, root: Mapping[Any, Any]) -> dict[str, str | None]:
         raw = self.mapping(root, "posts", "", required=False) or {}
         result: dict[str, str | None] = {}
         for post in raw:
@@ -433,7 +409,7 @@ class _Checker:
                  f"({', '.join(BUILTIN_ROLES)}, duty:<name>); rename the post")
         return False
 
-    def duties(self, root: Mapping[Any, Any]) -> dict[str, str]:
+    def read_duties(self, root: Mapping[Any, Any]) -> dict[str, str]:
         raw = self.mapping(root, "duties", "", required=False) or {}
         result = {}
         for duty in raw:  # an open mapping: any name is fine, the value must be a unit
