@@ -1,14 +1,10 @@
 """Read an org chart file (orgchart-format.md) into an immutable ``OrgChart``.
 
-An admin edits these files by hand, usually when a leader changes, and the person who
-made the typo is rarely a programmer. So every problem is collected before anything is
-raised (the file gets fixed in one pass, not one error per run), and each ``Issue`` names
-the key path, the value found and the fix. List items are named by their ``id`` when they
-have a text one (``units[planning].head``, stable while the file is edited) and by 0-based
-position otherwise (``units[3]``).
-
-Accepted beyond the spec (documented in docs/orgcharts.md): ``organization.risk_areas``;
-``null`` for ``deputies`` (none) and for a duty (not assigned to any unit).
+Admins edit these files by hand when leaders change, so every problem is collected before
+anything is raised (one pass fixes the file) and each ``Issue`` names the key path, the value
+and the fix. List items are named by their ``id`` (``units[planning].head``, stable while the
+file is edited), or by 0-based position when they have none (``units[3]``).
+Extensions (docs/orgcharts.md): ``organization.risk_areas``; ``null`` deputies and duties.
 """
 
 from __future__ import annotations
@@ -149,13 +145,10 @@ def _item_path(path: str, index: int, item_id: object) -> str:
 
 
 def _describe(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
     if isinstance(value, str):
         return "text" if value.strip() else "empty text"
-    names = {int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    names = {type(None): "nothing (null)", bool: f"true/false ({str(value).lower()})",
+             int: "a number", float: "a number", list: "a list", dict: "a mapping"}
     return names.get(type(value), f"a {type(value).__name__}")
 
 
@@ -187,6 +180,7 @@ class _Checker:
         self.posts: dict[str, str | None] = {}
         self.duties: dict[str, str] = {}
         self.paths: dict[tuple[str, str], str] = {}  # ("units", id) -> key path of that item
+        self.broken: set[str] = set()  # "units"/"people" when the list itself is unusable
 
     def add(self, where: str, value: object, message: str) -> None:
         self.issues.append(Issue(where, value, message))
@@ -283,6 +277,8 @@ class _Checker:
         if target in known:
             return True
         where_defined = "people" if what == "person" else "units"
+        if where_defined in self.broken:
+            return False  # the broken list is reported; every reference to it would be noise
         self.add(where, target, f"no {what} with this id under {where_defined}"
                                 f"{_did_you_mean(target, known)}")
         return False
@@ -329,6 +325,8 @@ class _Checker:
         """Build each list item; the first of two equal ids wins, the second is reported."""
         result: dict[str, _Item] = {}
         first: dict[str, int] = {}
+        if not isinstance(root.get(key), list):
+            self.broken.add(key)
         for index, raw in enumerate(self.listing(root, key, "", required=True)):
             path = _item_path(key, index, raw.get("id") if isinstance(raw, dict) else None)
             if not isinstance(raw, dict):
@@ -393,21 +391,17 @@ class _Checker:
         raw = self.mapping(root, "posts", "", required=False) or {}
         result: dict[str, str | None] = {}
         for post in raw:
-            if not (self.name_key(post, "posts") and self.post_name(post)):
+            if not self.name_key(post, "posts"):
+                continue
+            if post in BUILTIN_ROLES or post.startswith("duty:"):  # the built-in would win
+                self.add(f"posts.{post}", post, "this name is taken by a built-in role "
+                         f"({', '.join(BUILTIN_ROLES)}, duty:<name>); rename the post")
                 continue
             holder = self.text(raw, post, "posts", required=False)  # null = vacant
             if holder is not None:
                 self.ref(holder, f"posts.{post}", self.people, "person")
             result[post] = holder
         return result
-
-    def post_name(self, post: str) -> bool:
-        """A post named like a built-in role could never be reached: the built-in wins."""
-        if post not in BUILTIN_ROLES and not post.startswith("duty:"):
-            return True
-        self.add(f"posts.{post}", post, "this name is taken by a built-in role "
-                 f"({', '.join(BUILTIN_ROLES)}, duty:<name>); rename the post")
-        return False
 
     def read_duties(self, root: Mapping[Any, Any]) -> dict[str, str]:
         raw = self.mapping(root, "duties", "", required=False) or {}

@@ -63,7 +63,8 @@ class YamlFileSource:
         stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
             if self._chart is None or stamp != self._stamp:
-                # Parse first: a broken edit raises and the last good chart stays cached.
+                # The stamp is stored only after a good parse, so a broken edit raises on
+                # every call until it is fixed instead of being remembered as current.
                 self._chart = load_orgchart(self.path, known_processes=self.known_processes)
                 self._stamp = stamp
             return self._chart
