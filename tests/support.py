@@ -106,3 +106,34 @@ def walk(app: Approvals, request_id: int, report: dict[str, str] | None = None) 
             taken.append({"kind": task.kind, "role": task.role, "assignees": [task.assignee]})
             app.service.decide(task.id, task.assignee, "approve", "")
     return taken
+
+
+# ---- picking people from a real chart by what they are, not by id ---------------------------
+
+
+def pick(chart: Any, category: str, unit_kind: str | None = None, *, county: bool = False,
+         supervised_by_organ_leader: bool | None = None) -> str:
+    """The first person of ``category`` (first-match table) in a unit of ``unit_kind``."""
+    organ_leader = chart.posts.get("organ_leader")
+    for pid in chart.people:
+        unit = chart.unit_of(pid)
+        if chart.category(pid, uses_county_cadre=county) != category:
+            continue
+        if unit_kind is not None and unit.kind != unit_kind:
+            continue
+        if supervised_by_organ_leader is not None and (unit.supervisor == organ_leader) != supervised_by_organ_leader:
+            continue
+        return str(pid)
+    raise LookupError(f"no {category} in a {unit_kind} unit in {chart.organization.name}")
+
+
+def head_of_duty(chart: Any, duty: str) -> str:
+    return str(chart.units[chart.duties[duty]].head)
+
+
+def step(kind: str, role: str, who: str) -> dict[str, Any]:
+    return {"kind": kind, "role": role, "assignees": [who]}
+
+
+REPORT_A = {"actual_return_on": "2026-12-05", "itinerary": "北京市海淀区，未去中高风险地区"}
+REPORT_B = {"test_date": "2026-12-06", "test_result": "阴性"}

@@ -39,16 +39,16 @@ def describe_post(chart: OrgChart, role: str, applicant: str) -> str:
     """A human description of the post behind a role, used in vacancy messages."""
     if role == "unit_head":
         unit = chart.unit_of(applicant)
-        return f"the head of {unit.name} (units.{unit.id}.head)"
+        return f"the head of {unit.name} (units[{unit.id}].head)"
     if role == "supervisor":
         unit = chart.unit_of(applicant)
-        return f"the supervising leader of {unit.name} (units.{unit.id}.supervisor)"
+        return f"the supervising leader of {unit.name} (units[{unit.id}].supervisor)"
     if role.startswith("duty:"):
         duty = role.removeprefix("duty:")
         unit_id = chart.duties.get(duty)
         if unit_id is None:
             return f"duty {duty!r} (duties.{duty} is not assigned to any unit)"
-        return f"the head of {chart.units[unit_id].name}, holder of duty {duty!r} (units.{unit_id}.head)"
+        return f"the head of {chart.units[unit_id].name}, holder of duty {duty!r} (units[{unit_id}].head)"
     return f"post {role!r} (posts.{role})"
 
 
