@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DefinitionRegistry
 from approvals.orgadmin import OrgChartAdmin
+from approvals.orgchart.external import ExternalOrgCharts
+from approvals.orgchart.source import SOURCE_ENV, source_from_config
 from approvals.queries import Queries
 from approvals.service import ApprovalService
 from approvals.store.database import Database
@@ -43,10 +46,13 @@ class Approvals:
 
 
 def build(database_url: str | None = None, processes: Path | str | None = None,
-          clock: Clock | None = None) -> Approvals:
+          clock: Clock | None = None, orgchart_source: str | None = None) -> Approvals:
     db = Database(database_url)
     definitions = DefinitionRegistry(processes or processes_dir())
-    orgcharts = DatabaseOrgChartSource(db, definitions.ids)
+    orgcharts: Any = DatabaseOrgChartSource(db, definitions.ids)
+    external = orgchart_source or os.environ.get(SOURCE_ENV)
+    if external:  # a YAML file or a directory service instead of the database (docs/orgcharts.md)
+        orgcharts = ExternalOrgCharts(source_from_config(external, known_processes=definitions.ids()), external)
     clock = clock or SystemClock()
     return Approvals(db, definitions, orgcharts, ApprovalService(db, definitions, orgcharts, clock),
                      Queries(db), OrgChartAdmin(db, orgcharts, clock), clock)
