@@ -38,7 +38,13 @@ def cli(ctx: click.Context, database: str | None, processes: str | None) -> None
 
 
 def _app(ctx: click.Context) -> Approvals:
-    return build(ctx.obj["database"], ctx.obj["processes"])
+    """One engine per command, its connections closed when the command ends."""
+    root = ctx.find_root()
+    if "app" not in root.obj:
+        app = build(root.obj["database"], root.obj["processes"])
+        root.obj["app"] = app
+        root.call_on_close(app.db.dispose)
+    return root.obj["app"]  # type: ignore[no-any-return]
 
 
 def _registry(ctx: click.Context) -> DefinitionRegistry:
