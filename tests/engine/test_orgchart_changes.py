@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 import yaml
 
 from approvals.app import Approvals
@@ -72,3 +73,21 @@ def test_a_delegate_receives_new_tasks_and_decides_on_behalf_of_the_head(app: Ap
 
 def test_the_shipped_chart_text_round_trips_through_the_database(app: Approvals) -> None:
     assert app.admin.current_text("xx-nrpb") == CHART_A.read_text(encoding="utf-8")
+
+
+def test_a_chart_plugged_in_by_configuration_routes_without_the_database_copy(tmp_path: Any) -> None:
+    from approvals.app import build
+    from approvals.errors import ApprovalsError
+    from support import PROCESSES
+
+    app = build(f"sqlite:///{tmp_path}/ext.sqlite3", PROCESSES, orgchart_source=f"yaml:{CHART_A}")
+    app.init_db()
+    try:
+        chart = app.orgcharts.current()
+        applicant = pick(chart, "staff", "section", county=True)
+        request_id = app.service.submit(applicant, "leave", leave_fields())
+        assert app.queries.inbox(chart, chart.unit_of(applicant).head).items[0].request_id == request_id
+        with pytest.raises(ApprovalsError, match="edit it there"):
+            app.admin.save(CHART_A.read_text(encoding="utf-8"), "admin")
+    finally:
+        app.db.dispose()
