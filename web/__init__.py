@@ -1,0 +1,40 @@
+"""The web UI: a thin Flask layer over the engine, one blueprint per kind of user.
+
+Views call the same engine API as the CLI (``approvals.app.build``) and hold no route
+logic; this package only turns requests into engine calls and engine answers into pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from web import auth, config, engine, errors, i18n, nav, presenters, security
+from web.admin import bp as admin_bp
+from web.applicant import bp as applicant_bp
+from web.approver import bp as approver_bp
+from web.auth import bp as auth_bp
+from web.inspector import bp as inspector_bp
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; ``test_config`` overrides it (``None`` values
+    mean "use the environment", which is how ``approvals serve`` passes its options)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if v is not None})
+    config.finish(app)
+
+    engine.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    presenters.init_app(app)
+    nav.init_app(app)
+
+    for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp):
+        app.register_blueprint(blueprint)
+    return app

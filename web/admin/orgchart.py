@@ -1,0 +1,144 @@
+"""The org chart as a page, and editing it: validated by the engine's loader, problems shown
+next to their lines, and the impact on open tasks shown before anything is saved."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from approvals.errors import ApprovalsError, OrgChartError
+from approvals.orgadmin import Impact
+from web import yamllines
+from web.admin import bp
+from web.engine import engine
+from web.presenters import name
+from web.users import me
+
+
+def org_id() -> str:
+    """The organization being administered: ?org=, else the admin's own."""
+    wanted = request.values.get("org") or me().org_id
+    if wanted not in engine().orgcharts.org_ids():
+        abort(404)
+    return wanted
+
+
+@bp.get("/orgchart")
+def orgchart() -> str:
+    org = org_id()
+    chart = engine().orgcharts.current(org)
+    units = [(u, [chart.people[p] for p in chart.members(u.id)]) for u in chart.units.values()]
+    return render_template(
+        "admin/orgchart.html",
+        chart=chart,
+        units=units,
+        org=org,
+        orgs=engine().orgcharts.org_ids(),
+        versions=engine().admin.versions(org)[:1],
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    problems: list[str]
+
+
+def annotated(text: str, err: OrgChartError) -> tuple[list[Line], list[str]]:
+    """Every line with the problems found on it, and the problems no line can be found for."""
+    by_line: dict[int, list[str]] = {}
+    loose = []
+    for issue in err.issues:
+        number = yamllines.line_of(text, issue.where)
+        message = str(issue)
+        if number is None:
+            loose.append(message)
+        else:
+            by_line.setdefault(number, []).append(message)
+    lines = [Line(n, t, by_line.get(n, [])) for n, t in enumerate(text.splitlines(), 1)]
+    return lines, loose
+
+
+def moves_summary(impact: Impact) -> list[dict[str, Any]]:
+    """ "moves 3 open tasks from 李明 to 王芳": one line per (old, new) pair, with names."""
+    counts = Counter((m.old, m.new) for m in impact.moves)
+    return [
+        {"count": n, "old": name(old), "new": impact.chart.display_name(new)}
+        for (old, new), n in counts.items()
+    ]
+
+
+def _text_from_request() -> tuple[str, str] | None:
+    upload = request.files.get("upload")
+    if upload is not None and upload.filename:
+        try:
+            return upload.read().decode("utf-8"), upload.filename
+        except UnicodeDecodeError:
+            return None
+    return request.form.get("text", "").replace("\r\n", "\n"), request.form.get(
+        "source_name"
+    ) or "orgchart.yaml"
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@bp.route("/orgchart/edit", methods=["GET", "POST"])
+def edit() -> str | Response | tuple[str, int]:
+    org = org_id()
+    context: dict[str, Any] = {"org": org, "comment": request.form.get("comment", "")}
+    if request.method == "GET":
+        current = engine().admin.versions(org)
+        source = current[0].source_name if current else "orgchart.yaml"
+        return render_template(
+            "admin/edit.html", text=engine().admin.current_text(org), source_name=source, **context
+        )
+    got = _text_from_request()
+    if got is None:
+        return render_template(
+            "admin/edit.html",
+            text="",
+            source_name="orgchart.yaml",
+            upload_error=_("The file is not UTF-8 text. Save it as UTF-8 and upload it again."),
+            **context,
+        ), 400
+    text, source = got
+    context.update(text=text, source_name=source)
+    try:
+        impact = engine().admin.impact(text, source)
+    except OrgChartError as exc:
+        lines, loose = annotated(text, exc)
+        return render_template(
+            "admin/edit.html", lines=lines, loose=loose, problems=len(exc.issues), **context
+        ), 400
+    if request.form.get("action") == "save" and request.form.get("checked") == fingerprint(text):
+        return _save(text, source, context["comment"])
+    return render_template(
+        "admin/edit.html",
+        impact=impact,
+        moves=moves_summary(impact),
+        checked=fingerprint(text),
+        other_org=impact.chart.id != org,
+        **context,
+    )
+
+
+def _save(text: str, source: str, comment: str) -> Response | tuple[str, int]:
+    try:
+        impact = engine().admin.save(text, me().id, source, comment)
+    except ApprovalsError as exc:  # a concurrent save made the chart invalid to save now
+        flash(str(exc), "error")
+        return redirect(url_for("admin.edit"))
+    saved = _(
+        "Saved a new version of the org chart; %(n)s open task(s) moved to the new post holders.",
+        n=len(impact.moves),
+    )
+    flash(saved, "success")
+    return redirect(url_for("admin.versions", org=impact.chart.id))

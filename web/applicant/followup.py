@@ -1,0 +1,97 @@
+"""After an approver acts: resubmitting a returned request, filing the return report.
+
+Both forms come from the process version the request started on, not today's file, so a
+request keeps the fields it was created with.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from approvals.errors import ConflictError, FieldError, InvalidStateError, RefusedError
+from approvals.store.models import Task
+from web import forms, messages
+from web.applicant import bp
+from web.applicant.requests import own_request
+from web.engine import engine
+from web.presenters import step_name
+from web.requestview import build
+from web.users import me
+
+
+@bp.route("/requests/<int:request_id>/resubmit", methods=["GET", "POST"])
+def resubmit(request_id: int) -> str | Response:
+    req = own_request(request_id)
+    view = build(req)
+    if not view.can_resubmit:
+        flash(_("Only a request returned for changes can be resubmitted."), "error")
+        return redirect(url_for("applicant.detail", request_id=request_id))
+    fields = view.definition.fields
+    existing = {a.field: a.filename for a in view.attachments}
+    context = {"view": view, "request_type": req.request_type, "type_label": view.type_label}
+    if request.method == "GET":
+        values = engine().queries.fields(req)
+        return render_template(
+            "applicant/resubmit.html",
+            fields=forms.views(fields, values, existing=existing),
+            **context,
+        )
+    raw, uploads = forms.collect(fields, request.form, request.files, existing)
+    typed = forms.typed_values(request.form, fields)
+    try:
+        engine().service.resubmit(request_id, me().id, raw, uploads)
+    except FieldError as exc:
+        return render_template(
+            "applicant/resubmit.html",
+            fields=forms.views(fields, typed, messages.field_errors(exc), existing),
+            form_error=_("Please correct the fields marked below."),
+            **context,
+        ), 400
+    except (RefusedError, InvalidStateError) as exc:
+        return render_template(
+            "applicant/resubmit.html",
+            fields=forms.views(fields, typed, existing=existing),
+            form_error=messages.explain(exc, me().chart, me().id),
+            **context,
+        ), 400
+    flash(_("Resubmitted. The route starts again."), "success")
+    return redirect(url_for("applicant.detail", request_id=request_id))
+
+
+def _report_task(request_id: int, task_id: int) -> Task:
+    own_request(request_id)
+    task = engine().queries.task(task_id)
+    if task.request_id != request_id or task.kind != "report":
+        abort(404)
+    return task
+
+
+@bp.route("/requests/<int:request_id>/report/<int:task_id>", methods=["GET", "POST"])
+def report(request_id: int, task_id: int) -> str | Response:
+    task = _report_task(request_id, task_id)
+    view = build(engine().queries.request(request_id))
+    step = view.definition.steps.get(task.bpmn_id)
+    fields = step.fields if step else ()
+    context = {"view": view, "task": task, "step_name": step_name(task, view.definition)}
+    if not task.is_open:
+        flash(_("This report has already been filed."), "info")
+        return redirect(url_for("applicant.detail", request_id=request_id))
+    if request.method == "GET":
+        return render_template("applicant/report.html", fields=forms.views(fields), **context)
+    raw, _uploads = forms.collect(fields, request.form, request.files)
+    typed = forms.typed_values(request.form, fields)
+    try:
+        engine().service.report(task_id, me().id, raw)
+    except FieldError as exc:
+        return render_template(
+            "applicant/report.html",
+            fields=forms.views(fields, typed, messages.field_errors(exc)),
+            form_error=_("Please correct the fields marked below."),
+            **context,
+        ), 400
+    except ConflictError:
+        flash(messages.conflict(task_id), "error")
+        return redirect(url_for("applicant.detail", request_id=request_id))
+    flash(_("Report filed. Thank you."), "success")
+    return redirect(url_for("applicant.detail", request_id=request_id))

@@ -1,0 +1,90 @@
+"""Following one's requests: the list, a request's page (timeline and diagram), attachments,
+withdrawing and urging (催办)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from approvals.errors import ConflictError, InvalidStateError
+from approvals.store.models import Request
+from web import messages
+from web.applicant import bp
+from web.engine import engine
+from web.presenters import name
+from web.requestview import build, visible_request
+from web.users import me
+
+PAGE = 20
+
+
+@bp.get("/requests")
+def mine() -> str:
+    page = max(1, request.args.get("page", 1, type=int))
+    result = engine().queries.my_requests(me().id, limit=PAGE, offset=(page - 1) * PAGE)
+    return render_template("applicant/requests.html", result=result, page=page, per_page=PAGE)
+
+
+@bp.get("/requests/<int:request_id>")
+def detail(request_id: int) -> str:
+    view = build(visible_request(request_id))
+    return render_template(
+        "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id
+    )
+
+
+@bp.get("/requests/<int:request_id>/diagram.bpmn")
+def diagram(request_id: int) -> Response:
+    """The exact BPMN version the request runs on, for the diagram viewer."""
+    req = visible_request(request_id)
+    return Response(engine().service.definition_of(req).xml, mimetype="application/xml")
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int) -> Response:
+    row = engine().queries.attachment(attachment_id)
+    if row is None:
+        abort(404)
+    visible_request(row.request_id)
+    return send_file(
+        BytesIO(row.data), mimetype=row.content_type, as_attachment=True, download_name=row.filename
+    )
+
+
+def own_request(request_id: int) -> Request:
+    """The request if the signed-in person is its applicant: only they change it."""
+    req = visible_request(request_id)
+    if req.applicant != me().id:
+        abort(403)
+    return req
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+def withdraw(request_id: int) -> Response:
+    own_request(request_id)
+    try:
+        engine().service.withdraw(request_id, me().id)
+        flash(_("The request was withdrawn."), "success")
+    except InvalidStateError:
+        flash(
+            _("The request can no longer be withdrawn: someone has already decided on it."), "error"
+        )
+    return redirect(url_for("applicant.detail", request_id=request_id))
+
+
+@bp.post("/requests/<int:request_id>/urge/<int:task_id>")
+def urge(request_id: int, task_id: int) -> Response:
+    own_request(request_id)
+    task = engine().queries.task(task_id)
+    if task.request_id != request_id:
+        abort(404)
+    try:
+        engine().service.urge(task_id, me().id)
+        flash(_("%(name)s has been reminded.", name=name(task.assignee)), "success")
+    except ConflictError:
+        flash(messages.conflict(task_id), "error")
+    except InvalidStateError:
+        flash(_("Only a waiting decision can be urged."), "error")
+    return redirect(url_for("applicant.detail", request_id=request_id))

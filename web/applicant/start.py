@@ -1,0 +1,128 @@
+"""Starting a request: the home page, the choice of request type, the generated form and
+the route preview (a dry run of the same process the engine will run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from approvals.errors import ApprovalsError, FieldError, RefusedError, UnknownProcessError
+from approvals.forms import FieldDef
+from web import forms, labels, messages
+from web.applicant import bp
+from web.engine import engine
+from web.presenters import preview_steps, rule_summary
+from web.users import me
+
+
+def _fields(request_type: str) -> tuple[FieldDef, ...]:
+    try:
+        return engine().service.definition_for(me().chart, request_type).fields
+    except UnknownProcessError:
+        abort(404)
+
+
+@bp.get("/")
+def home() -> str:
+    user = me()
+    app = engine()
+    inbox = app.queries.inbox(user.chart, user.id, limit=5)
+    mine = app.queries.my_requests(user.id, limit=5)
+    return render_template(
+        "applicant/home.html",
+        inbox=inbox,
+        mine=mine,
+        reports=app.queries.reports_due(user.id),
+        types=_types(),
+    )
+
+
+def _types() -> list[tuple[str, str]]:
+    chart = me().chart
+    result = []
+    for code in chart.organization.processes:
+        try:
+            name = engine().service.definition_for(chart, code).name
+        except ApprovalsError:
+            continue  # a process file missing or broken: `approvals check` says why
+        result.append((code, labels.request_type(code, chart.id, name)))
+    return result
+
+
+@bp.get("/apply")
+def choose() -> str:
+    return render_template("applicant/choose.html", types=_types())
+
+
+@bp.route("/apply/<request_type>", methods=["GET", "POST"])
+def apply(request_type: str) -> str | Response:
+    fields = _fields(request_type)
+    user = me()
+    type_label = dict(_types()).get(request_type, request_type)
+    context: dict[str, Any] = {
+        "request_type": request_type,
+        "type_label": type_label,
+        "rule": rule_summary(user.chart, user.id, request_type),
+    }
+    if request.method == "GET":
+        return render_template("applicant/apply.html", fields=forms.views(fields), **context)
+    raw, uploads = forms.collect(fields, request.form, request.files)
+    typed = forms.typed_values(request.form, fields)
+    if request.form.get("action") == "preview":
+        steps, error, errors = _preview(request_type, raw)
+        return render_template(
+            "applicant/apply.html",
+            fields=forms.views(fields, typed, errors),
+            preview=steps,
+            preview_error=error,
+            **context,
+        )
+    try:
+        request_id = engine().service.submit(user.id, request_type, raw, uploads)
+    except FieldError as exc:
+        errors = messages.field_errors(exc)
+        return render_template(
+            "applicant/apply.html",
+            fields=forms.views(fields, typed, errors),
+            form_error=_form_level(errors),
+            **context,
+        ), 400
+    except RefusedError as exc:
+        return render_template(
+            "applicant/apply.html",
+            fields=forms.views(fields, typed),
+            form_error=messages.explain(exc, user.chart, user.id),
+            **context,
+        ), 400
+    flash(_("Submitted. Request #%(id)s is on its way.", id=request_id), "success")
+    return redirect(url_for("applicant.detail", request_id=request_id))
+
+
+def _form_level(errors: dict[str, str]) -> str:
+    return _("Please correct the fields marked below.") if errors else ""
+
+
+def _preview(request_type: str, raw: dict[str, str]) -> tuple[list[Any], str, dict[str, str]]:
+    """(steps, refusal message, field messages) of a dry run with what is filled in so far."""
+    user = me()
+    try:
+        route = engine().service.preview(user.id, request_type, raw)
+    except FieldError as exc:
+        return (
+            [],
+            _("Some fields are not valid yet; the route depends on them."),
+            messages.field_errors(exc),
+        )
+    except RefusedError as exc:
+        return [], messages.explain(exc, user.chart, user.id), {}
+    return preview_steps(route, user.chart, user.id), "", {}
+
+
+@bp.post("/apply/<request_type>/preview.json")
+def preview_json(request_type: str) -> Response:
+    fields = _fields(request_type)
+    raw, _uploads = forms.collect(fields, request.form, request.files)
+    steps, error, errors = _preview(request_type, raw)
+    return jsonify(steps=[s.as_json() for s in steps], error=error, errors=errors)

@@ -1,0 +1,101 @@
+"""Naming an acting approver (代理审批) for a date range: new tasks go to the delegate, who
+decides "on behalf of" the post holder. People do it for themselves; admins for anyone."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from approvals import audit_search
+from approvals.errors import FieldError, UnknownPersonError
+from approvals.orgchart.model import OrgChart
+from web import messages
+from web.approver import bp
+from web.engine import engine
+from web.presenters import name
+from web.users import me
+
+
+def _date(text: str, errors: dict[str, str], key: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        errors[key] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def named(principals: list[str] | None) -> list[dict[str, Any]]:
+    """Delegations recorded in the audit trail (newest first), for the people given."""
+    query = audit_search.AuditQuery(actions=("delegated",), people=principals)
+    hits = audit_search.search(engine().db, query, limit=50).hits
+    result = []
+    for hit in hits:
+        detail = json.loads(hit.entry.detail or "{}")
+        result.append(
+            {
+                "principal": hit.entry.actor,
+                "delegate": detail.get("delegate", ""),
+                "starts_on": detail.get("starts_on", ""),
+                "ends_on": detail.get("ends_on", ""),
+                "at": hit.entry.at,
+            }
+        )
+    return result
+
+
+def handle(
+    chart: OrgChart, principal: str, template: str, back: str, **context: Any
+) -> str | Response:
+    """Show or process the form; on success flash and redirect to ``back``."""
+    form = {"principal": principal, "delegate": "", "starts_on": "", "ends_on": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form.update(
+            {k: request.form.get(k, "").strip() for k in ("delegate", "starts_on", "ends_on")}
+        )
+        starts = _date(form["starts_on"], errors, "starts_on")
+        ends = _date(form["ends_on"], errors, "ends_on")
+        if not principal:
+            errors["principal"] = _("Choose whose tasks are delegated.")
+        if not form["delegate"]:
+            errors["delegate"] = _("Choose the acting approver.")
+        if not errors and starts and ends and principal:
+            try:
+                engine().service.delegate(principal, form["delegate"], starts, ends)
+            except FieldError as exc:
+                errors.update(messages.field_errors(exc))
+            except UnknownPersonError:
+                errors["delegate"] = _("No such person in the org chart.")
+            else:
+                flash(
+                    _(
+                        "From %(start)s to %(end)s, new tasks of %(who)s go to %(delegate)s.",
+                        start=starts.isoformat(),
+                        end=ends.isoformat(),
+                        who=name(principal),
+                        delegate=name(form["delegate"]),
+                    ),
+                    "success",
+                )
+                return redirect(back)
+    people = sorted(chart.people.values(), key=lambda p: (p.unit, p.id))
+    status = 400 if errors else 200
+    return render_template(
+        template, form=form, errors=errors, people=people, chart=chart, **context
+    ), status  # type: ignore[return-value]
+
+
+@bp.route("/delegation", methods=["GET", "POST"])
+def delegation() -> str | Response:
+    user = me()
+    return handle(
+        user.chart,
+        user.id,
+        "approver/delegation.html",
+        url_for("approver.delegation"),
+        named=named([user.id]),
+    )

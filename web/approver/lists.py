@@ -1,0 +1,122 @@
+"""The approver's lists: inbox (oldest first, with age and 催办 marks), batch approval, what I
+decided, and the filing (备案) and copy (抄送) lists of duty units with overdue reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from approvals.errors import ApprovalsError, ConflictError
+from approvals.store.models import Request, Task
+from web import labels, messages
+from web.approver import bp
+from web.engine import engine, today
+from web.presenters import step_name
+from web.users import decides, holds, me
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Row:
+    task: Task
+    req: Request
+    type_label: str
+    step: str
+
+
+def rows(tasks: Iterable[Task]) -> list[Row]:
+    app = engine()
+    result = []
+    for task in tasks:
+        req = app.queries.request(task.request_id)
+        defn = app.service.definition_of(req)
+        result.append(
+            Row(
+                task,
+                req,
+                labels.request_type(req.request_type, req.org_id, defn.name),
+                step_name(task, defn),
+            )
+        )
+    return result
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int))
+
+
+@bp.get("/inbox")
+def inbox() -> str:
+    user = me()
+    page = _page_number()
+    result = engine().queries.inbox(user.chart, user.id, limit=PAGE, offset=(page - 1) * PAGE)
+    return render_template(
+        "approver/inbox.html",
+        rows=rows(result.items),
+        total=result.total,
+        page=page,
+        per_page=PAGE,
+        can_decide=not user.is_inspector,
+    )
+
+
+@bp.post("/inbox/approve")
+@decides
+def batch_approve() -> Response:
+    """Approve several tasks at once; each is its own action, so one conflict spoils nothing."""
+    ids = [int(i) for i in request.form.getlist("task") if i.isdigit()]
+    approved, problems = 0, []
+    for task_id in ids:
+        try:
+            task = engine().queries.task(task_id)
+            if not holds(task):
+                problems.append(_("#%(id)s is not yours to decide.", id=task_id))
+                continue
+            engine().service.decide(task_id, me().id, "approve", "")
+            approved += 1
+        except ConflictError:
+            problems.append(f"#{task_id}: {messages.conflict(task_id)}")
+        except ApprovalsError as exc:
+            problems.append(f"#{task_id}: {messages.explain(exc)}")
+    if not ids:
+        flash(_("Tick the tasks to approve first."), "error")
+    elif approved:
+        flash(_("%(n)s task(s) approved.", n=approved), "success")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for("approver.inbox"))
+
+
+@bp.get("/done")
+def done() -> str:
+    page = _page_number()
+    result = engine().queries.done_by(me().id, limit=PAGE, offset=(page - 1) * PAGE)
+    return render_template(
+        "approver/done.html", rows=rows(result.items), total=result.total, page=page, per_page=PAGE
+    )
+
+
+@bp.get("/notices")
+def notices() -> str:
+    """Filings and copies for my unit, and return reports the unit is still waiting for."""
+    user = me()
+    queries = engine().queries
+    waiting = queries.notices(user.chart, user.id, open_only=True, limit=200)
+    recent = [
+        t
+        for t in queries.notices(user.chart, user.id, open_only=False, limit=30).items
+        if not t.is_open
+    ]
+    overdue = queries.overdue_reports(user.chart, user.id, today())
+    return render_template(
+        "approver/notices.html",
+        waiting=rows(waiting.items),
+        total=waiting.total,
+        recent=rows(recent),
+        overdue=rows(overdue),
+        today=today(),
+    )

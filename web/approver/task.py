@@ -1,0 +1,107 @@
+"""One task: the request it belongs to, and the decision (approve, reject, return) or the
+acknowledgement of a filing or copy."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from approvals.errors import ConflictError, FieldError, InvalidStateError
+from approvals.service import DECISIONS
+from approvals.store.models import Task
+from web import labels, messages
+from web.approver import bp
+from web.engine import engine
+from web.presenters import name, step_name
+from web.requestview import build, report_lines
+from web.users import decides, holds, may_open, me
+
+DECISION_KINDS = ("approve", "consent", "record")
+
+
+def _task(task_id: int) -> Task:
+    task = engine().queries.task(task_id)
+    if not may_open(task):
+        abort(403)
+    return task
+
+
+def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> tuple[str, int]:
+    req = engine().queries.request(task.request_id)
+    view = build(req)
+    can_decide = (
+        task.is_open and task.kind in DECISION_KINDS and holds(task) and not me().is_inspector
+    )
+    reports = [
+        (t.task, report_lines(t.task, view.definition))
+        for _n, rows in view.rounds
+        for t in rows
+        if t.task.kind == "report" and t.task.result_json
+    ]
+    return render_template(
+        "approver/task.html",
+        task=task,
+        view=view,
+        step_name=step_name(task, view.definition),
+        can_decide=can_decide,
+        can_acknowledge=task.is_open and task.kind in ("file", "copy") and holds(task),
+        decisions=[(d, labels.word(labels.DECISION, d)) for d in DECISIONS],
+        comment=comment,
+        comment_error=error,
+        reports=reports,
+    ), status
+
+
+@bp.get("/tasks/<int:task_id>")
+def show(task_id: int) -> str | tuple[str, int] | Response:
+    task = _task(task_id)
+    if task.kind == "report" and task.is_open and task.assignee == me().id:
+        return redirect(url_for("applicant.report", request_id=task.request_id, task_id=task.id))
+    return _page(task)
+
+
+@bp.post("/tasks/<int:task_id>/decide")
+@decides
+def decide(task_id: int) -> Response | tuple[str, int]:
+    task = _task(task_id)
+    if not holds(task):
+        abort(403)
+    decision = request.form.get("decision", "")
+    comment = request.form.get("comment", "")
+    if decision not in DECISIONS:
+        abort(400)
+    try:
+        engine().service.decide(task_id, me().id, decision, comment)
+    except FieldError as exc:
+        return _page(task, comment, messages.explain(exc), 400)
+    except ConflictError:
+        flash(messages.conflict(task_id), "error")
+        return redirect(url_for("approver.show", task_id=task_id))
+    except InvalidStateError as exc:
+        flash(messages.explain(exc), "error")
+        return redirect(url_for("approver.show", task_id=task_id))
+    applicant = engine().queries.request(task.request_id).applicant
+    done = {
+        "approve": _("Approved."),
+        "reject": _("Rejected; the applicant is told why."),
+        "return": _("Returned to %(name)s for changes.", name=name(applicant)),
+    }
+    flash(done[decision], "success")
+    return redirect(url_for("approver.inbox"))
+
+
+@bp.post("/tasks/<int:task_id>/acknowledge")
+def acknowledge(task_id: int) -> Response:
+    task = _task(task_id)
+    if not holds(task):
+        abort(403)
+    try:
+        engine().service.acknowledge(task_id, me().id)
+        flash(_("Acknowledged."), "success")
+    except ConflictError:
+        flash(messages.conflict(task_id), "error")
+    except InvalidStateError as exc:
+        flash(messages.explain(exc), "error")
+    if request.form.get("back") == "task":
+        return redirect(url_for("approver.show", task_id=task_id))
+    return redirect(url_for("approver.notices"))

@@ -1,0 +1,56 @@
+"""Languages: Chinese by default, English on request; every UI string goes through gettext.
+
+The catalog lives in ``web/translations/zh/`` (Babel ignores ``zh_CN``; it would look for
+``zh_Hans_CN``). Message ids are English, so English needs no catalog of its own.
+Process files carry their own labels (``label`` in Chinese, ``label_en``), chosen here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+DEFAULT = "zh"
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def is_english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def localized(zh: str, en: str | None) -> str:
+    """A label from a process file: Chinese always exists, English only when someone wrote it."""
+    return en if en and is_english() else zh
+
+
+def field_label(field: Any) -> str:
+    return localized(field.label, getattr(field, "label_en", ""))
+
+
+def when(value: datetime | date | None) -> str:
+    """Times as people write them on forms here: 2026-11-23 09:00 (no seconds, no zone)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        field_label=field_label,
+        localized=localized,
+        current_language=select_locale,
+    )

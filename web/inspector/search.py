@@ -1,0 +1,172 @@
+"""Audit search (person, unit, request type, date range, decision), its CSV export, and
+whether the hash chain still verifies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, render_template, request, stream_with_context
+from flask_babel import gettext as _
+
+from approvals import audit, audit_search
+from approvals.audit_search import AuditQuery, Hit
+from web import labels
+from web.engine import engine
+from web.i18n import when
+from web.inspector import bp
+from web.presenters import name
+from web.users import me
+
+PAGE = 50
+VERIFY_EVERY = 60  # seconds; verifying walks the whole chain, so it is not redone per page view
+
+
+def _day(key: str, problems: list[str]) -> date | None:
+    text = request.args.get(key, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(
+            _("%(value)s is not a date (YYYY-MM-DD); that filter was left out.", value=text)
+        )
+        return None
+
+
+def query_from_args() -> tuple[AuditQuery, list[str]]:
+    chart = me().chart
+    problems: list[str] = []
+    unit = request.args.get("unit", "")
+    decision = request.args.get("decision", "")
+    return AuditQuery(
+        person=request.args.get("person") or None,
+        people=chart.members(unit) if unit in chart.units else None,
+        request_type=request.args.get("type") or None,
+        since=_day("since", problems),
+        until=_day("until", problems),
+        decision=decision if decision in audit_search.DECISIONS else None,
+        org_id=chart.id,
+    ), problems
+
+
+def chain_status(force: bool = False) -> tuple[audit.Verification, float]:
+    cache: dict[str, Any] = current_app.extensions.setdefault("approvals_chain", {})
+    if force or "result" not in cache or time.monotonic() - cache["checked"] > VERIFY_EVERY:
+        cache["result"] = audit_search.verify(engine().db)
+        cache["checked"] = time.monotonic()
+        cache["at"] = engine().clock.now()
+    return cache["result"], cache["at"]
+
+
+@bp.get("/")
+def index() -> str:
+    query, problems = query_from_args()
+    page = max(1, request.args.get("page", 1, type=int))
+    results = audit_search.search(engine().db, query, limit=PAGE, offset=(page - 1) * PAGE)
+    status, checked_at = chain_status(force=request.args.get("verify") == "1")
+    chart = me().chart
+    return render_template(
+        "inspector/search.html",
+        hits=[row(h) for h in results.hits],
+        total=results.total,
+        page=page,
+        per_page=PAGE,
+        problems=problems,
+        chain=status,
+        checked_at=checked_at,
+        chart=chart,
+        args=request.args,
+        decisions=audit_search.DECISIONS,
+        types=list(chart.organization.processes),
+    )
+
+
+def row(hit: Hit) -> dict[str, Any]:
+    """One audit entry in words (shared by the page and the CSV)."""
+    e = hit.entry
+    detail = json.loads(e.detail or "{}")
+    return {
+        "seq": e.seq,
+        "at": when(e.at),
+        "actor": e.actor,
+        "actor_name": name(e.actor) if e.actor != "system" else _("system"),
+        "on_behalf_of": name(e.on_behalf_of) if e.on_behalf_of else "",
+        "action": labels.word(labels.ACTION, e.action),
+        "request_id": e.request_id or "",
+        "request_type": labels.request_type(hit.request.request_type, hit.request.org_id)
+        if hit.request
+        else "",
+        "step": detail.get("step", ""),
+        "decision": labels.word(labels.DECISION, e.decision) if e.decision else "",
+        "comment": e.comment,
+        "orgchart_version": (e.orgchart_version or "")[:12],
+        "hash": e.hash[:12],
+    }
+
+
+COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "actor_name",
+    "on_behalf_of",
+    "action",
+    "request_id",
+    "request_type",
+    "step",
+    "decision",
+    "comment",
+    "orgchart_version",
+    "hash",
+)
+
+
+def _headers() -> list[str]:
+    return [
+        _("No."),
+        _("Time"),
+        _("User name"),
+        _("Name"),
+        _("On behalf of"),
+        _("Action"),
+        _("Request"),
+        _("Type"),
+        _("Step"),
+        _("Decision"),
+        _("Comment"),
+        _("Org chart version"),
+        _("Entry hash"),
+    ]
+
+
+@bp.get("/export.csv")
+def export() -> Response:
+    """Every matching entry as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese)."""
+    query, _problems = query_from_args()
+    db = engine().db
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(_headers())
+        yield "\ufeff" + buffer.getvalue()
+        for hit in audit_search.export(db, query):
+            buffer.seek(0)
+            buffer.truncate()
+            values = row(hit)
+            writer.writerow([values[c] for c in COLUMNS])
+            yield buffer.getvalue()
+
+    stamp = engine().clock.now().strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
+    )

@@ -1,0 +1,147 @@
+"""Words for the engine's codes (statuses, step kinds, roles, audit actions) in the UI language.
+
+The engine speaks in stable codes so the CLI, the audit trail and the UI agree; this module
+is the single place that turns a code into words, so a page never shows ``unit_head``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from approvals.errors import ApprovalsError
+from approvals.orgchart.model import OrgChart
+from web.engine import engine
+from web.i18n import is_english
+
+REQUEST_STATUS = {
+    "pending": _l("In progress"),
+    "approved": _l("Approved, report due"),
+    "completed": _l("Completed"),
+    "rejected": _l("Rejected"),
+    "returned": _l("Returned for changes"),
+    "withdrawn": _l("Withdrawn"),
+}
+TASK_STATUS = {
+    "open": _l("Waiting"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "returned": _l("Returned"),
+    "acknowledged": _l("Acknowledged"),
+    "reported": _l("Reported"),
+    "cancelled": _l("Cancelled"),
+    "skipped": _l("Skipped (no self-approval)"),
+    "satisfied": _l("Merged with the previous step (no double signing)"),
+}
+KIND = {
+    "approve": _l("Approval"),
+    "consent": _l("Consent"),
+    "record": _l("Record outside decision"),
+    "report": _l("Report"),
+    "file": _l("Filing"),
+    "copy": _l("Copy"),
+}
+DECISION = {"approve": _l("Approve"), "reject": _l("Reject"), "return": _l("Return for changes")}
+ACTION = {
+    "submitted": _l("Submitted"),
+    "resubmitted": _l("Resubmitted"),
+    "assigned": _l("Assigned"),
+    "decided": _l("Decided"),
+    "filed": _l("Sent for filing"),
+    "copied": _l("Copied"),
+    "acknowledged": _l("Acknowledged"),
+    "reported": _l("Report filed"),
+    "skipped": _l("Skipped"),
+    "satisfied": _l("Merged"),
+    "withdrawn": _l("Withdrawn"),
+    "urged": _l("Urged"),
+    "reassigned": _l("Reassigned"),
+    "delegated": _l("Acting approver named"),
+    "orgchart_saved": _l("Org chart saved"),
+}
+CATEGORY = {
+    "chief": _l("head of the bureau"),
+    "leader": _l("bureau leader"),
+    "county_cadre": _l("county-level cadre"),
+    "unit_head": _l("head of a unit"),
+    "unit_deputy": _l("deputy head of a unit"),
+    "staff": _l("staff"),
+}
+UNIT_KIND = {
+    "leadership": _l("leadership"),
+    "section": _l("section of the bureau"),
+    "affiliated": _l("affiliated unit"),
+    "contractor": _l("contractor"),
+}
+REQUEST_TYPE = {
+    "leave": _l("Leaving the city"),
+    "meeting": _l("Meeting"),
+    "family_trip": _l("Family member's trip to a risk area"),
+}
+REASON = {
+    "open": _l("decides"),
+    "sent": _l("receives it"),
+    "skipped_self": _l("skipped: you hold this post yourself (no self-approval)"),
+    "satisfied": _l("merged: the same person signed the step before (no double signing)"),
+}
+
+
+def word(table: dict[str, Any], code: str | None) -> str:
+    """The label for ``code``, or the code itself for one this UI does not know yet."""
+    if code is None:
+        return ""
+    return str(table.get(code, code))
+
+
+def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str:
+    """Who a role is, in words, for this applicant: "head of 规划科", "filing (人事科)"."""
+    unit = chart.unit_of(applicant) if chart and applicant and applicant in chart.people else None
+    if code == "unit_head":
+        return _("Head of %(unit)s", unit=unit.name) if unit else _("Head of the applicant's unit")
+    if code == "supervisor":
+        return (
+            _("Supervising leader of %(unit)s", unit=unit.name) if unit else _("Supervising leader")
+        )
+    if code == "chief":
+        return _("Head of the bureau")
+    if code == "organ_leader":
+        return _("Leader in charge of the bureau organ")
+    if code == "applicant":
+        return _("The applicant")
+    if code == "last_approver":
+        return _("The last approver")
+    if code.startswith("duty:"):
+        duty = code.removeprefix("duty:")
+        unit_id = chart.duties.get(duty) if chart else None
+        where = chart.units[unit_id].name if chart and unit_id in chart.units else duty
+        return _("%(duty)s (%(unit)s)", duty=word(DUTY, duty), unit=where)
+    return _("Post %(post)s", post=code)
+
+
+DUTY = {
+    "filing": _l("Filing"),
+    "discipline": _l("Discipline inspection"),
+    "epidemic_office": _l("Epidemic prevention office"),
+    "higher_authority": _l("Higher authority's decision"),
+    "publicity": _l("Publicity"),
+}
+
+
+def request_type(code: str, org_id: str | None = None, process_name: str = "") -> str:
+    """In Chinese, the process's own name (离孝审批, 离渝报备审批: each bureau names its route);
+    in English, a generic label, as process files carry no English name."""
+    if not is_english():
+        name = process_name or _process_name(code, org_id)
+        if name:
+            return name
+    return str(REQUEST_TYPE.get(code, process_name or code))
+
+
+def _process_name(code: str, org_id: str | None) -> str:
+    app = engine()
+    try:
+        return app.service.definition_for(app.orgcharts.current(org_id), code).name
+    except ApprovalsError:
+        return ""

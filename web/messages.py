@@ -1,0 +1,138 @@
+"""Engine errors in the user's language.
+
+The engine's messages are English one-liners meant for the CLI and the logs; its errors also
+carry structure (``FieldError.issues``, ``VacantPostError.role``), which is what this module
+reads to say the same thing in the UI language, next to the field it is about. A message it
+does not recognise is shown as the engine wrote it rather than hidden.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+
+from approvals.errors import (
+    ApprovalsError,
+    ConflictError,
+    FieldError,
+    Issue,
+    NotPermittedError,
+    RuleRefusalError,
+    UnknownError,
+    VacantPostError,
+)
+from approvals.orgchart.model import OrgChart
+from web import labels
+from web.engine import engine
+
+FORM = ""  # key of messages that belong to the whole form, not one field
+
+_FIELD_NAME = re.compile(r"^field '([^']+)'")
+
+# (pattern of an engine message, its words in the UI language); first match wins.
+_ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^is required$"), lambda m: _("This field is required.")),
+    (re.compile(r"^expected a whole number$"), lambda m: _("Enter a whole number.")),
+    (re.compile(r"^expected a date as YYYY-MM-DD$"), lambda m: _("Enter a date as YYYY-MM-DD.")),
+    (re.compile(r"^expected true or false$"), lambda m: _("Choose yes or no.")),
+    (
+        re.compile(r"^must not be before starts_on (\S+)$"),
+        lambda m: _("The last day must not be before the first day (%(day)s).", day=m[1]),
+    ),
+    (
+        re.compile(r"^must not be before (\S+)$"),
+        lambda m: _("Must not be before %(day)s.", day=m[1]),
+    ),
+    (re.compile(r"^must not be after (\S+)$"), lambda m: _("Must not be after %(day)s.", day=m[1])),
+    (re.compile(r"^must be at least (\S+)$"), lambda m: _("Must be at least %(n)s.", n=m[1])),
+    (re.compile(r"^must be at most (\S+)$"), lambda m: _("Must be at most %(n)s.", n=m[1])),
+    (
+        re.compile(r"^must have at least (\d+) characters$"),
+        lambda m: _("Write at least %(n)s characters.", n=m[1]),
+    ),
+    (
+        re.compile(r"^must have at most (\d+) characters$"),
+        lambda m: _("Write at most %(n)s characters.", n=m[1]),
+    ),
+    (re.compile(r"^expected one of "), lambda m: _("Choose one of the listed options.")),
+    (re.compile(r"^is not a field of this form"), lambda m: _("This form has no such field.")),
+    (
+        re.compile(r"^a comment is required to "),
+        lambda m: _("A comment is required to reject or return: tell the applicant why."),
+    ),
+    (
+        re.compile(r"^must be someone other than yourself$"),
+        lambda m: _("The acting approver must be someone other than the person they act for."),
+    ),
+]
+
+
+def issue_text(issue: Issue) -> str:
+    for pattern, words in _ISSUES:
+        match = pattern.search(issue.message)
+        if match:
+            return words(match)
+    return issue.message
+
+
+def issue_field(issue: Issue) -> str:
+    match = _FIELD_NAME.match(issue.where)
+    return match[1] if match else issue.where
+
+
+def field_errors(err: FieldError) -> dict[str, str]:
+    """Field name -> message, for showing each message next to its field."""
+    result: dict[str, str] = {}
+    for issue in err.issues:
+        name = issue_field(issue)
+        text = issue_text(issue)
+        result[name] = f"{result[name]} {text}" if name in result else text
+    return result
+
+
+def explain(
+    exc: ApprovalsError, chart: OrgChart | None = None, applicant: str | None = None
+) -> str:
+    """One sentence for an error that is about the whole action, not one field."""
+    if isinstance(exc, VacantPostError):
+        post = labels.role(chart, exc.role, applicant)
+        return _(
+            "The route needs %(post)s, but the post is vacant. Ask an administrator to fill "
+            "it in the org chart.",
+            post=post,
+        )
+    if isinstance(exc, RuleRefusalError):
+        return str(exc)  # written by the bureau in the process file, in its own language
+    if isinstance(exc, FieldError):
+        return " ".join(f"{_label(i)}{issue_text(i)}" for i in exc.issues)
+    if isinstance(exc, ConflictError):
+        return _("Someone else has already handled this; the page now shows the current state.")
+    if isinstance(exc, NotPermittedError):
+        return _("You may not do this.")
+    if isinstance(exc, UnknownError):
+        return _("It does not exist (any more).")
+    return _("This cannot be done now: %(detail)s", detail=str(exc))
+
+
+def _label(issue: Issue) -> str:
+    match = re.search(r"\((.+)\)$", issue.where)
+    return f"{match[1]}：" if match else ""
+
+
+def conflict(task_id: int) -> str:
+    """Who got there first: "已被他人处理" with the name, the time and what they did."""
+    task = engine().queries.task(task_id)
+    if task.decided_by:
+        chart = engine().orgcharts.current(engine().queries.request(task.request_id).org_id)
+        return _(
+            "Already handled by %(name)s at %(time)s (%(status)s); nothing was changed.",
+            name=chart.display_name(task.decided_by),
+            time=task.decided_at.strftime("%Y-%m-%d %H:%M") if task.decided_at else "",
+            status=labels.word(labels.TASK_STATUS, task.status),
+        )
+    return _(
+        "Already handled by someone else (%(status)s); nothing was changed.",
+        status=labels.word(labels.TASK_STATUS, task.status),
+    )

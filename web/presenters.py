@@ -1,0 +1,141 @@
+"""What pages show about people, routes and timelines, computed from engine values.
+
+Names come from the org chart in force; someone who has since left it (a replaced section
+head) is looked up in earlier versions, so old timelines still say who decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_babel import gettext as _
+
+from approvals.orgchart.model import OrgChart, Person
+from approvals.routes import Route
+from approvals.store.models import Task
+from web import labels
+from web.engine import engine, now
+from web.i18n import localized
+
+
+def _directory() -> dict[str, Person]:
+    """Everyone in every current chart, once per request."""
+    if "people" not in g:
+        people: dict[str, Person] = {}
+        source = engine().orgcharts
+        for org_id in source.org_ids():
+            people.update(source.current(org_id).people)
+        g.people = people
+    return g.people  # type: ignore[no-any-return]
+
+
+def person(person_id: str | None) -> Person | None:
+    if not person_id:
+        return None
+    people = _directory()
+    if person_id in people:
+        return people[person_id]
+    source = engine().orgcharts
+    for org_id in source.org_ids():  # left the org chart: the latest version that had them
+        for row in source.history(org_id):
+            chart = source.version(org_id, row.version)
+            if person_id in chart.people:
+                people[person_id] = chart.people[person_id]
+                return people[person_id]
+    return None
+
+
+def name(person_id: str | None) -> str:
+    p = person(person_id)
+    return p.name if p else (person_id or "")
+
+
+def title(person_id: str | None) -> str:
+    p = person(person_id)
+    return p.title if p else ""
+
+
+def age(since: datetime | None) -> str:
+    """How long something has waited, in the largest whole unit: 3天, 5小时, 10分钟."""
+    if since is None:
+        return ""
+    seconds = max(0, int((now() - since).total_seconds()))
+    if seconds >= 86400:
+        return _("%(n)s d", n=seconds // 86400)
+    if seconds >= 3600:
+        return _("%(n)s h", n=seconds // 3600)
+    return _("%(n)s min", n=seconds // 60)
+
+
+@dataclass(frozen=True)
+class PreviewStep:
+    name: str
+    kind: str
+    role: str
+    person: str
+    person_name: str
+    person_title: str
+    reason: str
+    shown: bool  # False: removed by rule 1 or 2 (shown struck through, with the reason)
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def preview_steps(route: Route, chart: OrgChart, applicant: str) -> list[PreviewStep]:
+    defn = engine().service.definition_for(chart, route.request_type)
+    result = []
+    for step in route.steps:
+        step_def = defn.steps.get(step.bpmn_id)
+        shown = step.outcome in ("open", "sent")
+        result.append(
+            PreviewStep(
+                localized(step.name, step_def.name_en if step_def else None),
+                labels.word(labels.KIND, step.kind),
+                labels.role(chart, step.role, applicant),
+                step.assignee,
+                name(step.assignee),
+                title(step.assignee),
+                labels.word(labels.REASON, step.outcome),
+                shown,
+            )
+        )
+    return result
+
+
+def rule_summary(chart: OrgChart, applicant: str, request_type: str) -> str:
+    """Why this route: the applicant's category and unit kind, which the process reads."""
+    defn = engine().service.definition_for(chart, request_type)
+    category = chart.category(applicant, uses_county_cadre=defn.uses_county_cadre)
+    unit = chart.unit_of(applicant)
+    return _(
+        "Route for %(category)s in %(unit)s (%(kind)s)",
+        category=labels.word(labels.CATEGORY, category),
+        unit=unit.name,
+        kind=labels.word(labels.UNIT_KIND, unit.kind),
+    )
+
+
+def step_name(task: Task, definition: Any = None) -> str:
+    step_def = definition.steps.get(task.bpmn_id) if definition is not None else None
+    return localized(task.name, step_def.name_en if step_def else None)
+
+
+def page_url(page: int) -> str:
+    """This page's address with another page number, keeping the filters."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint or "applicant.home", **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        person_name=name,
+        person_title=title,
+        age=age,
+        labels=labels,
+        word=labels.word,
+        page_url=page_url,
+    )

@@ -1,0 +1,143 @@
+"""One request as pages show it: fields, attachments, timeline, diagram marks, next actions.
+
+The applicant's request page, the approver's task page and the inspector's trail all show a
+request the same way; each adds its own actions around it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from approvals.definitions import ProcessDefinition
+from approvals.store.models import Attachment, Request, Task
+from web import labels
+from web.engine import engine
+from web.i18n import field_label
+from web.presenters import step_name
+from web.users import me
+
+DECISION_KINDS = ("approve", "consent", "record")
+
+
+@dataclass(frozen=True)
+class FieldLine:
+    label: str
+    value: str
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    task: Task
+    name: str
+    kind: str
+    status: str
+
+
+@dataclass
+class RequestView:
+    req: Request
+    definition: ProcessDefinition
+    type_label: str
+    status_label: str
+    fields: list[FieldLine]
+    attachments: list[Attachment]
+    rounds: list[tuple[int, list[TimelineRow]]]
+    current_steps: list[str] = field(default_factory=list)  # bpmn ids open now (diagram)
+    done_steps: list[str] = field(default_factory=list)
+    open_tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def open_decisions(self) -> list[Task]:
+        return [t for t in self.open_tasks if t.kind in DECISION_KINDS]
+
+    @property
+    def open_reports(self) -> list[Task]:
+        return [t for t in self.open_tasks if t.kind == "report"]
+
+    @property
+    def can_withdraw(self) -> bool:
+        """Before the first decision of the round (the engine checks again when asked)."""
+        if self.req.status == "returned":
+            return True
+        if self.req.status != "pending":
+            return False
+        this_round = next((rows for n, rows in self.rounds if n == self.req.round), [])
+        return not any(r.task.kind in DECISION_KINDS and r.task.decided_by for r in this_round)
+
+    @property
+    def can_resubmit(self) -> bool:
+        return self.req.status == "returned"
+
+
+def visible_request(request_id: int) -> Request:
+    """The request if this person may read it (applicant, step holder, inspector), else 403."""
+    user = me()
+    queries = engine().queries
+    privileged = user.is_inspector and queries.request(request_id).org_id == user.org_id
+    return queries.require_view(user.chart, user.id, request_id, privileged=privileged)
+
+
+def _value(fd: Any, value: Any, attachments: dict[str, Attachment]) -> FieldLine:
+    label = field_label(fd)
+    if fd.type == "attachment":
+        return FieldLine(label, str(value or ""), attachments.get(fd.name))
+    if value is None or value == "":
+        return FieldLine(label, "—")
+    if fd.type == "boolean":
+        return FieldLine(label, _("Yes") if value else _("No"))
+    if fd.type == "enum":
+        return FieldLine(label, dict(fd.options).get(value, str(value)))
+    return FieldLine(label, str(value))
+
+
+def field_lines(
+    fields: Any, values: dict[str, Any], attachments: list[Attachment]
+) -> list[FieldLine]:
+    latest = {a.field: a for a in attachments}  # a resubmission's upload replaces the earlier one
+    return [_value(fd, values.get(fd.name), latest) for fd in fields]
+
+
+def build(req: Request) -> RequestView:
+    app = engine()
+    definition = app.service.definition_of(req)
+    attachments = app.queries.attachments(req.id)
+    tasks = app.queries.steps(req.id)
+    rounds: dict[int, list[TimelineRow]] = {}
+    for task in tasks:
+        rounds.setdefault(task.round, []).append(
+            TimelineRow(
+                task,
+                step_name(task, definition),
+                labels.word(labels.KIND, task.kind),
+                labels.word(labels.TASK_STATUS, task.status),
+            )
+        )
+    this_round = [t for t in tasks if t.round == req.round]
+    return RequestView(
+        req,
+        definition,
+        labels.request_type(req.request_type, req.org_id, definition.name),
+        labels.word(labels.REQUEST_STATUS, req.status),
+        field_lines(definition.fields, app.queries.fields(req), attachments),
+        attachments,
+        sorted(rounds.items(), reverse=True),
+        current_steps=sorted({t.bpmn_id for t in this_round if t.is_open}),
+        done_steps=sorted(
+            {t.bpmn_id for t in this_round if not t.is_open and t.status != "cancelled"}
+        ),
+        open_tasks=[t for t in this_round if t.is_open],
+    )
+
+
+def report_lines(task: Task, definition: ProcessDefinition) -> list[FieldLine]:
+    """A filed report's values (return date, places visited), labelled from the process file."""
+    if not task.result_json:
+        return []
+    step = definition.steps.get(task.bpmn_id)
+    values = json.loads(task.result_json)
+    return field_lines(step.fields if step else (), values, [])

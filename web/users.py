@@ -1,0 +1,124 @@
+"""Who is signed in, and what they may do: roles come from the org chart and configuration.
+
+Everyone applies; whoever holds a task approves it; admins are configured
+(``APPROVALS_ADMINS``); inspectors are the members of the unit holding duty ``discipline``
+plus configured people (``APPROVALS_INSPECTORS``). Inspectors never approve anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, current_app
+from flask_login import UserMixin, current_user
+
+from approvals.errors import ApprovalsError
+from approvals.orgchart.model import OrgChart
+from approvals.orgchart.roles import may_act
+from approvals.store.models import Task
+from web.engine import engine
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class User(UserMixin):  # type: ignore[misc]
+    id: str
+    name: str
+    title: str
+    org_id: str
+    unit_id: str
+    unit_name: str
+    is_admin: bool = False
+    is_inspector: bool = False
+
+    @property
+    def chart(self) -> OrgChart:
+        """The chart in force now (re-read per use: an admin may have just saved a new one)."""
+        return engine().orgcharts.current(self.org_id)
+
+
+def load(person_id: str) -> User | None:
+    """The user for a session, or None when the person left the org chart (signed out)."""
+    try:
+        chart = engine().orgcharts.for_person(person_id)
+    except ApprovalsError:
+        return None
+    person = chart.people[person_id]
+    unit = chart.units[person.unit]
+    cfg = current_app.config
+    discipline_unit = chart.duties.get("discipline")
+    inspector = person_id in cfg["APPROVALS_INSPECTORS"] or (
+        discipline_unit is not None and person.unit == discipline_unit
+    )
+    return User(
+        person_id,
+        person.name,
+        person.title,
+        chart.id,
+        unit.id,
+        unit.name,
+        is_admin=_is_admin(chart, person_id),
+        is_inspector=inspector,
+    )
+
+
+def _is_admin(chart: OrgChart, person_id: str) -> bool:
+    admins = current_app.config["APPROVALS_ADMINS"]
+    if admins is not None:
+        return person_id in admins
+    filing = chart.duties.get("filing")  # unconfigured (local use): the personnel section's head
+    return filing is not None and chart.units[filing].head == person_id
+
+
+def me() -> User:
+    return cast(User, current_user._get_current_object())
+
+
+def admin_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not me().is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def inspector_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not me().is_inspector:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def decides(view: F) -> F:
+    """Endpoints that approve, reject or return: refused outright to inspectors, who must
+    stay independent of what they inspect."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if me().is_inspector:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def holds(task: Task) -> bool:
+    """Whether the signed-in person may act on ``task`` (the engine checks again)."""
+    user = me()
+    if user.id in (task.assignee, task.principal):
+        return True
+    return may_act(user.chart, user.id, task.assignee, task.unit_id)
+
+
+def may_open(task: Task) -> bool:
+    """Holders see a task; so does whoever closed it, to look back at what they did."""
+    return holds(task) or task.decided_by == me().id
