@@ -22,7 +22,7 @@ from approvals import delegations, forms
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DefinitionRegistry, ProcessDefinition
-from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Run, Step, dry_run
+from approvals.engine import RouteContext, Run, Step, dry_run
 from approvals.errors import (
     ConflictError,
     FieldError,
@@ -36,6 +36,7 @@ from approvals.errors import (
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
+from approvals.recording import record_steps, save_state
 from approvals.routes import Route, preview, request_variables
 from approvals.store.database import Database
 from approvals.store.models import Attachment, ProcessVersion, Request, Task
@@ -43,8 +44,6 @@ from approvals.store.orgcharts import DatabaseOrgChartSource
 
 DECISIONS = ("approve", "reject", "return")
 DECIDED = {"approve": "approved", "reject": "rejected", "return": "returned"}
-OPEN_STATUSES = ("pending", "approved")  # approved = every approval given, a report may be due
-STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,8 @@ class ApprovalService:
                              detail={"type": request_type, "process": defn.process_id,
                                      "process_sha": defn.sha256, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
-            self._record_steps(s, req, chart, steps, out, now)
-            self._save(s, req, run, now, out)
+            record_steps(s, req, chart, steps, out, now)
+            save_state(s, req, run, now, out)
             out.write(s, now)
         out.send(self)
         return req.id
@@ -163,12 +162,12 @@ class ApprovalService:
             if decision == "approve":
                 steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant),
                                      principal=task.principal)
-                self._record_steps(s, req, chart, steps, out, now)
+                record_steps(s, req, chart, steps, out, now)
             else:
                 self._end_round(s, req, run, "rejected" if decision == "reject" else "returned", actor, comment, now, out)
                 if decision == "return":
                     out.signal("returned", request_id=req.id, task_id=task.id, actor=actor, comment=comment)
-            self._save(s, req, run, now, out)
+            save_state(s, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -193,8 +192,8 @@ class ApprovalService:
             out.signal("reported", request_id=req.id, task_id=task.id, applicant=actor, receiver=task.receiver)
             run = Run.load(defn, req.state)
             steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
-            self._record_steps(s, req, chart, steps, out, now)
-            self._save(s, req, run, now, out)
+            record_steps(s, req, chart, steps, out, now)
+            save_state(s, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -230,7 +229,7 @@ class ApprovalService:
                 raise InvalidStateError(f"request #{req.id} already has a decision; it can no longer be withdrawn")
             run = Run.load(self.definition_of(req), req.state)
             self._end_round(s, req, run, "withdrawn", actor, "", now, out)
-            self._save(s, req, run, now, out)
+            save_state(s, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -265,8 +264,8 @@ class ApprovalService:
                              detail={"round": req.round, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                        round=req.round)
-            self._record_steps(s, req, chart, steps, out, now)
-            self._save(s, req, run, now, out)
+            record_steps(s, req, chart, steps, out, now)
+            save_state(s, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -349,65 +348,6 @@ class ApprovalService:
             out.record(Entry(actor, "withdrawn", req.id))
         if status != "returned":
             out.signal("completed", request_id=req.id, status=status)
-
-    def _record_steps(self, s: Session, req: Request, chart: OrgChart, steps: list[Step], out: Outbox,
-                      now: datetime) -> None:
-        for step in steps:
-            self._record_step(s, req, chart, step, out, now)
-
-    def _record_step(self, s: Session, req: Request, chart: OrgChart, step: Step, out: Outbox,
-                     now: datetime) -> None:
-        d = step.definition
-        assignee = step.assignee
-        if step.outcome == OPEN and d.kind != "report":
-            assignee = delegations.active_delegate(s, step.assignee, now.date()) or step.assignee
-        due = self._due(req, d.due_field)
-        task = Task(request_id=req.id, round=req.round, spiff_id=step.spiff_id, bpmn_id=d.bpmn_id, name=d.name,
-                    kind=d.kind, role=d.role, principal=step.assignee, assignee=assignee, unit_id=step.unit,
-                    receiver=step.receiver, orgchart_version=chart.version,
-                    is_open=step.outcome in (OPEN, SENT), status=STEP_STATUS.get(step.outcome, "open"),
-                    comment="", due_on=due, urge_count=0, created_at=now)
-        if step.outcome == SATISFIED:
-            task.decided_by, task.decided_at = step.satisfied_by, now
-        s.add(task)
-        s.flush()
-        detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
-        if assignee != step.assignee:
-            detail["delegate"] = assignee
-        action = {OPEN: "assigned", SENT: d.kind == "file" and "filed" or "copied",
-                  SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}[step.outcome]
-        out.record(Entry("system", action, req.id, task.id, orgchart_version=chart.version, detail=detail))
-        if step.outcome == OPEN:
-            out.signal("task_assigned", request_id=req.id, task_id=task.id, kind=d.kind, role=d.role,
-                       assignee=assignee, principal=step.assignee, unit_id=step.unit, due_on=due)
-            if d.kind == "report":
-                out.signal("report_due", request_id=req.id, task_id=task.id, applicant=req.applicant,
-                           receiver=step.receiver, due_on=due)
-        elif step.outcome == SENT:
-            out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task.id,
-                       role=d.role, unit_id=step.unit, assignee=assignee)
-
-    @staticmethod
-    def _due(req: Request, due_field: str | None) -> date | None:
-        if not due_field:
-            return None
-        value = json.loads(req.fields_json).get(due_field)
-        return date.fromisoformat(value) if value else None
-
-    def _save(self, s: Session, req: Request, run: Run, now: datetime, out: Outbox) -> None:
-        req.state = run.dump()
-        req.updated_at = now
-        if req.status in OPEN_STATUSES:
-            open_kinds = set(s.scalars(select(Task.kind).where(Task.request_id == req.id, Task.is_open.is_(True),
-                                                             Task.kind.not_in(("file", "copy")))))
-            before = req.status
-            if run.completed:
-                req.status = "completed"
-            elif open_kinds and open_kinds <= {"report"}:
-                req.status = "approved"
-            if req.status != before:
-                out.signal("completed", request_id=req.id, status=req.status)
-
 
 class _Action:
     """A write transaction that turns a lost race into ConflictError."""
