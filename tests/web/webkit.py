@@ -79,7 +79,10 @@ def open_task(engine: Approvals, request_id: int, kind: str | None = None) -> An
 
 def text(response: Any) -> str:
     """The page's visible text, tags removed, whitespace squeezed: what a user reads."""
-    html = response.get_data(as_text=True)
+    return text_of(response.get_data(as_text=True))
+
+
+def text_of(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
