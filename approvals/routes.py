@@ -54,6 +54,8 @@ class RouteStep:
 
     @property
     def reason(self) -> str:
+        if self.kind == "report":
+            return "receives the applicant's report after the trip"
         return REASONS[self.outcome]
 
     def as_json(self) -> dict[str, Any]:
