@@ -83,6 +83,7 @@ REQUEST_TYPE = {
 REASON = {
     "open": _l("decides"),
     "sent": _l("receives it"),
+    "report": _l("receives your report after the trip"),
     "skipped_self": _l("skipped: you hold this post yourself (no self-approval)"),
     "satisfied": _l("merged: the same person signed the step before (no double signing)"),
 }

@@ -49,6 +49,8 @@ def person(person_id: str | None) -> Person | None:
 
 
 def name(person_id: str | None) -> str:
+    if person_id == "system":  # the engine's own entries (assignments, the first org chart)
+        return _("system")
     p = person(person_id)
     return p.name if p else (person_id or "")
 
@@ -56,6 +58,18 @@ def name(person_id: str | None) -> str:
 def title(person_id: str | None) -> str:
     p = person(person_id)
     return p.title if p else ""
+
+
+def unit_name(person_id: str | None) -> str:
+    """The unit a person belongs to now (or last belonged to), for "沈悦 财务与资金运用科 科员"."""
+    p = person(person_id)
+    if p is None:
+        return ""
+    for org_id in engine().orgcharts.org_ids():
+        unit = engine().orgcharts.current(org_id).units.get(p.unit)
+        if unit is not None and p.id in engine().orgcharts.current(org_id).members(unit.id):
+            return unit.name
+    return ""
 
 
 def age(since: datetime | None) -> str:
@@ -99,7 +113,7 @@ def preview_steps(route: Route, chart: OrgChart, applicant: str) -> list[Preview
                 step.assignee,
                 name(step.assignee),
                 title(step.assignee),
-                labels.word(labels.REASON, step.outcome),
+                labels.word(labels.REASON, "report" if step.kind == "report" else step.outcome),
                 shown,
             )
         )
@@ -111,9 +125,12 @@ def rule_summary(chart: OrgChart, applicant: str, request_type: str) -> str:
     defn = engine().service.definition_for(chart, request_type)
     category = chart.category(applicant, uses_county_cadre=defn.uses_county_cadre)
     unit = chart.unit_of(applicant)
+    words = labels.word(labels.CATEGORY, category)
+    if unit.kind == "leadership":  # "局领导班子 (leadership)" would say the same twice
+        return _("Route for %(category)s in %(unit)s", category=words, unit=unit.name)
     return _(
         "Route for %(category)s in %(unit)s (%(kind)s)",
-        category=labels.word(labels.CATEGORY, category),
+        category=words,
         unit=unit.name,
         kind=labels.word(labels.UNIT_KIND, unit.kind),
     )
@@ -133,6 +150,7 @@ def page_url(page: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         person_name=name,
+        person_unit=unit_name,
         person_title=title,
         age=age,
         labels=labels,

@@ -50,6 +50,7 @@ class RequestView:
     current_steps: list[str] = field(default_factory=list)  # bpmn ids open now (diagram)
     done_steps: list[str] = field(default_factory=list)
     open_tasks: list[Task] = field(default_factory=list)
+    reports: list[tuple[str, list[FieldLine]]] = field(default_factory=list)  # filed reports
 
     @property
     def open_decisions(self) -> list[Task]:
@@ -131,6 +132,11 @@ def build(req: Request) -> RequestView:
             {t.bpmn_id for t in this_round if not t.is_open and t.status != "cancelled"}
         ),
         open_tasks=[t for t in this_round if t.is_open],
+        reports=[
+            (step_name(t, definition), report_lines(t, definition))
+            for t in tasks
+            if t.kind == "report" and t.result_json
+        ],
     )
 
 

@@ -3,11 +3,15 @@ with the demo password, and the Flask app over it (CSRF off except where a test 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from webkit import TEST_PROCESSES, everyone, make_engine, make_web, set_passwords
+from werkzeug.serving import make_server
 
 from approvals.app import Approvals
 
@@ -25,3 +29,46 @@ def engine(db_url: str) -> Iterator[Approvals]:
 @pytest.fixture
 def web(engine: Approvals) -> Flask:
     return make_web(engine)
+
+
+# ---- browser tests (marker `browser`): Debian's chromium, never `playwright install` -----
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=zh-CN",
+]  # native widgets (file picker, date input) as Chinese users see them
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch options, pointed at the system browser."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} is missing: `make browser-deps` (as root) installs chromium and "
+            "fonts-wqy-microhei; browser tests skipped"
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
+
+
+@pytest.fixture
+def live_url(engine: Approvals) -> Iterator[str]:
+    """The app served on 127.0.0.1 at a free port, in a thread, for the browser (CSRF on)."""
+    web = make_web(engine, WTF_CSRF_ENABLED=True, TESTING=False)
+    server = make_server("127.0.0.1", 0, web, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

@@ -75,7 +75,8 @@ def test_the_csv_export_has_every_matching_entry_with_chinese_headers(
     body = response.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:3] == ["序号", "时间", "用户名"]
-    assert len(rows) == 2 and rows[1][2] == "jiang.tao" and rows[1][9] == "同意"
+    decision = rows[0].index("审批意见")
+    assert len(rows) == 2 and rows[1][2] == "jiang.tao" and rows[1][decision] == "同意"
 
 
 def test_the_chain_status_is_shown_and_turns_red_when_an_entry_is_edited(

@@ -3,6 +3,7 @@ next to their lines, and the impact on open tasks shown before anything is saved
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
@@ -38,7 +39,10 @@ def orgchart() -> str:
         chart=chart,
         units=units,
         org=org,
-        orgs=engine().orgcharts.org_ids(),
+        orgs=[
+            (o, engine().orgcharts.current(o).organization.name)
+            for o in engine().orgcharts.org_ids()
+        ],
         versions=engine().admin.versions(org)[:1],
     )
 
@@ -72,6 +76,19 @@ def moves_summary(impact: Impact) -> list[dict[str, Any]]:
         {"count": n, "old": name(old), "new": impact.chart.display_name(new)}
         for (old, new), n in counts.items()
     ]
+
+
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """(css class, line) pairs of a unified diff: add, del, hunk or ctx."""
+    result = []
+    for line in difflib.unified_diff(
+        old.splitlines(), new.splitlines(), "before", "after", lineterm=""
+    ):
+        if line.startswith(("+++", "---")):
+            continue
+        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "ctx")
+        result.append((kind, line))
+    return result
 
 
 def _text_from_request() -> tuple[str, str] | None:
@@ -124,6 +141,7 @@ def edit() -> str | Response | tuple[str, int]:
         "admin/edit.html",
         impact=impact,
         moves=moves_summary(impact),
+        diff=diff_lines(engine().admin.current_text(impact.chart.id), text),
         checked=fingerprint(text),
         other_org=impact.chart.id != org,
         **context,

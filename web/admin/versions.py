@@ -3,12 +3,10 @@ named by an admin for anyone (e.g. a leader away without a computer)."""
 
 from __future__ import annotations
 
-import difflib
-
 from flask import Response, abort, render_template, request, url_for
 
 from web.admin import bp
-from web.admin.orgchart import org_id
+from web.admin.orgchart import diff_lines, org_id
 from web.approver.delegation import handle, named
 from web.engine import engine
 
@@ -17,19 +15,6 @@ from web.engine import engine
 def versions() -> str:
     org = org_id()
     return render_template("admin/versions.html", org=org, versions=engine().admin.versions(org))
-
-
-def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
-    """(css class, line) pairs of a unified diff: add, del, hunk or ctx."""
-    result = []
-    for line in difflib.unified_diff(
-        old.splitlines(), new.splitlines(), "before", "after", lineterm=""
-    ):
-        if line.startswith(("+++", "---")):
-            continue
-        kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "ctx")
-        result.append((kind, line))
-    return result
 
 
 @bp.get("/orgchart/versions/<int:version_id>")

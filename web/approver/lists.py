@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from approvals.errors import ApprovalsError, ConflictError
+from approvals.forms import FieldDef
 from approvals.store.models import Request, Task
 from web import labels, messages
 from web.approver import bp
@@ -26,6 +28,7 @@ class Row:
     req: Request
     type_label: str
     step: str
+    summary: str  # the first few fields (where, when), so a list says what each request is about
 
 
 def rows(tasks: Iterable[Task]) -> list[Row]:
@@ -40,9 +43,19 @@ def rows(tasks: Iterable[Task]) -> list[Row]:
                 req,
                 labels.request_type(req.request_type, req.org_id, defn.name),
                 step_name(task, defn),
+                summary(defn.fields, app.queries.fields(req)),
             )
         )
     return result
+
+
+def summary(fields: Iterable[FieldDef], values: dict[str, Any], limit: int = 3) -> str:
+    shown = [
+        str(values[f.name])
+        for f in fields
+        if f.type in ("string", "long", "date", "enum") and values.get(f.name) not in (None, "")
+    ]
+    return " · ".join(shown[:limit])
 
 
 def _page_number() -> int:

@@ -13,7 +13,7 @@ from web import labels, messages
 from web.approver import bp
 from web.engine import engine
 from web.presenters import name, step_name
-from web.requestview import build, report_lines
+from web.requestview import build
 from web.users import decides, holds, may_open, me
 
 DECISION_KINDS = ("approve", "consent", "record")
@@ -32,12 +32,6 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> 
     can_decide = (
         task.is_open and task.kind in DECISION_KINDS and holds(task) and not me().is_inspector
     )
-    reports = [
-        (t.task, report_lines(t.task, view.definition))
-        for _n, rows in view.rounds
-        for t in rows
-        if t.task.kind == "report" and t.task.result_json
-    ]
     return render_template(
         "approver/task.html",
         task=task,
@@ -48,7 +42,6 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> 
         decisions=[(d, labels.word(labels.DECISION, d)) for d in DECISIONS],
         comment=comment,
         comment_error=error,
-        reports=reports,
     ), status
 
 

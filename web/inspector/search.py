@@ -104,6 +104,12 @@ def row(hit: Hit) -> dict[str, Any]:
         if hit.request
         else "",
         "step": detail.get("step", ""),
+        "target": name(
+            detail.get("delegate")
+            or detail.get("to")
+            or detail.get("principal")
+            or detail.get("assignee")
+        ),
         "decision": labels.word(labels.DECISION, e.decision) if e.decision else "",
         "comment": e.comment,
         "orgchart_version": (e.orgchart_version or "")[:12],
@@ -111,38 +117,23 @@ def row(hit: Hit) -> dict[str, Any]:
     }
 
 
-COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "actor_name",
-    "on_behalf_of",
-    "action",
-    "request_id",
-    "request_type",
-    "step",
-    "decision",
-    "comment",
-    "orgchart_version",
-    "hash",
-)
-
-
-def _headers() -> list[str]:
+def _columns() -> list[tuple[str, str]]:
+    """(key of row(), CSV header): one list, so headers and values cannot drift apart."""
     return [
-        _("No."),
-        _("Time"),
-        _("User name"),
-        _("Name"),
-        _("On behalf of"),
-        _("Action"),
-        _("Request"),
-        _("Type"),
-        _("Step"),
-        _("Decision"),
-        _("Comment"),
-        _("Org chart version"),
-        _("Entry hash"),
+        ("seq", _("No.")),
+        ("at", _("Time")),
+        ("actor", _("User name")),
+        ("actor_name", _("Name")),
+        ("on_behalf_of", _("On behalf of")),
+        ("action", _("Action")),
+        ("request_id", _("Request")),
+        ("request_type", _("Type")),
+        ("step", _("Step")),
+        ("target", _("Assigned to")),
+        ("decision", _("Decision")),
+        ("comment", _("Comment")),
+        ("orgchart_version", _("Org chart version")),
+        ("hash", _("Entry hash")),
     ]
 
 
@@ -155,13 +146,14 @@ def export() -> Response:
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(_headers())
+        columns = _columns()
+        writer.writerow([label for _key, label in columns])
         yield "\ufeff" + buffer.getvalue()
         for hit in audit_search.export(db, query):
             buffer.seek(0)
             buffer.truncate()
             values = row(hit)
-            writer.writerow([values[c] for c in COLUMNS])
+            writer.writerow([values[key] for key, _label in columns])
             yield buffer.getvalue()
 
     stamp = engine().clock.now().strftime("%Y%m%d-%H%M")

@@ -15,6 +15,8 @@
   }
 
   function fail() {
+    var legend = document.getElementById("diagram-legend");
+    if (legend) { legend.hidden = true; }
     box.classList.add("failed");
     box.textContent = box.getAttribute("data-error");
   }

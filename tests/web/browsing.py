@@ -1,0 +1,53 @@
+"""Driving the UI in headless Chromium as a given person: sign in, look, act, screenshot.
+
+Each person gets their own browser context (their own cookies), as on separate desks.
+JavaScript errors and content-security-policy violations fail the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+class Desk:
+    def __init__(self, browser: Browser, base: str, person: str) -> None:
+        self.base = base
+        self.person = person
+        self.context: BrowserContext = browser.new_context(
+            locale="zh-CN", viewport={"width": 1280, "height": 860}
+        )
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", self._console)
+        self.go("/login")
+        self.page.fill("#person", person)
+        self.page.fill("#password", "demo")
+        self.page.click("form button.primary")
+        self.page.wait_for_url(f"{base}/")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # A form sent back with its errors is answered 400 on purpose; anything else is a fault.
+        if message.type == "error" and "status of 400" not in message.text:
+            self.errors.append(message.text)
+
+    def go(self, path: str) -> Page:
+        self.page.goto(self.base + path)
+        return self.page
+
+    def text(self) -> str:
+        return self.page.inner_text("main")
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        assert self.errors == [], f"JavaScript errors for {self.person}: {self.errors}"
+        self.context.close()
