@@ -4,10 +4,8 @@ engine's API (the same calls the pages make)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -23,11 +21,10 @@ from web import create_app
 
 PASSWORD = "demo"
 ADMIN = "feng.jie"  # 人事科科长 keeps the org chart
-TEST_PROCESSES = Path(os.environ.get("APPROVALS_WEB_TEST_PROCESSES", PROCESSES))
 
 
 def make_engine(url: str) -> Approvals:
-    return make_app(url, CHART_A, CHART_B, clock=FixedClock(NOW), processes=TEST_PROCESSES)
+    return make_app(url, CHART_A, CHART_B, clock=FixedClock(NOW), processes=PROCESSES)
 
 
 def set_passwords(engine: Approvals, people: Iterable[str]) -> None:
