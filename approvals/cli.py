@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from approvals.clock import SystemClock
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError, RefusedError, UnknownError
 from approvals.orgchart.loader import load_orgchart
+from approvals.orgchart.model import OrgChart
 from approvals.routes import preview
 
 EXIT_REFUSED = 2
@@ -47,6 +49,11 @@ def _app(ctx: click.Context) -> Approvals:
     return root.obj["app"]  # type: ignore[no-any-return]
 
 
+def _first_staff(chart: OrgChart) -> str:
+    return next((p for p in chart.people if chart.category(p) == "staff"
+                 and chart.unit_of(p).kind == "section"), next(iter(chart.people)))
+
+
 def _registry(ctx: click.Context) -> DefinitionRegistry:
     return _app(ctx).definitions
 
@@ -70,6 +77,29 @@ def init_db(ctx: click.Context, demo: bool) -> None:
                     credentials.set_password(s, person, credentials.DEMO_PASSWORD, app.clock.now())
         click.echo(f"demo org chart loaded: {chart.organization.name} ({len(chart.people)} people); "
                    f"every person signs in with password {credentials.DEMO_PASSWORD!r}")
+        for line in _demo_logins(chart, app.definitions):
+            click.echo(f"  {line}")
+
+
+def _demo_logins(chart: OrgChart, definitions: DefinitionRegistry) -> list[str]:
+    """Who to sign in as to try each kind of user, read off the chart (README has the tour)."""
+    lines = []
+    try:
+        leave = definitions.get(chart.organization.processes["leave"])
+        route = preview(chart, leave, "leave", _first_staff(chart), {}, date.today())
+        applicant = route.applicant
+        approvers = ", ".join(f"{s.assignee} ({chart.display_name(s.assignee)})" for s in route.visible
+                              if s.kind == "approve")
+        lines.append(f"applicant: {applicant} ({chart.display_name(applicant)}); approvers in turn: {approvers}")
+    except ApprovalsError:
+        pass
+    for duty, label in (("filing", "filing unit (admin unless APPROVALS_ADMINS is set)"),
+                        ("discipline", "discipline inspector")):
+        unit = chart.duties.get(duty)
+        head = chart.units[unit].head if unit else None
+        if head:
+            lines.append(f"{label}: {head} ({chart.display_name(head)})")
+    return lines
 
 
 @cli.command("load-orgchart")
