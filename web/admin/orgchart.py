@@ -54,19 +54,26 @@ class Line:
     problems: list[str]
 
 
-def annotated(text: str, err: OrgChartError) -> tuple[list[Line], list[str]]:
-    """Every line with the problems found on it, and the problems no line can be found for."""
+def annotated(
+    text: str, err: OrgChartError, context: int = 3
+) -> tuple[list[Line | None], list[str]]:
+    """The lines around each problem (None marks skipped lines), and the problems no line
+    can be found for; the full text stays in the editor below."""
     by_line: dict[int, list[str]] = {}
     loose = []
     for issue in err.issues:
         number = yamllines.line_of(text, issue.where)
-        message = str(issue)
         if number is None:
-            loose.append(message)
+            loose.append(str(issue))
         else:
-            by_line.setdefault(number, []).append(message)
-    lines = [Line(n, t, by_line.get(n, [])) for n, t in enumerate(text.splitlines(), 1)]
-    return lines, loose
+            by_line.setdefault(number, []).append(str(issue))
+    shown: list[Line | None] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if any(abs(n - bad) <= context for bad in by_line):
+            shown.append(Line(n, line, by_line.get(n, [])))
+        elif not shown or shown[-1] is not None:
+            shown.append(None)
+    return (shown if by_line else []), loose
 
 
 def moves_summary(impact: Impact) -> list[dict[str, Any]]:
