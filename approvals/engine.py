@@ -199,8 +199,12 @@ class Run:
                 raise RuleRefusalError(refusal.code, refusal.message)
             step = self.definition.steps.get(bpmn_id)
             if step is not None and not step.blocking:
-                who = resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider)
-                steps.append(Step(step, SENT, who.assignee, unit=who.unit, spiff_id=str(task.id)))
+                who = resolve(context.chart, step.role, context.applicant,
+                              last_approver=context.last_decider)
+                # A copy to the applicant informs nobody; a filing still registers with the unit.
+                to_self = step.kind == "copy" and who.assignee == context.applicant and not who.unit
+                outcome = SKIPPED_SELF if to_self else SENT
+                steps.append(Step(step, outcome, who.assignee, unit=who.unit, spiff_id=str(task.id)))
 
         try:
             self.workflow.do_engine_steps(did_complete_task=did_complete)

@@ -193,3 +193,14 @@ def test_every_action_is_in_the_audit_trail_and_the_chain_verifies(app: Approval
     assert "filed" in actions and "acknowledged" in actions and actions[-1] in ("reported", "acknowledged")
     with app.db.reading() as s:
         assert audit.verify(s).ok
+
+
+def test_a_unit_heads_family_trip_report_is_filed_but_not_copied_to_themselves(app: Approvals) -> None:
+    chart = app.orgcharts.current("xx-nrpb")
+    head = pick(chart, "unit_head", "section", county=True)
+    fields = {"relation": "配偶", "traveller": "李某", "destination": "某市高风险区", "risk_level": "高风险",
+              "depart_on": "2026-11-20", "return_on": "2026-11-30"}
+    request_id = app.service.submit(head, "family_trip", fields)
+    steps = [(t.kind, t.status) for t in app.queries.steps(request_id)]
+    assert steps == [("copy", "skipped"), ("file", "open")]
+    assert app.queries.request(request_id).status == "completed"
