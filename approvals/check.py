@@ -13,6 +13,7 @@ from pathlib import Path
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError
 from approvals.orgchart.loader import load_orgchart
+from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import is_known_role
 from approvals.routes import preview
 
@@ -25,6 +26,33 @@ class CheckReport:
     def problem(self, line: str) -> None:
         self.lines.append(line)
         self.ok = False
+
+
+def _check_roles(registry: DefinitionRegistry, chart: OrgChart, name: str, report: CheckReport) -> None:
+    for process_id in chart.organization.processes.values():
+        for step in registry.get(process_id).steps.values():
+            if not is_known_role(chart, step.role):
+                report.problem(f"  {process_id} step {step.bpmn_id!r} names role {step.role!r}, "
+                               f"which {name} does not define")
+
+
+def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: str, today: date,
+                  report: CheckReport) -> None:
+    """Preview every person's route; name everyone who could not submit, and why."""
+    process_id = chart.organization.processes.get(request_type)
+    if process_id is None:
+        report.lines.append(f"  no {request_type!r} process for this organization")
+        return
+    definition = registry.get(process_id)
+    blocked = 0
+    for person in chart.people:
+        try:
+            preview(chart, definition, request_type, person, {}, today)
+        except ApprovalsError as exc:
+            blocked += 1
+            report.problem(f"  {person} ({chart.display_name(person)}) cannot submit {request_type}: {exc}")
+    report.lines.append(f"  {request_type}: {len(chart.people) - blocked} of {len(chart.people)} "
+                        "people have a route")
 
 
 def run_check(registry: DefinitionRegistry, charts: list[Path], request_type: str, today: date) -> CheckReport:
@@ -40,26 +68,7 @@ def run_check(registry: DefinitionRegistry, charts: list[Path], request_type: st
             continue
         report.lines.append(f"{path.name}: {chart.organization.name}, {len(chart.people)} people, "
                             f"{len(chart.units)} units")
-        for pid in chart.organization.processes.values():
-            for step in registry.get(pid).steps.values():
-                if not is_known_role(chart, step.role):
-                    report.problem(f"  {pid} step {step.bpmn_id!r} names role {step.role!r}, "
-                                   f"which {path.name} does not define")
-        for post, holder in chart.posts.items():
-            if holder is None:
-                report.lines.append(f"  vacant post: posts.{post}")
-        pid = chart.organization.processes.get(request_type)
-        if pid is None:
-            report.lines.append(f"  no {request_type!r} process for this organization")
-            continue
-        defn = registry.get(pid)
-        blocked = 0
-        for person in chart.people:
-            try:
-                preview(chart, defn, request_type, person, {}, today)
-            except ApprovalsError as exc:
-                blocked += 1
-                report.problem(f"  {person} ({chart.display_name(person)}) cannot submit {request_type}: {exc}")
-        report.lines.append(f"  {request_type}: {len(chart.people) - blocked} of {len(chart.people)} "
-                            f"people have a route")
+        _check_roles(registry, chart, path.name, report)
+        report.lines.extend(f"  vacant post: posts.{post}" for post, holder in chart.posts.items() if holder is None)
+        _check_people(registry, chart, request_type, today, report)
     return report

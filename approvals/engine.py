@@ -66,7 +66,7 @@ class RouteContext:
     last_decider: str | None = None
 
 
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
     """Leaves the spec out of saved state; ``load_state`` hands the cached spec back in."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -302,8 +303,8 @@ class ApprovalService:
 
     # ---- internals ---------------------------------------------------------------------
 
-    def _action(self) -> Any:
-        return _Action(self.db)
+    def _action(self) -> AbstractContextManager[Session]:
+        return _write(self.db)
 
     def _request(self, s: Session, request_id: int) -> Request:
         req = s.get(Request, request_id)
@@ -349,20 +350,15 @@ class ApprovalService:
         if status != "returned":
             out.signal("completed", request_id=req.id, status=status)
 
-class _Action:
-    """A write transaction that turns a lost race into ConflictError."""
 
-    def __init__(self, db: Database) -> None:
-        self._cm = db.transaction()
+RACE = "someone else acted on this request at the same moment; reload and look again"
 
-    def __enter__(self) -> Session:
-        return self._cm.__enter__()
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        try:
-            self._cm.__exit__(exc_type, exc, tb)
-        except StaleDataError as err:
-            raise ConflictError("someone else acted on this request at the same moment; reload and look again") from err
-        if isinstance(exc, StaleDataError):
-            raise ConflictError("someone else acted on this request at the same moment; reload and look again") from exc
-        return False
+@contextmanager
+def _write(db: Database) -> Iterator[Session]:
+    """A write transaction that turns a lost race (stale revision) into ConflictError."""
+    try:
+        with db.transaction() as session:
+            yield session
+    except StaleDataError as err:
+        raise ConflictError(RACE) from err
