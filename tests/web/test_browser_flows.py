@@ -49,7 +49,11 @@ def test_staff_leave_is_approved_by_three_in_turn_filed_acknowledged_and_reporte
     staff.shot("01-leave-form-with-route-preview")
     staff.page.click("button[value=submit]")
     expect(staff.page.locator(".flash.success")).to_contain_text("已提交")
-    expect(staff.page.locator("#diagram.ready, #diagram.failed")).to_have_count(1)
+    expect(staff.page.locator("#diagram.ready")).to_have_count(1)
+    expect(staff.page.locator("#diagram .step-current")).to_have_count(1)  # 蒋涛's step, marked
+    expect(
+        staff.page.locator("#diagram .bjs-powered-by")
+    ).to_be_visible()  # the licence's watermark
     staff.shot("02-leave-request-page")
     request_url = staff.page.url
 
