@@ -77,39 +77,51 @@ def parse_form(element: Any, where: str, issues: list[Issue]) -> tuple[FieldDef,
 # ---- validation ---------------------------------------------------------------------------
 
 
+def _to_long(fd: FieldDef, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def _to_date(fd: FieldDef, raw: Any) -> str:
+    text = raw.isoformat() if isinstance(raw, date) else str(raw).strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def _to_boolean(fd: FieldDef, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "1", "yes", "on", "是"):
+        return True
+    if text in ("false", "0", "no", "off", "否", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _to_enum(fd: FieldDef, raw: Any) -> str:
+    value = str(raw).strip()
+    allowed = [v for v, _ in fd.options]
+    if value not in allowed:
+        raise ValueError(f"expected one of {', '.join(allowed)}")
+    return value
+
+
+_CONVERTERS = {"long": _to_long, "date": _to_date, "boolean": _to_boolean, "enum": _to_enum}
+
+
 def _convert(fd: FieldDef, raw: Any) -> Any:
     """Text (CLI, HTML form) or already-typed values (API) to the field's type."""
-    if fd.type == "long":
-        if isinstance(raw, bool):
-            raise ValueError("expected a whole number")
-        if isinstance(raw, int):
-            return raw
-        try:
-            return int(str(raw).strip())
-        except ValueError:
-            raise ValueError("expected a whole number") from None
-    if fd.type == "date":
-        text = raw.isoformat() if isinstance(raw, date) else str(raw).strip()
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
-    if fd.type == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in ("true", "1", "yes", "on", "是"):
-            return True
-        if text in ("false", "0", "no", "off", "否", ""):
-            return False
-        raise ValueError("expected true or false")
-    if fd.type == "enum":
-        value = str(raw).strip()
-        allowed = [v for v, _ in fd.options]
-        if value not in allowed:
-            raise ValueError(f"expected one of {', '.join(allowed)}")
-        return value
-    return str(raw).strip()
+    converter = _CONVERTERS.get(fd.type)
+    return converter(fd, raw) if converter else str(raw).strip()
 
 
 def _bound(fd: FieldDef, spec: str, values: Mapping[str, Any], today: str) -> Any:
