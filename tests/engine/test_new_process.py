@@ -42,3 +42,26 @@ def test_a_new_process_routes_end_to_end_with_zero_python(tmp_path: Path) -> Non
     expected = [ordinary[0], step("approve", "chief", chart.posts["chief"]), ordinary[1]]
     assert walk(app, app.service.submit(drafter, "info_release", sensitive)) == expected
     app.db.dispose()
+
+
+def test_a_request_in_flight_stays_on_the_process_version_it_started_with(tmp_path: Path) -> None:
+    processes = tmp_path / "processes"
+    shutil.copytree(PROCESSES, processes)
+    app = make_app(f"sqlite:///{tmp_path}/v.sqlite3", CHART_A, processes=processes)
+    chart = app.orgcharts.current("xx-nrpb")
+    applicant = pick(chart, "staff", "section", county=True, supervised_by_organ_leader=False)
+    fields = {"destination": "北京", "depart_on": "2026-12-01", "return_on": "2026-12-03", "reason": "探亲"}
+    in_flight = app.service.submit(applicant, "leave", fields)
+
+    # The bureau edits the route: the organ leader's step now goes to the chief.
+    path = processes / "leave_xx.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'camunda:candidateGroups="organ_leader"', 'camunda:candidateGroups="chief"'), encoding="utf-8")
+    app.definitions.reload()
+
+    old_route = [s["assignees"][0] for s in walk(app, in_flight, {"actual_return_on": "2026-12-03",
+                                                                  "itinerary": "北京"})]
+    assert chart.posts["organ_leader"] in old_route and chart.posts["chief"] not in old_route
+    new_route = app.service.preview(applicant, "leave", fields).as_json()["steps"]
+    assert chart.posts["chief"] in [s["assignees"][0] for s in new_route]
+    app.db.dispose()
