@@ -11,7 +11,6 @@ from datetime import date, datetime
 from flask import Flask, current_app
 
 from approvals.app import Approvals, build
-from approvals.orgchart.model import OrgChart
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +34,3 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
-
-
-def chart_of(org_id: str) -> OrgChart:
-    return engine().orgcharts.current(org_id)

@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
 from approvals.forms import FieldDef
 from approvals.service import Upload
-from web.i18n import field_label, localized
+from web.i18n import field_label
 
 INPUT_TYPES = {"string": "text", "long": "number", "date": "date"}
 
@@ -70,7 +70,6 @@ def views(
     values, errors, existing = values or {}, errors or {}, existing or {}
     result = []
     for fd in fields:
-        options = tuple((value, localized(label, None)) for value, label in fd.options)
         result.append(
             FieldView(
                 fd.name,
@@ -80,7 +79,7 @@ def views(
                 errors.get(fd.name, ""),
                 required=fd.required,
                 conditional=bool(fd.required_if) and not fd.required,
-                options=options,
+                options=fd.options,
                 existing=existing.get(fd.name, ""),
                 minimum=_bound(fd.min, fd),
                 maximum=_bound(fd.max, fd),

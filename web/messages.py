@@ -27,8 +27,6 @@ from approvals.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
 
-FORM = ""  # key of messages that belong to the whole form, not one field
-
 _FIELD_NAME = re.compile(r"^field '([^']+)'")
 
 # (pattern of an engine message, its words in the UI language); first match wins.

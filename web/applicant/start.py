@@ -86,7 +86,7 @@ def apply(request_type: str) -> str | Response:
         return render_template(
             "applicant/apply.html",
             fields=forms.views(fields, typed, errors),
-            form_error=_form_level(errors),
+            form_error=_form_level(errors, bool(uploads)),
             **context,
         ), 400
     except RefusedError as exc:
@@ -100,8 +100,12 @@ def apply(request_type: str) -> str | Response:
     return redirect(url_for("applicant.detail", request_id=request_id))
 
 
-def _form_level(errors: dict[str, str]) -> str:
-    return _("Please correct the fields marked below.") if errors else ""
+def _form_level(errors: dict[str, str], had_files: bool) -> str:
+    if not errors:
+        return ""
+    if had_files:  # browsers never send a file back in a page: say so rather than lose it quietly
+        return _("Please correct the fields marked below, and choose the attachment again.")
+    return _("Please correct the fields marked below.")
 
 
 def _preview(request_type: str, raw: dict[str, str]) -> tuple[list[Any], str, dict[str, str]]:

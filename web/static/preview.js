@@ -11,6 +11,7 @@
   var empty = document.getElementById("preview-empty");
   var token = document.querySelector('meta[name="csrf-token"]').content;
   var timer = null;
+  var touched = {};  // fields changed here: only their messages are redrawn (the server's stay)
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -22,6 +23,7 @@
   function showFieldErrors(errors) {
     form.querySelectorAll(".field[data-field]").forEach(function (field) {
       var name = field.getAttribute("data-field");
+      if (!touched[name]) { return; }
       var slot = document.getElementById("e-" + name);
       if (!slot) { return; }
       var message = errors[name] || "";
@@ -65,7 +67,8 @@
       .catch(function () { /* the button still works */ });
   }
 
-  form.addEventListener("change", function () {
+  form.addEventListener("change", function (event) {
+    if (event.target.name) { touched[event.target.name] = true; }
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
   });
