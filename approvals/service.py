@@ -109,9 +109,7 @@ class ApprovalService:
                uploads: Mapping[str, Upload] | None = None) -> int:
         chart = self.orgcharts.for_person(applicant)
         defn = self.definition_for(chart, request_type)
-        raw = dict(raw_fields)
-        for name, upload in (uploads or {}).items():
-            raw[name] = upload.filename
+        raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}
         values = self._validated(chart, defn, applicant, raw)
         run, steps = self._start(chart, defn, applicant, values)
         now = self.clock.now()
@@ -125,10 +123,7 @@ class ApprovalService:
                           orgchart_version=chart.version, outcome_comment="", created_at=now, updated_at=now)
             s.add(req)
             s.flush()
-            for name, upload in (uploads or {}).items():
-                s.add(Attachment(request_id=req.id, field=name, filename=upload.filename,
-                                 content_type=upload.content_type, data=upload.data, created_at=now,
-                                 sha256=hashlib.sha256(upload.data).hexdigest()))
+            _store_uploads(s, req.id, uploads, now)
             out.record(Entry(applicant, "submitted", req.id, orgchart_version=chart.version,
                              detail={"type": request_type, "process": defn.process_id,
                                      "process_sha": defn.sha256, "fields": values}))
@@ -243,9 +238,7 @@ class ApprovalService:
             raise InvalidStateError(f"request #{request_id} is {req_view.status}; only a returned request is resubmitted")
         chart = self.orgcharts.current(req_view.org_id)
         defn = self.definition_of(req_view)  # a request stays on the version it started with
-        raw = dict(raw_fields)
-        for name, upload in (uploads or {}).items():
-            raw[name] = upload.filename
+        raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}
         values = self._validated(chart, defn, actor, raw)
         run, steps = self._start(chart, defn, actor, values)
         now = self.clock.now()
@@ -257,10 +250,7 @@ class ApprovalService:
             req.round += 1
             req.fields_json = json.dumps(values, ensure_ascii=False)
             req.status, req.orgchart_version, req.outcome_comment = "pending", chart.version, ""
-            for name, upload in (uploads or {}).items():
-                s.add(Attachment(request_id=req.id, field=name, filename=upload.filename,
-                                 content_type=upload.content_type, data=upload.data, created_at=now,
-                                 sha256=hashlib.sha256(upload.data).hexdigest()))
+            _store_uploads(s, req.id, uploads, now)
             out.record(Entry(actor, "resubmitted", req.id, orgchart_version=chart.version,
                              detail={"round": req.round, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
@@ -287,16 +277,18 @@ class ApprovalService:
             out.write(s, now)
         out.send(self)
 
-    def delegate(self, principal: str, delegate: str, starts_on: date, ends_on: date) -> int:
+    def delegate(self, principal: str, delegate: str, starts_on: date, ends_on: date, *,
+                 actor: str | None = None) -> int:
+        """``actor``: who named the delegate when it is not the principal (an admin)."""
         chart = self.orgcharts.for_person(principal)
         chart.person(delegate)
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
             row = delegations.add(s, principal, delegate, starts_on, ends_on, now)
-            out.record(Entry(principal, "delegated", orgchart_version=chart.version,
-                             detail={"delegate": delegate, "starts_on": starts_on.isoformat(),
-                                     "ends_on": ends_on.isoformat()}))
+            out.record(Entry(actor or principal, "delegated", orgchart_version=chart.version,
+                             detail={"principal": principal, "delegate": delegate,
+                                     "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}))
             out.write(s, now)
         out.send(self)
         return row.id
@@ -349,6 +341,13 @@ class ApprovalService:
             out.record(Entry(actor, "withdrawn", req.id))
         if status != "returned":
             out.signal("completed", request_id=req.id, status=status)
+
+
+def _store_uploads(s: Session, request_id: int, uploads: Mapping[str, Upload] | None, now: datetime) -> None:
+    for name, upload in (uploads or {}).items():
+        s.add(Attachment(request_id=request_id, field=name, filename=upload.filename,
+                         content_type=upload.content_type, data=upload.data, created_at=now,
+                         sha256=hashlib.sha256(upload.data).hexdigest()))
 
 
 RACE = "someone else acted on this request at the same moment; reload and look again"
