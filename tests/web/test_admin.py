@@ -9,6 +9,7 @@ from io import BytesIO
 from flask import Flask
 from webkit import ADMIN, client_for, open_task, submit_leave, text
 
+from approvals import audit_search
 from approvals.app import Approvals
 
 NEW_FINANCE_HEAD = "head: he.ping"
@@ -125,3 +126,7 @@ def test_an_admin_names_an_acting_approver_for_someone_else(engine: Approvals, w
     )
     assert response.status_code == 302
     assert open_task(engine, submit_leave(engine, "shen.yue")).assignee == "he.ping"
+    [hit] = audit_search.search(engine.db, audit_search.AuditQuery(actions=("delegated",))).hits
+    assert hit.entry.actor == ADMIN  # the audit trail says who really named the acting approver
+    page = text(client_for(web, "jiang.tao").get("/delegation"))
+    assert "何平" in page and "冯洁" in page  # the principal sees it, and who named it

@@ -47,7 +47,7 @@ def delegations() -> str | Response:
         principal,
         "admin/delegations.html",
         url_for("admin.delegations", org=org),
-        named=named(list(chart.people)),
+        named=named(set(chart.people)),
         org=org,
         choose_principal=True,
     )

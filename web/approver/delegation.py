@@ -4,6 +4,7 @@ decides "on behalf of" the post holder. People do it for themselves; admins for 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -28,22 +29,25 @@ def _date(text: str, errors: dict[str, str], key: str) -> date | None:
         return None
 
 
-def named(principals: list[str] | None) -> list[dict[str, Any]]:
-    """Delegations recorded in the audit trail (newest first), for the people given."""
-    query = audit_search.AuditQuery(actions=("delegated",), people=principals)
-    hits = audit_search.search(engine().db, query, limit=50).hits
+def named(principals: Collection[str]) -> list[dict[str, Any]]:
+    """Delegations recorded in the audit trail (newest first) for these principals, whoever
+    named them (the person or an admin)."""
+    query = audit_search.AuditQuery(actions=("delegated",))
     result = []
-    for hit in hits:
+    for hit in audit_search.search(engine().db, query, limit=500).hits:
         detail = json.loads(hit.entry.detail or "{}")
-        result.append(
-            {
-                "principal": hit.entry.actor,
-                "delegate": detail.get("delegate", ""),
-                "starts_on": detail.get("starts_on", ""),
-                "ends_on": detail.get("ends_on", ""),
-                "at": hit.entry.at,
-            }
-        )
+        principal = detail.get("principal", hit.entry.actor)
+        if principal in principals:
+            result.append(
+                {
+                    "principal": principal,
+                    "by": hit.entry.actor,
+                    "delegate": detail.get("delegate", ""),
+                    "starts_on": detail.get("starts_on", ""),
+                    "ends_on": detail.get("ends_on", ""),
+                    "at": hit.entry.at,
+                }
+            )
     return result
 
 
@@ -65,7 +69,7 @@ def handle(
             errors["delegate"] = _("Choose the acting approver.")
         if not errors and starts and ends and principal:
             try:
-                engine().service.delegate(principal, form["delegate"], starts, ends)
+                engine().service.delegate(principal, form["delegate"], starts, ends, actor=me().id)
             except FieldError as exc:
                 errors.update(messages.field_errors(exc))
             except UnknownPersonError:
