@@ -289,11 +289,29 @@ class ApprovalService:
             out.record(Entry(actor or principal, "delegated", orgchart_version=chart.version,
                              detail={"principal": principal, "delegate": delegate,
                                      "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}))
+            if starts_on <= now.date() <= ends_on:
+                self._hand_over_waiting(s, principal, delegate, actor or principal, chart, out)
             out.write(s, now)
         out.send(self)
         return row.id
 
     # ---- internals ---------------------------------------------------------------------
+
+    @staticmethod
+    def _hand_over_waiting(s: Session, principal: str, delegate: str, actor: str, chart: OrgChart,
+                           out: Outbox) -> None:
+        """A delegation in force also moves the decisions already waiting for the principal:
+        someone away (or barred from deciding, like an inspector) must not leave them stuck."""
+        waiting = s.scalars(select(Task).where(Task.assignee == principal, Task.principal == principal,
+                                               Task.is_open.is_(True),
+                                               Task.kind.in_(("approve", "consent", "record"))))
+        for task in waiting:
+            task.assignee = delegate
+            out.record(Entry(actor, "reassigned", task.request_id, task.id, orgchart_version=chart.version,
+                             detail={"step": task.name, "role": task.role, "from": principal,
+                                     "to": delegate, "reason": "delegation"}))
+            out.signal("reassigned", request_id=task.request_id, task_id=task.id, old_assignee=principal,
+                       new_assignee=delegate, reason="delegation")
 
     def _action(self) -> AbstractContextManager[Session]:
         return _write(self.db)

@@ -91,3 +91,27 @@ def test_a_chart_plugged_in_by_configuration_routes_without_the_database_copy(tm
             app.admin.save(CHART_A.read_text(encoding="utf-8"), "admin")
     finally:
         app.db.dispose()
+
+
+def test_naming_an_acting_approver_also_hands_over_decisions_already_waiting(app: Approvals) -> None:
+    chart = app.orgcharts.current("xx-nrpb")
+    applicant = pick(chart, "staff", "section", county=True)
+    head = chart.unit_of(applicant).head
+    deputy = next(p for p in chart.members(chart.unit_of(applicant).id) if p not in (applicant, head))
+    request_id = app.service.submit(applicant, "leave", leave_fields())
+    app.service.delegate(head, deputy, date(2026, 11, 23), date(2026, 11, 30))
+    assert app.queries.inbox(chart, head).total == 0
+    [task] = app.queries.inbox(chart, deputy).items
+    assert task.request_id == request_id and task.principal == head
+    [moved] = [e for e in app.queries.trail(request_id) if e.action == "reassigned"]
+    assert moved.actor == head and '"reason":"delegation"' in moved.detail
+
+
+def test_a_future_delegation_leaves_waiting_decisions_where_they_are(app: Approvals) -> None:
+    chart = app.orgcharts.current("xx-nrpb")
+    applicant = pick(chart, "staff", "section", county=True)
+    head = chart.unit_of(applicant).head
+    deputy = next(p for p in chart.members(chart.unit_of(applicant).id) if p not in (applicant, head))
+    app.service.submit(applicant, "leave", leave_fields())
+    app.service.delegate(head, deputy, date(2026, 12, 1), date(2026, 12, 5))
+    assert app.queries.inbox(chart, head).total == 1
