@@ -8,16 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from approvals.errors import Issue, FieldError
+from approvals.errors import FieldError, Issue
 from approvals.store.models import Delegation
 
 
 def active_delegate(session: Session, principal: str, day: date) -> str | None:
-    row = session.scalars(
-        select(Delegation).where(Delegation.principal == principal, Delegation.revoked.is_(False),
-                                 Delegation.starts_on <= day, Delegation.ends_on >= day)
-        .order_by(Delegation.id.desc()).limit(1)).first()
-    return row.delegate if row else None
+    return session.scalar(
+        select(Delegation.delegate).where(Delegation.principal == principal, Delegation.revoked.is_(False),
+                                          Delegation.starts_on <= day, Delegation.ends_on >= day)
+        .order_by(Delegation.id.desc()).limit(1))
 
 
 def add(session: Session, principal: str, delegate: str, starts_on: date, ends_on: date,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from approvals import delegations
@@ -24,18 +23,19 @@ ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 def record_steps(
     s: Session, req: Request, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime
 ) -> None:
-    for step in steps:
-        _record_step(s, req, chart, step, out, now)
+    """Insert the steps' rows with one flush, then announce each (audit entry, signals)."""
+    tasks = [_task_row(s, req, chart, step, now) for step in steps]
+    s.add_all(tasks)
+    s.flush()
+    for step, task in zip(steps, tasks, strict=True):
+        _announce(req, chart, step, task, out)
 
 
-def _record_step(
-    s: Session, req: Request, chart: OrgChart, step: Step, out: Outbox, now: datetime
-) -> None:
+def _task_row(s: Session, req: Request, chart: OrgChart, step: Step, now: datetime) -> Task:
     d = step.definition
     assignee = step.assignee
     if step.outcome == OPEN and d.kind != "report":
         assignee = delegations.active_delegate(s, step.assignee, now.date()) or step.assignee
-    due = _due(req, d.due_field)
     task = Task(
         request_id=req.id,
         round=req.round,
@@ -52,51 +52,31 @@ def _record_step(
         is_open=step.outcome in (OPEN, SENT),
         status=STEP_STATUS.get(step.outcome, "open"),
         comment="",
-        due_on=due,
+        due_on=_due(req, d.due_field),
         urge_count=0,
         created_at=now,
     )
     if step.outcome == SATISFIED:
         task.decided_by, task.decided_at = step.satisfied_by, now
-    s.add(task)
-    s.flush()
+    return task
+
+
+def _announce(req: Request, chart: OrgChart, step: Step, task: Task, out: Outbox) -> None:
+    d = step.definition
     detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
-    if assignee != step.assignee:
-        detail["delegate"] = assignee
+    if task.assignee != step.assignee:
+        detail["delegate"] = task.assignee
     action = ACTIONS.get(step.outcome) or ("filed" if d.kind == "file" else "copied")
-    out.record(
-        Entry("system", action, req.id, task.id, orgchart_version=chart.version, detail=detail)
-    )
+    out.record(Entry("system", action, req.id, task.id, orgchart_version=chart.version, detail=detail))
     if step.outcome == OPEN:
-        out.signal(
-            "task_assigned",
-            request_id=req.id,
-            task_id=task.id,
-            kind=d.kind,
-            role=d.role,
-            assignee=assignee,
-            principal=step.assignee,
-            unit_id=step.unit,
-            due_on=due,
-        )
+        out.signal("task_assigned", request_id=req.id, task_id=task.id, kind=d.kind, role=d.role,
+                   assignee=task.assignee, principal=step.assignee, unit_id=step.unit, due_on=task.due_on)
         if d.kind == "report":
-            out.signal(
-                "report_due",
-                request_id=req.id,
-                task_id=task.id,
-                applicant=req.applicant,
-                receiver=step.receiver,
-                due_on=due,
-            )
+            out.signal("report_due", request_id=req.id, task_id=task.id, applicant=req.applicant,
+                       receiver=step.receiver, due_on=task.due_on)
     elif step.outcome == SENT:
-        out.signal(
-            "filed" if d.kind == "file" else "copied",
-            request_id=req.id,
-            task_id=task.id,
-            role=d.role,
-            unit_id=step.unit,
-            assignee=assignee,
-        )
+        out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task.id,
+                   role=d.role, unit_id=step.unit, assignee=task.assignee)
 
 
 def _due(req: Request, due_field: str | None) -> date | None:
@@ -110,15 +90,7 @@ def save_state(s: Session, req: Request, run: Run, now: datetime, out: Outbox) -
     req.state = run.dump()
     req.updated_at = now
     if req.status in OPEN_STATUSES:
-        open_kinds = set(
-            s.scalars(
-                select(Task.kind).where(
-                    Task.request_id == req.id,
-                    Task.is_open.is_(True),
-                    Task.kind.not_in(("file", "copy")),
-                )
-            )
-        )
+        open_kinds = run.waiting_kinds()
         before = req.status
         if run.completed:
             req.status = "completed"

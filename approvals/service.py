@@ -146,7 +146,7 @@ class ApprovalService:
             task, req = self._open_task(s, task_id)
             if task.kind not in ("approve", "consent", "record"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
-            chart = self.orgcharts.current(req.org_id)
+            chart = self.orgcharts.current(req.org_id, session=s)
             self._check_may_act(chart, actor, task)
             behalf = task.principal if actor != task.principal else None
             self._close(task, DECIDED[decision], actor, behalf, comment, now)
@@ -180,7 +180,7 @@ class ApprovalService:
             step = defn.steps[task.bpmn_id]
             values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
                                     variables=json.loads(req.fields_json))
-            chart = self.orgcharts.current(req.org_id)
+            chart = self.orgcharts.current(req.org_id, session=s)
             self._close(task, "reported", actor, None, "", now)
             task.result_json = json.dumps(values, ensure_ascii=False)
             out.record(Entry(actor, "reported", req.id, task.id, orgchart_version=chart.version,
@@ -200,7 +200,7 @@ class ApprovalService:
             task, req = self._open_task(s, task_id)
             if task.kind not in ("file", "copy"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step, not a filing or copy")
-            chart = self.orgcharts.current(req.org_id)
+            chart = self.orgcharts.current(req.org_id, session=s)
             self._check_may_act(chart, actor, task)
             self._close(task, "acknowledged", actor, None, "", now)
             out.record(Entry(actor, "acknowledged", req.id, task.id, orgchart_version=chart.version,

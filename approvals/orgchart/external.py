@@ -26,7 +26,7 @@ class ExternalOrgCharts:
         self._seen: dict[str, OrgChart] = {}
         self._lock = threading.Lock()
 
-    def current(self, org_id: str | None = None) -> OrgChart:
+    def current(self, org_id: str | None = None, *, session: Any = None) -> OrgChart:
         chart = self.source.current(org_id)
         with self._lock:
             self._seen.setdefault(chart.version, chart)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -56,8 +57,9 @@ class DatabaseOrgChartSource:
         with self.db.reading() as s:
             return list(s.scalars(select(OrgChartVersion.org_id).distinct().order_by(OrgChartVersion.org_id)))
 
-    def current(self, org_id: str | None = None) -> OrgChart:
-        with self.db.reading() as s:
+    def current(self, org_id: str | None = None, *, session: Session | None = None) -> OrgChart:
+        """``session``: an action's own transaction, so the lookup needs no second connection."""
+        with nullcontext(session) if session is not None else self.db.reading() as s:
             query = select(func.max(OrgChartVersion.id))
             if org_id is not None:
                 query = query.where(OrgChartVersion.org_id == org_id)
