@@ -113,7 +113,8 @@ def _step(node: Any, where: str, issues: list[Issue]) -> StepDef | None:
         issues.append(Issue(here, None, "needs camunda:candidateGroups naming one role, e.g. unit_head"))
         ok = False
     elif not ROLE_PATTERN.match(role):
-        issues.append(Issue(f"{here} camunda:candidateGroups", role, "expected one role, e.g. unit_head or duty:filing"))
+        issues.append(Issue(f"{here} camunda:candidateGroups", role,
+                            "expected one role, e.g. unit_head or duty:filing"))
         ok = False
     fields = parse_form(node, f"{here} form", issues)
     due = props.get("due_field")
@@ -165,7 +166,8 @@ def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
     try:
         root = etree.fromstring(xml.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
-        raise ProcessDefinitionError(source, [Issue(f"line {exc.lineno}", None, f"not well-formed XML: {exc.msg}")]) from exc
+        issue = Issue(f"line {exc.lineno}", None, f"not well-formed XML: {exc.msg}")
+        raise ProcessDefinitionError(source, [issue]) from exc
     parser = CamundaParser()
     try:
         parser.add_bpmn_xml(root, filename=source)

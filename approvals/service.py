@@ -160,7 +160,8 @@ class ApprovalService:
                                      principal=task.principal)
                 record_steps(s, req, chart, steps, out, now)
             else:
-                self._end_round(s, req, run, "rejected" if decision == "reject" else "returned", actor, comment, now, out)
+                status = "rejected" if decision == "reject" else "returned"
+                self._end_round(s, req, run, status, actor, comment, now, out)
                 if decision == "return":
                     out.signal("returned", request_id=req.id, task_id=task.id, actor=actor, comment=comment)
             save_state(s, req, run, now, out)
@@ -235,7 +236,8 @@ class ApprovalService:
         if actor != req_view.applicant:
             raise NotPermittedError("only the applicant can resubmit a request")
         if req_view.status != "returned":
-            raise InvalidStateError(f"request #{request_id} is {req_view.status}; only a returned request is resubmitted")
+            raise InvalidStateError(
+                f"request #{request_id} is {req_view.status}; only a returned request is resubmitted")
         chart = self.orgcharts.current(req_view.org_id)
         defn = self.definition_of(req_view)  # a request stays on the version it started with
         raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}

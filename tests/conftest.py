@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import CHART_A, CHART_B, backends, database_url, make_app
 
 from approvals.app import Approvals
-from support import CHART_A, CHART_B, backends, database_url, make_app
 
 
 @pytest.fixture(params=backends())

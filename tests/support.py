@@ -87,7 +87,8 @@ def walk(app: Approvals, request_id: int, report: dict[str, str] | None = None) 
     taken: list[dict[str, Any]] = []
     seen: set[int] = set()
     for _ in range(50):
-        new = [t for t in app.queries.steps(request_id) if t.id not in seen and t.status not in ("skipped", "satisfied")]
+        new = [t for t in app.queries.steps(request_id)
+               if t.id not in seen and t.status not in ("skipped", "satisfied")]
         pending = [t for t in new if t.is_open]
         if not pending:
             break

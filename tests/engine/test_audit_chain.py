@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
+from support import NOW
 
 from approvals import audit
 from approvals.audit import Entry
 from approvals.cli import cli
 from approvals.store.database import Database
 from approvals.store.migrate import upgrade
-from support import NOW
 
 
 @pytest.fixture

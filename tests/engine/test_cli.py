@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner, Result
+from support import CHART_A, CHART_B, head_of_duty, pick
 
 from approvals.cli import cli
 from approvals.orgchart.loader import load_orgchart
-from support import CHART_A, CHART_B, head_of_duty, pick
 
 
 def run(*args: str) -> Result:

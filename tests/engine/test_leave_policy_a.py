@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import REPORT_A, head_of_duty, leave_fields, pick, step, walk
 
 from approvals.app import Approvals
-from support import REPORT_A, head_of_duty, leave_fields, pick, step, walk
 
 Expect = Callable[[Any, str], list[dict[str, Any]]]
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import REPORT_B, head_of_duty, leave_fields, pick, step, walk
 
 from approvals.app import Approvals
 from approvals.errors import RuleRefusalError
-from support import REPORT_B, head_of_duty, leave_fields, pick, step, walk
 
 ORG = "cq-mca"
 

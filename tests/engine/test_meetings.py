@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support import head_of_duty, meeting_fields, pick, step, walk
 
 from approvals.app import Approvals
 from approvals.errors import FieldError
 from approvals.service import Upload
-from support import head_of_duty, meeting_fields, pick, step, walk
 
 
 @pytest.mark.parametrize(("participants", "role"), [(49, "organ_leader"), (50, "chief"), (60, "chief")])

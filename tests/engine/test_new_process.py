@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from approvals.app import Approvals
 from support import CHART_A, PROCESSES, ROOT, make_app, pick, step, walk
+
+from approvals.app import Approvals
 
 TUTORIAL = ROOT / "tests" / "fixtures" / "info_release_xx.bpmn"
 

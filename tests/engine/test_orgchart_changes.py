@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
+from support import CHART_A, leave_fields, pick
 
 from approvals.app import Approvals
-from support import CHART_A, leave_fields, pick
 
 
 def _replace_head(app: Approvals, unit_id: str, new_head: str) -> Any:
@@ -76,9 +76,10 @@ def test_the_shipped_chart_text_round_trips_through_the_database(app: Approvals)
 
 
 def test_a_chart_plugged_in_by_configuration_routes_without_the_database_copy(tmp_path: Any) -> None:
+    from support import PROCESSES
+
     from approvals.app import build
     from approvals.errors import ApprovalsError
-    from support import PROCESSES
 
     app = build(f"sqlite:///{tmp_path}/ext.sqlite3", PROCESSES, orgchart_source=f"yaml:{CHART_A}")
     app.init_db()

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import func, select
+from support import CHART_A, REPORT_A, leave_fields, pick, walk
 
 from approvals import signals
 from approvals.app import Approvals
 from approvals.errors import ConflictError, InvalidStateError, NotPermittedError, VacantPostError
 from approvals.store.models import AuditEntry, Request, Task
-from support import CHART_A, leave_fields, pick, walk, REPORT_A
 
 
 def _edit_chart(app: Approvals, edit: Any) -> None:
