@@ -1,0 +1,147 @@
+"""`make bench`: engine overhead against bare SpiffWorkflow, flat with history, inbox at scale,
+memory. Prints one JSON line per figure and rewrites the table in docs/performance.md.
+
+Every figure is a median over repeated runs, with its baseline measured in the same run
+(this machine is shared and noisy): ratios, not lone absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from benchmarks import workload
+from benchmarks.report import write_table
+from benchmarks.stats import Figure, summarize, timed
+
+PG_ADMIN = os.environ.get("APPROVALS_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def engine_overhead(tmp: Path, rounds: int) -> list[Figure]:
+    app = workload.engine_app(f"sqlite:///{tmp}/overhead.sqlite3")
+    who = workload.applicant(app)
+    definition, variables = workload.bare_inputs(app, who)
+    for _ in range(5):  # warm caches on both sides
+        workload.bare_flow(definition, variables)
+        workload.engine_flow(app, who)
+    bare, engine, ratios = [], [], []
+    for _ in range(rounds):  # interleaved, so both see the same machine
+        b = timed(lambda: workload.bare_flow(definition, variables), 1)[0] / 4
+        e = timed(lambda: workload.engine_flow(app, who), 1)[0] / 4
+        bare.append(b)
+        engine.append(e)
+        ratios.append(e / b)
+    app.db.dispose()
+    ratio = summarize("engine_step_over_bare_spiff_ratio", ratios, "x", goal="<= 2.0")
+    ratio.met = ratio.median <= 2.0
+    return [summarize("bare_spiff_step_ms", bare, "ms"), summarize("engine_step_ms", engine, "ms"), ratio]
+
+
+def _history_app(url: str, requests: int, open_tasks: int) -> tuple[workload.Approvals, str]:
+    app = workload.engine_app(url)
+    hot = app.orgcharts.current("xx-nrpb").posts["organ_leader"]
+    workload.generate_history(app, requests, open_tasks, hot, hot_share=0.067)
+    return app, hot
+
+
+def history(tmp: Path, sizes: list[int], rounds: int) -> list[Figure]:
+    figures: list[Figure] = []
+    base: float | None = None
+    for size in sizes:
+        app, _ = _history_app(f"sqlite:///{tmp}/history-{size}.sqlite3", size, 0)
+        who = workload.applicant(app)
+        for _ in range(3):
+            workload.engine_flow(app, who)
+        steps = [ms / 4 for ms in timed(lambda a=app, w=who: workload.engine_flow(a, w), rounds)]
+        step = summarize(f"engine_step_ms_with_{size}_requests", steps, "ms")
+        base = base or step.median
+        figures.append(step)
+        drift = summarize(f"step_vs_1k_with_{size}_requests", [s / base for s in steps], "x",
+                          goal="within +/-10% of 1k")
+        drift.met = abs(drift.median - 1) <= 0.10
+        figures.append(drift)
+        figures.append(summarize(f"approvals_per_s_with_{size}_requests", [1000 / s for s in steps], "1/s"))
+        app.db.dispose()
+    return figures
+
+
+def inbox(url: str, label: str, open_tasks: int, goal_ms: float) -> Figure:
+    app, hot = _history_app(url, 0, open_tasks)
+    chart = app.orgcharts.current("xx-nrpb")
+    timed(lambda: app.queries.inbox(chart, hot), 20)
+    samples = timed(lambda: app.queries.inbox(chart, hot), 300)
+    figure = summarize(f"inbox_page_and_count_{label}_{open_tasks}_open", samples, "ms", goal=f"p95 < {goal_ms} ms")
+    figure.met = figure.p95 < goal_ms
+    app.db.dispose()
+    return figure
+
+
+def _fresh_pg() -> str | None:
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS approvals_bench"))
+            conn.execute(text("CREATE DATABASE approvals_bench"))
+        admin.dispose()
+    except Exception:  # noqa: BLE001 - no server: the PostgreSQL figures are skipped, and said so
+        return None
+    return PG_ADMIN.rsplit("/", 1)[0] + "/approvals_bench"
+
+
+def memory(tmp: Path, actions: int) -> list[Figure]:
+    """Peak RSS of a separate process serving ``actions`` actions, sampled as it goes."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.memory", str(tmp / "memory.sqlite3"), str(actions)],
+                         capture_output=True, text=True, check=True, env={**os.environ})
+    samples = [tuple(map(float, line.split())) for line in out.stdout.split("\n") if line.strip()]
+    half = samples[len(samples) // 2:]
+    n = len(half)
+    mean_x = sum(x for x, _ in half) / n
+    mean_y = sum(y for _, y in half) / n
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in half) / sum((x - mean_x) ** 2 for x, _ in half)
+    peak = Figure(f"peak_rss_mb_after_{actions}_actions", max(y for _, y in samples), max(y for _, y in samples),
+                  0.0, len(samples), "MB")
+    drift = Figure("rss_slope_kb_per_1000_actions_second_half", slope * 1024 * 1000, slope * 1024 * 1000, 0.0,
+                   n, "KB", goal="flat (< 256 KB per 1000 actions)")
+    drift.met = drift.median < 256
+    return [peak, drift]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--history", type=int, default=100_000, help="largest stored-request count")
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="approvals-bench-"))
+    figures: list[Figure] = []
+    try:
+        for step in (lambda: engine_overhead(tmp, args.rounds),
+                     lambda: history(tmp, sorted({1000, min(args.history, 100_000), args.history}), args.rounds),
+                     lambda: [inbox(f"sqlite:///{tmp}/inbox.sqlite3", "sqlite", args.history, 2.5)],
+                     lambda: _pg_inbox(args.history),
+                     lambda: memory(tmp, 10_000)):
+            for figure in step():
+                figure.command = "make bench-1m" if args.history >= 1_000_000 else "make bench"
+                print(figure.line(), flush=True)
+                figures.append(figure)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    write_table(figures, Path(__file__).resolve().parent.parent / "docs" / "performance.md")
+
+
+def _pg_inbox(open_tasks: int) -> list[Figure]:
+    url = _fresh_pg()
+    if url is None:
+        print('{"name": "inbox_postgresql", "skipped": "no PostgreSQL server answered"}')
+        return []
+    return [inbox(url, "postgresql", open_tasks, 2.5)]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The measured work: the policy-A section-staff leave (submit + 3 approvals, filing on the
+last), bare in SpiffWorkflow and through the engine, plus history generated in bulk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, update
+
+from approvals.app import Approvals, build
+from approvals.audit import GENESIS, Entry, _digest
+from approvals.clock import SystemClock
+from approvals.definitions import ProcessDefinition
+from approvals.engine import _SCRIPT_ENGINE, _SERIALIZER
+from approvals.routes import request_variables
+from approvals.store.models import AuditEntry, AuditHead, ProcessVersion, Request, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+CHART = ROOT / "orgcharts" / "xx-natural-resources.yaml"
+FIELDS = {"destination": "北京市海淀区", "depart_on": "2027-01-05", "return_on": "2027-01-08", "reason": "探亲"}
+DECISIONS = ("approve", "consent", "record")
+
+
+def engine_app(url: str) -> Approvals:
+    app = build(url, ROOT / "processes", SystemClock())
+    app.init_db()
+    if not app.orgcharts.org_ids():
+        app.admin.save(CHART.read_text(encoding="utf-8"), "bench", CHART.name)
+    return app
+
+
+def applicant(app: Approvals) -> str:
+    chart = app.orgcharts.current("xx-nrpb")
+    organ_leader = chart.posts["organ_leader"]
+    return next(p for p in chart.people if chart.category(p, uses_county_cadre=True) == "staff"
+                and chart.unit_of(p).kind == "section" and chart.unit_of(p).supervisor != organ_leader)
+
+
+def engine_flow(app: Approvals, who: str) -> int:
+    """Submit and approve three times through the full engine API; returns the request id."""
+    request_id = app.service.submit(who, "leave", FIELDS)
+    for _ in range(3):
+        task = next(t for t in app.queries.steps(request_id) if t.is_open and t.kind in DECISIONS)
+        app.service.decide(task.id, task.assignee, "approve", "")
+    return request_id
+
+
+def bare_flow(definition: ProcessDefinition, variables: dict[str, Any]) -> None:
+    """The same route in bare SpiffWorkflow: spec cached, blob holding only instance state."""
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(variables)
+    workflow.do_engine_steps()
+    blob = json.dumps(_SERIALIZER.to_dict(workflow))
+    for _ in range(3):
+        dct = json.loads(blob)
+        dct["spec"], dct["subprocess_specs"] = definition.spec, definition.subprocess_specs
+        workflow = _SERIALIZER.from_dict(dct)
+        workflow.script_engine = _SCRIPT_ENGINE
+        workflow.get_tasks(state=TaskState.READY, manual=True)[0].run()
+        workflow.do_engine_steps()
+        blob = json.dumps(_SERIALIZER.to_dict(workflow))
+
+
+def bare_inputs(app: Approvals, who: str) -> tuple[ProcessDefinition, dict[str, Any]]:
+    chart = app.orgcharts.current("xx-nrpb")
+    definition = app.definitions.get(chart.organization.processes["leave"])
+    return definition, request_variables(chart, definition, who, FIELDS, SystemClock().now().date())
+
+
+def generate_history(app: Approvals, requests: int, open_tasks: int, hot: str, hot_share: float,
+                     batch: int = 20000) -> None:
+    """Stored requests (closed, 3 tasks and 4 chained audit entries each) and open tasks, skewed:
+    ``hot`` holds ``hot_share`` of the open tasks, the rest spread over 1,000 people."""
+    chart = app.orgcharts.current("xx-nrpb")
+    definition = app.definitions.get(chart.organization.processes["leave"])
+    now = datetime(2026, 1, 1)
+    with app.db.transaction() as s:
+        if s.get(ProcessVersion, definition.sha256) is None:
+            s.add(ProcessVersion(sha256=definition.sha256, source_name=definition.source, xml=definition.xml,
+                                 created_at=now))
+    total = requests + open_tasks
+    seq, prev = 0, GENESIS
+    with app.db.engine.begin() as conn:
+        head = conn.execute(AuditHead.__table__.select()).first()
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    for start in range(0, total, batch):
+        rows, tasks, audits = [], [], []
+        for i in range(start, min(total, start + batch)):
+            at = now + timedelta(seconds=i)
+            is_open = i >= requests
+            rows.append({"id": 10_000_000 + i, "org_id": chart.id, "request_type": "leave",
+                         "process_id": definition.process_id, "process_sha": definition.sha256,
+                         "applicant": f"gen.{i % 5000}", "status": "pending" if is_open else "completed",
+                         "fields_json": "{}", "state": "{}", "round": 1, "revision": 1,
+                         "orgchart_version": chart.version, "outcome_comment": "", "created_at": at,
+                         "updated_at": at})
+            owner = hot if is_open and (i % 1000) < hot_share * 1000 else f"gen.{i % 1000}"
+            for _ in range(1 if is_open else 3):
+                tasks.append({"request_id": 10_000_000 + i, "round": 1, "spiff_id": None, "bpmn_id": "x",
+                              "name": "审批", "kind": "approve", "role": "unit_head", "principal": owner,
+                              "assignee": owner, "unit_id": None, "receiver": None,
+                              "orgchart_version": chart.version, "is_open": is_open,
+                              "status": "open" if is_open else "approved",
+                              "decided_by": None if is_open else owner, "comment": "", "urge_count": 0,
+                              "created_at": at, "revision": 1})
+            for action in (("submitted",) if is_open else ("submitted", "decided", "decided", "decided")):
+                seq += 1
+                entry = Entry(f"gen.{i % 5000}", action, 10_000_000 + i)
+                digest = _digest(seq, at, entry, "{}", prev)
+                audits.append({"seq": seq, "at": at, "actor": entry.actor, "action": action,
+                               "request_id": entry.request_id, "comment": "", "detail": "{}",
+                               "prev_hash": prev, "hash": digest})
+                prev = digest
+        with app.db.engine.begin() as conn:
+            conn.execute(insert(Request), rows)
+            conn.execute(insert(Task), tasks)
+            conn.execute(insert(AuditEntry), audits)
+            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+
+
+def fingerprint() -> str:
+    return hashlib.sha256(CHART.read_bytes()).hexdigest()[:12]
