@@ -106,6 +106,8 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_inbox", "assignee", "is_open", "id"),
         Index("ix_tasks_unit_inbox", "unit_id", "is_open", "id"),
+        Index("ix_tasks_inbox_kind", "assignee", "is_open", "kind"),
+        Index("ix_tasks_unit_inbox_kind", "unit_id", "is_open", "kind"),
         Index("ix_tasks_request", "request_id", "id"),
         Index("ix_tasks_decided_by", "decided_by", "decided_at"),
     )

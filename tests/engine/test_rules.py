@@ -204,3 +204,10 @@ def test_a_unit_heads_family_trip_report_is_filed_but_not_copied_to_themselves(a
     steps = [(t.kind, t.status) for t in app.queries.steps(request_id)]
     assert steps == [("copy", "skipped"), ("file", "open")]
     assert app.queries.request(request_id).status == "completed"
+
+
+def test_an_inbox_count_beyond_the_cap_reads_as_1000_plus() -> None:
+    from approvals.queries import Count
+
+    assert (str(Count.of(1500, 1000)), int(Count.of(1500, 1000)), str(Count.of(12, 1000))) == ("1000+", 1000, "12")
+    assert Count.of(0, 1000) == 0 and not Count.of(0, 1000)
