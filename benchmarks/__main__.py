@@ -113,6 +113,35 @@ def memory(tmp: Path, actions: int) -> list[Figure]:
     return [peak, drift]
 
 
+def http(tmp: Path, per_approver: int = 40, repeats: int = 3) -> list[Figure]:
+    """gunicorn 1 and 2 workers on PostgreSQL (alternating), 1 worker on SQLite."""
+    from benchmarks.http_load import run
+
+    results: dict[str, list[dict[str, float]]] = {"pg1": [], "pg2": [], "sqlite1": []}
+    for i in range(repeats):
+        url = _fresh_pg()
+        if url is not None:
+            for workers in (1, 2):
+                results[f"pg{workers}"].append(run(_fresh_pg() or url, workers, per_approver))
+        results["sqlite1"].append(run(f"sqlite:///{tmp}/http-{i}.sqlite3", 1, per_approver))
+    figures = []
+    for key, label in (("pg1", "postgresql_1_worker"), ("pg2", "postgresql_2_workers"), ("sqlite1", "sqlite_1_worker")):
+        if results[key]:
+            figures.append(summarize(f"http_approvals_per_s_{label}", [r["approvals_per_s"] for r in results[key]],
+                                     "1/s"))
+    if results["pg1"] and results["pg2"]:
+        ratios = [b["approvals_per_s"] / a["approvals_per_s"] for a, b in zip(results["pg1"], results["pg2"])]
+        scale = summarize("http_2_workers_over_1_postgresql", ratios, "x", goal=">= 1.5")
+        scale.met = scale.median >= 1.5
+        figures.append(scale)
+    runs = [r for rs in results.values() for r in rs]
+    bad = [r["errors"] + abs(r["decided_in_db"] - r["ok"]) + abs(r["audit_decisions"] - r["ok"]) for r in runs]
+    integrity = Figure("http_errors_plus_decisions_lost_or_doubled", float(sum(bad)), float(max(bad)), 0.0,
+                       len(runs), "count", goal="0", met=sum(bad) == 0)
+    figures.append(integrity)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--history", type=int, default=100_000, help="largest stored-request count")
@@ -125,6 +154,7 @@ def main() -> None:
                      lambda: history(tmp, sorted({1000, min(args.history, 100_000), args.history}), args.rounds),
                      lambda: [inbox(f"sqlite:///{tmp}/inbox.sqlite3", "sqlite", args.history, 2.5)],
                      lambda: _pg_inbox(args.history),
+                     lambda: http(tmp),
                      lambda: memory(tmp, 10_000)):
             for figure in step():
                 figure.command = "make bench-1m" if args.history >= 1_000_000 else "make bench"
