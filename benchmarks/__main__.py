@@ -119,10 +119,10 @@ def http(tmp: Path, per_approver: int = 40, repeats: int = 3) -> list[Figure]:
 
     results: dict[str, list[dict[str, float]]] = {"pg1": [], "pg2": [], "sqlite1": []}
     for i in range(repeats):
-        url = _fresh_pg()
-        if url is not None:
-            for workers in (1, 2):
-                results[f"pg{workers}"].append(run(_fresh_pg() or url, workers, per_approver))
+        for workers in (1, 2):  # alternating, so both see the same machine
+            url = _fresh_pg()
+            if url is not None:
+                results[f"pg{workers}"].append(run(url, workers, per_approver))
         results["sqlite1"].append(run(f"sqlite:///{tmp}/http-{i}.sqlite3", 1, per_approver))
     figures = []
     for key, label in (("pg1", "postgresql_1_worker"), ("pg2", "postgresql_2_workers"), ("sqlite1", "sqlite_1_worker")):
@@ -130,7 +130,8 @@ def http(tmp: Path, per_approver: int = 40, repeats: int = 3) -> list[Figure]:
             figures.append(summarize(f"http_approvals_per_s_{label}", [r["approvals_per_s"] for r in results[key]],
                                      "1/s"))
     if results["pg1"] and results["pg2"]:
-        ratios = [b["approvals_per_s"] / a["approvals_per_s"] for a, b in zip(results["pg1"], results["pg2"])]
+        pairs = zip(results["pg1"], results["pg2"], strict=True)
+        ratios = [two["approvals_per_s"] / one["approvals_per_s"] for one, two in pairs]
         scale = summarize("http_2_workers_over_1_postgresql", ratios, "x", goal=">= 1.5")
         scale.met = scale.median >= 1.5
         figures.append(scale)
