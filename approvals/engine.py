@@ -166,18 +166,10 @@ class Run:
     def cancel(self) -> None:
         self.workflow.cancel()
 
-    def open_task_ids(self) -> list[str]:
-        return [str(t.id) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
-
     def waiting_kinds(self) -> set[str]:
         """Kinds of the steps the workflow waits on (no query: the state already knows)."""
         return {self.definition.steps[t.task_spec.bpmn_id].kind
                 for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
-
-    def data(self) -> dict[str, Any]:
-        """The latest task data: the request's variables plus what steps added."""
-        tasks = self.workflow.get_tasks(state=TaskState.COMPLETED)
-        return dict(tasks[-1].data) if tasks else {}
 
     # -- internals ------------------------------------------------------------------------
 
