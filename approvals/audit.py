@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from approvals.store.models import AuditEntry, AuditHead
@@ -48,28 +48,38 @@ def _digest(seq: int, at: datetime, e: AuditEntry | Entry, detail: str, prev_has
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def append(session: Session, entries: list[Entry], at: datetime) -> list[AuditEntry]:
-    """Chain ``entries`` onto the trail inside the caller's transaction."""
+_HEAD = AuditHead.__table__
+# Built once: the append runs in every action, and Core statements on the action's connection
+# skip the ORM unit of work (entries are never read back in the transaction that writes them).
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_NEW_HEAD = insert(_HEAD).values(id=1, seq=0, hash=GENESIS)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_INSERT = insert(AuditEntry.__table__)
+
+
+def append(session: Session, entries: list[Entry], at: datetime) -> int:
+    """Chain ``entries`` onto the trail inside the caller's transaction; returns the new tip's seq
+    (0 when there is nothing to append)."""
     if not entries:
-        return []
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+        return 0
+    conn = session.connection()
+    head = conn.execute(_LOCK_HEAD).first()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+        conn.execute(_NEW_HEAD)
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     rows = []
-    seq, prev = head.seq, head.hash
     for e in entries:
         seq += 1
         detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = _digest(seq, at, e, detail, prev)
-        rows.append(AuditEntry(seq=seq, at=at, actor=e.actor, action=e.action, request_id=e.request_id,
-                               task_id=e.task_id, decision=e.decision, comment=e.comment,
-                               orgchart_version=e.orgchart_version, on_behalf_of=e.on_behalf_of,
-                               detail=detail, prev_hash=prev, hash=digest))
+        rows.append({"seq": seq, "at": at, "actor": e.actor, "action": e.action, "request_id": e.request_id,
+                     "task_id": e.task_id, "decision": e.decision, "comment": e.comment,
+                     "orgchart_version": e.orgchart_version, "on_behalf_of": e.on_behalf_of,
+                     "detail": detail, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.add_all(rows)
-    head.seq, head.hash = seq, prev
-    return rows
+    conn.execute(_INSERT, rows)
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+    return seq
 
 
 @dataclass(frozen=True)
