@@ -143,3 +143,28 @@ def run(url: str, workers: int, per_approver: int) -> dict[str, float]:
     app.db.dispose()
     return {"approvals_per_s": ok[0] / elapsed, "ok": ok[0], "errors": errors[0], "decided_in_db": decided,
             "audit_decisions": entries, "sent": len(all_tasks)}
+
+
+def inbox_latency(url: str, person: str, rounds: int) -> list[float]:
+    """ms per GET /inbox (first page + count, rendered) for ``person``, one worker, signed in."""
+    from approvals import credentials
+
+    app = workload.engine_app(url)
+    with app.db.transaction() as s:
+        credentials.set_password(s, person, "demo", app.clock.now())
+    app.db.dispose()
+    proc, port = serve(url, 1)
+    try:
+        client = Client(port)
+        client.sign_in(person)
+        samples = []
+        for i in range(20 + rounds):
+            start = time.perf_counter()
+            status, _, _ = client.request("GET", "/inbox")
+            if i >= 20:
+                samples.append((time.perf_counter() - start) * 1000)
+            assert status == 200, f"GET /inbox answered {status}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    return samples
