@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from approvals.errors import FieldError, Issue
 from approvals.store.models import Delegation
 
+_ACTIVE = (select(Delegation.delegate)
+           .where(Delegation.principal == bindparam("principal"), Delegation.revoked.is_(False),
+                  Delegation.starts_on <= bindparam("day"), Delegation.ends_on >= bindparam("day"))
+           .order_by(Delegation.id.desc()).limit(1))  # built once: every new task asks
 
-def active_delegate(session: Session, principal: str, day: date) -> str | None:
-    return session.scalar(
-        select(Delegation.delegate).where(Delegation.principal == principal, Delegation.revoked.is_(False),
-                                          Delegation.starts_on <= day, Delegation.ends_on >= day)
-        .order_by(Delegation.id.desc()).limit(1))
+
+def active_delegate(db: Session | Connection, principal: str, day: date) -> str | None:
+    conn = db.connection() if isinstance(db, Session) else db
+    delegate: str | None = conn.execute(_ACTIVE, {"principal": principal, "day": day}).scalar()
+    return delegate
 
 
 def add(session: Session, principal: str, delegate: str, starts_on: date, ends_on: date,

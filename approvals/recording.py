@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from approvals import delegations
@@ -20,63 +22,74 @@ STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 
 
+_INSERT_TASKS = insert(Task.__table__).returning(Task.__table__.c.id, sort_by_parameter_order=True)
+
+
 def record_steps(
     s: Session, req: Request, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime
 ) -> None:
-    """Insert the steps' rows with one flush, then announce each (audit entry, signals)."""
-    tasks = [_task_row(s, req, chart, step, now) for step in steps]
-    s.add_all(tasks)
-    s.flush()
-    for step, task in zip(steps, tasks, strict=True):
-        _announce(req, chart, step, task, out)
+    """Insert the steps' rows in one statement, then announce each (audit entry, signals).
+
+    A pre-built Core insert on the action's connection: the rows are not read back as ORM
+    objects in this transaction, so the unit of work has nothing to track.
+    """
+    if not steps:
+        return
+    conn = s.connection()
+    rows = [_task_row(conn, req, chart, step, now) for step in steps]
+    ids = conn.execute(_INSERT_TASKS, rows).scalars().all()
+    for step, row, task_id in zip(steps, rows, ids, strict=True):
+        _announce(req, chart, step, task_id, row, out)
 
 
-def _task_row(s: Session, req: Request, chart: OrgChart, step: Step, now: datetime) -> Task:
+def _task_row(conn: Connection, req: Request, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:
     d = step.definition
     assignee = step.assignee
     if step.outcome == OPEN and d.kind != "report":
-        assignee = delegations.active_delegate(s, step.assignee, now.date()) or step.assignee
-    task = Task(
-        request_id=req.id,
-        round=req.round,
-        spiff_id=step.spiff_id,
-        bpmn_id=d.bpmn_id,
-        name=d.name,
-        kind=d.kind,
-        role=d.role,
-        principal=step.assignee,
-        assignee=assignee,
-        unit_id=step.unit,
-        receiver=step.receiver,
-        orgchart_version=chart.version,
-        is_open=step.outcome in (OPEN, SENT),
-        status=STEP_STATUS.get(step.outcome, "open"),
-        comment="",
-        due_on=_due(req, d.due_field),
-        urge_count=0,
-        created_at=now,
-    )
-    if step.outcome == SATISFIED:
-        task.decided_by, task.decided_at = step.satisfied_by, now
-    return task
+        assignee = delegations.active_delegate(conn, step.assignee, now.date()) or step.assignee
+    satisfied = step.outcome == SATISFIED
+    return {
+        "request_id": req.id,
+        "round": req.round,
+        "spiff_id": step.spiff_id,
+        "bpmn_id": d.bpmn_id,
+        "name": d.name,
+        "kind": d.kind,
+        "role": d.role,
+        "principal": step.assignee,
+        "assignee": assignee,
+        "unit_id": step.unit,
+        "receiver": step.receiver,
+        "orgchart_version": chart.version,
+        "is_open": step.outcome in (OPEN, SENT),
+        "status": STEP_STATUS.get(step.outcome, "open"),
+        "comment": "",
+        "due_on": _due(req, d.due_field),
+        "urge_count": 0,
+        "created_at": now,
+        "decided_by": step.satisfied_by if satisfied else None,
+        "decided_at": now if satisfied else None,
+        "revision": 1,
+    }
 
 
-def _announce(req: Request, chart: OrgChart, step: Step, task: Task, out: Outbox) -> None:
+def _announce(req: Request, chart: OrgChart, step: Step, task_id: int, row: dict[str, Any], out: Outbox) -> None:
     d = step.definition
+    assignee = row["assignee"]
     detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
-    if task.assignee != step.assignee:
-        detail["delegate"] = task.assignee
+    if assignee != step.assignee:
+        detail["delegate"] = assignee
     action = ACTIONS.get(step.outcome) or ("filed" if d.kind == "file" else "copied")
-    out.record(Entry("system", action, req.id, task.id, orgchart_version=chart.version, detail=detail))
+    out.record(Entry("system", action, req.id, task_id, orgchart_version=chart.version, detail=detail))
     if step.outcome == OPEN:
-        out.signal("task_assigned", request_id=req.id, task_id=task.id, kind=d.kind, role=d.role,
-                   assignee=task.assignee, principal=step.assignee, unit_id=step.unit, due_on=task.due_on)
+        out.signal("task_assigned", request_id=req.id, task_id=task_id, kind=d.kind, role=d.role,
+                   assignee=assignee, principal=step.assignee, unit_id=step.unit, due_on=row["due_on"])
         if d.kind == "report":
-            out.signal("report_due", request_id=req.id, task_id=task.id, applicant=req.applicant,
-                       receiver=step.receiver, due_on=task.due_on)
+            out.signal("report_due", request_id=req.id, task_id=task_id, applicant=req.applicant,
+                       receiver=step.receiver, due_on=row["due_on"])
     elif step.outcome == SENT:
-        out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task.id,
-                   role=d.role, unit_id=step.unit, assignee=task.assignee)
+        out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task_id,
+                   role=d.role, unit_id=step.unit, assignee=assignee)
 
 
 def _due(req: Request, due_field: str | None) -> date | None:
