@@ -48,13 +48,13 @@ def _digest(seq: int, at: datetime, e: AuditEntry | Entry, detail: str, prev_has
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-_HEAD = AuditHead.__table__
 # Built once: the append runs in every action, and Core statements on the action's connection
 # skip the ORM unit of work (entries are never read back in the transaction that writes them).
-_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_NEW_HEAD = insert(_HEAD).values(id=1, seq=0, hash=GENESIS)
-_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-_INSERT = insert(AuditEntry.__table__)
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_NEW_HEAD = insert(AuditHead).values(id=1, seq=0, hash=GENESIS)
+_MOVE_HEAD = (update(AuditHead).where(AuditHead.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+_INSERT = insert(AuditEntry)
 
 
 def append(session: Session, entries: list[Entry], at: datetime) -> int:

@@ -22,7 +22,7 @@ STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 
 
-_INSERT_TASKS = insert(Task.__table__).returning(Task.__table__.c.id, sort_by_parameter_order=True)
+_INSERT_TASKS = insert(Task).returning(Task.id, sort_by_parameter_order=True)
 
 
 def record_steps(
