@@ -129,6 +129,14 @@ class Run:
         workflow.script_engine = _SCRIPT_ENGINE
         return cls(definition, workflow)
 
+    def fork(self) -> Run:
+        """An independent copy of this instance (through the serializer's dicts, no JSON)."""
+        dct = _SERIALIZER.to_dict(self.workflow)
+        dct["spec"], dct["subprocess_specs"] = self.definition.spec, self.definition.subprocess_specs
+        workflow = _SERIALIZER.from_dict(dct)
+        workflow.script_engine = _SCRIPT_ENGINE
+        return Run(self.definition, workflow)
+
     @property
     def completed(self) -> bool:
         return bool(self.workflow.is_completed())
@@ -240,7 +248,13 @@ def dry_run(definition: ProcessDefinition, variables: Mapping[str, Any], context
             on_open: Callable[[Step], None] | None = None) -> list[Step]:
     """Walk the whole route, approving every open step in turn: the route preview."""
     run = Run.start(definition, variables)
-    route: list[Step] = run.advance(context)
+    return finish_dry_run(run, run.advance(context), context, on_open)
+
+
+def finish_dry_run(run: Run, route: list[Step], context: RouteContext,
+                   on_open: Callable[[Step], None] | None = None) -> list[Step]:
+    """Continue ``run`` (whose ``advance`` returned ``route``) to its end, approving every open
+    step in turn. Submit forks its real run into this instead of dry-running from the start."""
     pending = [s for s in route if s.outcome == OPEN]
     while pending:
         first = pending.pop(0)
@@ -250,5 +264,5 @@ def dry_run(definition: ProcessDefinition, variables: Mapping[str, Any], context
         route.extend(steps)
         pending.extend(s for s in steps if s.outcome == OPEN)
     if not run.completed:
-        raise InvalidStateError(f"process {definition.process_id} stopped before its end in a dry run")
+        raise InvalidStateError(f"process {run.definition.process_id} stopped before its end in a dry run")
     return route

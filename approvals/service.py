@@ -23,7 +23,7 @@ from approvals import delegations, forms
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DefinitionRegistry, ProcessDefinition
-from approvals.engine import RouteContext, Run, Step, dry_run
+from approvals.engine import RouteContext, Run, Step, finish_dry_run
 from approvals.errors import (
     ConflictError,
     FieldError,
@@ -61,6 +61,7 @@ class ApprovalService:
         self.definitions = definitions
         self.orgcharts = orgcharts
         self.clock = clock or SystemClock()
+        self._stored_versions: set[str] = set()  # process versions known to be in the database
 
     # ---- helpers ----------------------------------------------------------------------
 
@@ -90,11 +91,13 @@ class ApprovalService:
 
     def _start(self, chart: OrgChart, defn: ProcessDefinition, applicant: str,
                values: dict[str, Any]) -> tuple[Run, list[Step]]:
-        """Refuse first (vacant post, rule refusal) by a dry run, then start the real run."""
+        """Start the real run, then refuse (vacant post, rule refusal) by dry-running a fork of
+        it to the end: the fork shares the start, so the route is walked once, not twice."""
         variables = request_variables(chart, defn, applicant, values, self._today())
-        dry_run(defn, variables, RouteContext(chart, applicant))
         run = Run.start(defn, variables)
-        return run, run.advance(RouteContext(chart, applicant))
+        steps = run.advance(RouteContext(chart, applicant))
+        finish_dry_run(run.fork(), list(steps), RouteContext(chart, applicant))
+        return run, steps
 
     # ---- preview -----------------------------------------------------------------------
 
@@ -115,7 +118,7 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self.db.transaction() as s:
-            if s.get(ProcessVersion, defn.sha256) is None:
+            if defn.sha256 not in self._stored_versions and s.get(ProcessVersion, defn.sha256) is None:
                 s.add(ProcessVersion(sha256=defn.sha256, source_name=defn.source, xml=defn.xml, created_at=now))
             req = Request(org_id=chart.id, request_type=request_type, process_id=defn.process_id,
                           process_sha=defn.sha256, applicant=applicant, status="pending",
@@ -131,6 +134,7 @@ class ApprovalService:
             record_steps(s, req, chart, steps, out, now)
             save_state(s, req, run, now, out)
             out.write(s, now)
+        self._stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
         out.send(self)
         return req.id
 

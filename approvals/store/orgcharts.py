@@ -23,6 +23,9 @@ from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion
 
+_LATEST_PER_ORG = (select(OrgChartVersion.org_id, func.max(OrgChartVersion.id))
+                   .group_by(OrgChartVersion.org_id).order_by(OrgChartVersion.org_id))
+
 
 class DatabaseOrgChartSource:
     def __init__(self, db: Database, known_processes: Callable[[], Collection[str]]) -> None:
@@ -91,8 +94,15 @@ class DatabaseOrgChartSource:
                                   .order_by(OrgChartVersion.id.desc())))
 
     def for_person(self, person_id: str) -> OrgChart:
-        for org_id in self.org_ids():
-            chart = self.current(org_id)
-            if person_id in chart.people:
-                return chart
+        """One query for every organization's current version (each submit asks this)."""
+        with self.db.reading() as s:
+            latest = s.execute(_LATEST_PER_ORG).all()
+            for _org_id, row_id in latest:
+                chart = self._parsed.get(row_id)
+                if chart is None:
+                    row = s.get(OrgChartVersion, row_id)
+                    assert row is not None
+                    chart = self._chart(row.id, row.source_text, row.source_name)
+                if person_id in chart.people:
+                    return chart
         raise UnknownPersonError(person_id)
