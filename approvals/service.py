@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -333,10 +333,10 @@ class ApprovalService:
             return self._request(s, request_id)
 
     def _open_task(self, s: Session, task_id: int) -> tuple[Task, Request]:
-        task = s.get(Task, task_id)
-        if task is None:
+        row = s.execute(_TASK_AND_REQUEST, {"task_id": task_id}).first()
+        if row is None:
             raise UnknownTaskError(task_id)
-        req = self._request(s, task.request_id)
+        task, req = row
         if not task.is_open:
             who = f" by {task.decided_by}" if task.decided_by else ""
             when = f" at {task.decided_at:%Y-%m-%d %H:%M}" if task.decided_at else ""
@@ -373,6 +373,10 @@ def _store_uploads(s: Session, request_id: int, uploads: Mapping[str, Upload] | 
                          content_type=upload.content_type, data=upload.data, created_at=now,
                          sha256=hashlib.sha256(upload.data).hexdigest()))
 
+
+# Built once, one round trip: every decision, report, acknowledgement and urge starts here.
+_TASK_AND_REQUEST = (select(Task, Request).join(Request, Request.id == Task.request_id)
+                     .where(Task.id == bindparam("task_id")))
 
 RACE = "someone else acted on this request at the same moment; reload and look again"
 

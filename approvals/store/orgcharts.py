@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from approvals.errors import ApprovalsError, UnknownPersonError
@@ -23,6 +23,9 @@ from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion
 
+# Built once: every action asks which chart version is current.
+_LATEST_ANY = select(func.max(OrgChartVersion.id))
+_LATEST_OF_ORG = _LATEST_ANY.where(OrgChartVersion.org_id == bindparam("org_id"))
 _LATEST_PER_ORG = (select(OrgChartVersion.org_id, func.max(OrgChartVersion.id))
                    .group_by(OrgChartVersion.org_id).order_by(OrgChartVersion.org_id))
 
@@ -63,10 +66,9 @@ class DatabaseOrgChartSource:
     def current(self, org_id: str | None = None, *, session: Session | None = None) -> OrgChart:
         """``session``: an action's own transaction, so the lookup needs no second connection."""
         with nullcontext(session) if session is not None else self.db.reading() as s:
-            query = select(func.max(OrgChartVersion.id))
-            if org_id is not None:
-                query = query.where(OrgChartVersion.org_id == org_id)
-            latest = s.scalar(query)
+            conn = s.connection()
+            latest = (conn.execute(_LATEST_ANY) if org_id is None
+                      else conn.execute(_LATEST_OF_ORG, {"org_id": org_id})).scalar()
             if latest is None:
                 what = f"organization {org_id!r}" if org_id else "any organization"
                 raise ApprovalsError(f"no org chart loaded for {what}; run `approvals load-orgchart FILE`")
