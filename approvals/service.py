@@ -323,7 +323,7 @@ class ApprovalService:
         return _write(self.db)
 
     def _request(self, s: Session, request_id: int) -> Request:
-        req = s.get(Request, request_id)
+        req = s.get(Request, request_id, with_for_update=True)
         if req is None:
             raise UnknownRequestError(request_id)
         return req
@@ -375,8 +375,10 @@ def _store_uploads(s: Session, request_id: int, uploads: Mapping[str, Upload] | 
 
 
 # Built once, one round trip: every decision, report, acknowledgement and urge starts here.
+# FOR UPDATE: a second decision on the same request waits here, then reads the task closed
+# and gets ConflictError, instead of racing on row locks later (a deadlock on PostgreSQL).
 _TASK_AND_REQUEST = (select(Task, Request).join(Request, Request.id == Task.request_id)
-                     .where(Task.id == bindparam("task_id")))
+                     .where(Task.id == bindparam("task_id")).with_for_update())
 
 RACE = "someone else acted on this request at the same moment; reload and look again"
 
