@@ -5,13 +5,14 @@ Visibility rules live here so the CLI and the web UI show the same things to the
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
@@ -60,6 +61,30 @@ def _mine(person: str, units: list[str]) -> Any:
     return or_(*clauses)
 
 
+@functools.cache
+def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool = False) -> Select[Any]:
+    """Built once per shape (inboxes are the most frequent page): two index-ordered branches,
+    "assigned to me" and "held by my duty unit", merged here instead of one OR (with OR the
+    database sorts and counts a leader's whole inbox, tens of thousands, for one page).
+    Each branch counts at most COUNT_CAP + 1 index entries: enough to say "1000+"; the count
+    rides along as a column, evaluated once, so page and count are one round trip."""
+    person: BindParameter[str] = bindparam("person")
+    where = [Task.is_open.is_(True), Task.kind.in_(kinds)]
+    branches = [[Task.assignee == person, *where]]
+    if with_units:
+        branches.append([Task.unit_id.in_(bindparam("units", expanding=True)), Task.assignee != person, *where])
+    counts = [select(func.count()).select_from(select(Task.id).where(*b).limit(COUNT_CAP + 1).subquery())
+              .scalar_subquery() for b in branches]
+    total = sum(counts[1:], counts[0])
+    if count_only:
+        return select(total)
+    firsts = [select(select(Task.id).where(*b).order_by(Task.id).limit(bindparam("window")).subquery().c.id)
+              for b in branches]
+    ids = union_all(*firsts).subquery() if len(firsts) > 1 else firsts[0].subquery()
+    return (select(Task, total.label("total")).where(Task.id.in_(select(ids.c.id))).order_by(Task.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
 class Queries:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -70,32 +95,22 @@ class Queries:
         total = s.scalar(select(func.count()).select_from(Task).where(*where)) or 0
         return Page(items, total)
 
-    def _mine_page(self, s: Session, person: str, units: list[str], where: list[Any], limit: int,
+    def _mine_page(self, s: Session, person: str, units: list[str], kinds: tuple[str, ...], limit: int,
                    offset: int) -> Page:
-        """Tasks assigned to ``person`` or held by one of ``units``, oldest first.
-
-        Two index-ordered branches merged here instead of one OR: with OR the database sorts
-        and counts every open task of a leader's inbox (tens of thousands) for one page.
-        """
-        branches = [[Task.assignee == person, *where]]
-        if units:
-            branches.append([Task.unit_id.in_(units), Task.assignee != person, *where])
-        firsts = [select(select(Task.id).where(*b).order_by(Task.id).limit(limit + offset).subquery().c.id)
-                  for b in branches]
-        ids = union_all(*firsts).subquery() if len(firsts) > 1 else firsts[0].subquery()
-        items = s.scalars(select(Task).where(Task.id.in_(select(ids.c.id))).order_by(Task.id)
-                          .limit(limit).offset(offset)).all()
-        # Each branch counts at most COUNT_CAP + 1 index entries: enough to say "1000+".
-        counts = [select(func.count()).select_from(select(Task.id).where(*b).limit(COUNT_CAP + 1).subquery())
-                  .scalar_subquery() for b in branches]
-        total = Count.of(s.scalar(select(sum(counts[1:], counts[0]))) or 0, COUNT_CAP)
-        return Page(items, total)
+        """Open tasks of ``kinds`` assigned to ``person`` or held by one of ``units``, oldest first:
+        the page and its capped count in one pre-built statement (see ``_mine_statement``)."""
+        params = {"person": person, "units": units, "window": limit + offset, "limit": limit, "offset": offset}
+        rows = s.execute(_mine_statement(kinds, bool(units)), params).all()
+        if rows:
+            found = rows[0].total
+        else:  # an empty page (past the end, or an empty inbox) still needs the count
+            found = s.execute(_mine_statement(kinds, bool(units), count_only=True), params).scalar() or 0
+        return Page([row[0] for row in rows], Count.of(found, COUNT_CAP))
 
     def inbox(self, chart: OrgChart, person: str, limit: int = 50, offset: int = 0) -> Page:
         """Open decisions waiting for ``person``, oldest first."""
-        with self.db.reading() as s:
-            where = [Task.is_open.is_(True), Task.kind.in_(DECISION_KINDS)]
-            return self._mine_page(s, person, _member_units(chart, person), where, limit, offset)
+        with self.db.reading(snapshot=False) as s:  # one statement: no transaction to open
+            return self._mine_page(s, person, _member_units(chart, person), DECISION_KINDS, limit, offset)
 
     def notices(self, chart: OrgChart, person: str, *, open_only: bool = True, limit: int = 50,
                 offset: int = 0) -> Page:
@@ -103,8 +118,7 @@ class Queries:
         with self.db.reading() as s:
             where = [_mine(person, _member_units(chart, person)), Task.kind.in_(NOTICE_KINDS)]
             if open_only:
-                return self._mine_page(s, person, _member_units(chart, person),
-                                       [Task.is_open.is_(True), Task.kind.in_(NOTICE_KINDS)], limit, offset)
+                return self._mine_page(s, person, _member_units(chart, person), NOTICE_KINDS, limit, offset)
             return self._page(s, where, limit, offset, newest_first=True)
 
     def reports_due(self, person: str) -> list[Task]:
