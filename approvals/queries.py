@@ -1,6 +1,8 @@
 """Read-side views: inboxes, lists, a request's timeline. Each is one or two indexed queries.
 
 Visibility rules live here so the CLI and the web UI show the same things to the same people.
+A view of one statement reads with ``snapshot=False`` (PostgreSQL: no BEGIN/ROLLBACK round
+trips); a page and its count in two statements keep one snapshot.
 """
 
 from __future__ import annotations
@@ -122,14 +124,14 @@ class Queries:
             return self._page(s, where, limit, offset, newest_first=True)
 
     def reports_due(self, person: str) -> list[Task]:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(Task).where(Task.assignee == person, Task.is_open.is_(True),
                                                      Task.kind == "report").order_by(Task.due_on, Task.id)))
 
     def overdue_reports(self, chart: OrgChart, person: str, today: date) -> list[Task]:
         """Reports past due for the units that receive them (e.g. duty:filing)."""
         units = _member_units(chart, person)
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             receiver = or_(Task.receiver == person, Task.unit_id.in_(units)) if units else Task.receiver == person
             return list(s.scalars(select(Task).where(Task.kind == "report", Task.is_open.is_(True),
                                                      Task.due_on < today, receiver).order_by(Task.due_on)))
@@ -151,7 +153,7 @@ class Queries:
             return Page(items, total)
 
     def request(self, request_id: int) -> Request:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             req = s.get(Request, request_id)
             if req is None:
                 raise UnknownRequestError(request_id)
@@ -167,27 +169,27 @@ class Queries:
             return {req.id: req for req in s.scalars(select(Request).where(Request.id.in_(ids)))}
 
     def task(self, task_id: int) -> Task:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             task = s.get(Task, task_id)
             if task is None:
                 raise UnknownTaskError(task_id)
             return task
 
     def steps(self, request_id: int) -> list[Task]:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(Task).where(Task.request_id == request_id).order_by(Task.id)))
 
     def attachments(self, request_id: int) -> list[Attachment]:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(Attachment).where(Attachment.request_id == request_id)
                                   .order_by(Attachment.id)))
 
     def attachment(self, attachment_id: int) -> Attachment | None:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return s.get(Attachment, attachment_id)
 
     def trail(self, request_id: int) -> list[AuditEntry]:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id)
                                   .order_by(AuditEntry.seq)))
 
@@ -199,7 +201,7 @@ class Queries:
         if req.applicant == person:
             return True
         units = _member_units(chart, person)
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             clauses = [Task.assignee == person, Task.principal == person, Task.decided_by == person,
                        Task.receiver == person]
             if units:

@@ -3,7 +3,8 @@
 This is the runtime source behind the same interface as a YAML file (``OrgChartSource``):
 ``approvals load-orgchart`` and the admin page both save a new version here. Parsed charts
 are cached by version, and the "which version is current" check is one indexed query, so
-a chart saved by another worker is seen by the next action.
+a chart saved by another worker is seen by the next action. Saved versions are never edited,
+so reads here need no snapshot (on PostgreSQL they skip BEGIN/ROLLBACK).
 """
 
 from __future__ import annotations
@@ -60,12 +61,12 @@ class DatabaseOrgChartSource:
             return chart
 
     def org_ids(self) -> list[str]:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(OrgChartVersion.org_id).distinct().order_by(OrgChartVersion.org_id)))
 
     def current(self, org_id: str | None = None, *, session: Session | None = None) -> OrgChart:
         """``session``: an action's own transaction, so the lookup needs no second connection."""
-        with nullcontext(session) if session is not None else self.db.reading() as s:
+        with nullcontext(session) if session is not None else self.db.reading(snapshot=False) as s:
             conn = s.connection()
             latest = (conn.execute(_LATEST_ANY) if org_id is None
                       else conn.execute(_LATEST_OF_ORG, {"org_id": org_id})).scalar()
@@ -82,7 +83,7 @@ class DatabaseOrgChartSource:
             return self._chart(row.id, row.source_text, row.source_name)
 
     def version(self, org_id: str, version: str) -> OrgChart:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             row = s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id,
                                                           OrgChartVersion.version == version)
                             .order_by(OrgChartVersion.id.desc()).limit(1)).first()
@@ -91,13 +92,13 @@ class DatabaseOrgChartSource:
             return self._chart(row.id, row.source_text, row.source_name)
 
     def history(self, org_id: str) -> list[OrgChartVersion]:
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id)
                                   .order_by(OrgChartVersion.id.desc())))
 
     def for_person(self, person_id: str) -> OrgChart:
         """One query for every organization's current version (each submit asks this)."""
-        with self.db.reading() as s:
+        with self.db.reading(snapshot=False) as s:
             latest = s.execute(_LATEST_PER_ORG).all()
             for _org_id, row_id in latest:
                 chart = self._parsed.get(row_id)
