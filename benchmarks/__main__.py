@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -163,20 +164,26 @@ def http(tmp: Path, per_approver: int = 40, repeats: int = 3) -> list[Figure]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--history", type=int, default=100_000, help="largest stored-request count")
+    parser.add_argument("--history", type=int, default=100_000,
+                        help="largest stored-request count; at 1,000,000 and above only the figures that "
+                             "depend on it run (history against 1k, inboxes), under `make bench-1m`")
     parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
+    big = args.history >= 1_000_000
+    command = "make bench-1m" if big else "make bench"
     tmp = Path(tempfile.mkdtemp(prefix="approvals-bench-"))
+    steps: list[Callable[[], list[Figure]]] = [
+        lambda: history(tmp, sorted({1000, args.history}), args.rounds),
+        lambda: inbox(f"sqlite:///{tmp}/inbox.sqlite3", "sqlite", args.history, 2.5),
+        lambda: _pg_inbox(args.history),
+    ]
+    if not big:
+        steps = [lambda: engine_overhead(tmp, args.rounds), *steps, lambda: http(tmp), lambda: memory(tmp, 10_000)]
     figures: list[Figure] = []
     try:
-        for step in (lambda: engine_overhead(tmp, args.rounds),
-                     lambda: history(tmp, sorted({1000, min(args.history, 100_000), args.history}), args.rounds),
-                     lambda: inbox(f"sqlite:///{tmp}/inbox.sqlite3", "sqlite", args.history, 2.5),
-                     lambda: _pg_inbox(args.history),
-                     lambda: http(tmp),
-                     lambda: memory(tmp, 10_000)):
+        for step in steps:
             for figure in step():
-                figure.command = "make bench-1m" if args.history >= 1_000_000 else "make bench"
+                figure.command = command
                 print(figure.line(), flush=True)
                 figures.append(figure)
     finally:
