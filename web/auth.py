@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -12,6 +11,7 @@ from approvals import credentials
 from web import users
 from web.engine import engine
 from web.i18n import LANGUAGES
+from web.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from approvals.app import Approvals, build
+from approvals.orgchart.model import OrgChart
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +21,17 @@ def init_app(app: Flask) -> None:
             app.config.get("APPROVALS_DATABASE_URL"), app.config.get("APPROVALS_PROCESSES")
         )
     app.extensions["approvals"] = approvals
+    app.before_request(forget_page_memos)
+
+
+PAGE_MEMOS = ("charts", "org_ids", "people")
+
+
+def forget_page_memos() -> None:
+    """Start each request with fresh memos: ``g`` outlives a request when a caller (a test,
+    a script) holds one app context across several."""
+    for key in PAGE_MEMOS:
+        g.pop(key, None)
 
 
 def engine() -> Approvals:
@@ -34,3 +46,20 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
+
+
+def current_chart(org_id: str) -> OrgChart:
+    """The org chart in force, read once per page: a page names dozens of people and asking
+    the database "which version is current" for each would cost a query per mention. The
+    next page sees a chart an admin has just saved."""
+    charts: dict[str, OrgChart] = g.setdefault("charts", {})
+    if org_id not in charts:
+        charts[org_id] = engine().orgcharts.current(org_id)
+    return charts[org_id]
+
+
+def org_ids() -> list[str]:
+    """The organizations with a chart, read once per page (see ``current_chart``)."""
+    if "org_ids" not in g:
+        g.org_ids = engine().orgcharts.org_ids()
+    return g.org_ids  # type: ignore[no-any-return]

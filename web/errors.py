@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, UnknownError
+from web.i18n import gettext as _
 from web.messages import explain
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, session
-from flask_babel import Babel, get_locale
+from babel.support import NullTranslations
+from flask import Flask, g, has_app_context, session
+from flask_babel import Babel, get_locale, get_translations
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -20,6 +21,27 @@ DEFAULT = "zh"
 def select_locale() -> str:
     lang = session.get("lang")
     return lang if lang in LANGUAGES else DEFAULT
+
+
+def _translations() -> NullTranslations:
+    """The page's catalog, found once per request: Flask-Babel looks up the domain, the locale
+    and the catalog on every call (about 11 µs), and a list page of 50 rows makes hundreds."""
+    if not has_app_context():
+        return get_translations()
+    found: NullTranslations | None = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``flask_babel.gettext`` with the catalog found once per request."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def _forget_translations() -> None:
+    g.pop("translations", None)  # g can outlive a request (a test holding an app context)
 
 
 def is_english() -> bool:
@@ -47,6 +69,12 @@ def when(value: datetime | date | None) -> str:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
+    app.before_request(_forget_translations)
+    app.jinja_env.install_gettext_callables(  # templates too: the catalog once per request
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["when"] = when
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,

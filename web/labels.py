@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart
 from web.engine import engine
+from web.i18n import gettext as _
 from web.i18n import is_english
 
 REQUEST_STATUS = {

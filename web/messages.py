@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flask_babel import gettext as _
-
 from approvals.errors import (
     ApprovalsError,
     ConflictError,
@@ -26,6 +24,7 @@ from approvals.errors import (
 from approvals.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
+from web.i18n import gettext as _
 
 _FIELD_NAME = re.compile(r"^field '([^']+)'")
 

@@ -11,23 +11,23 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, g, request, url_for
-from flask_babel import gettext as _
 
 from approvals.orgchart.model import OrgChart, Person
 from approvals.routes import Route
 from approvals.store.models import Task
 from web import labels
-from web.engine import engine, now
+from web.engine import current_chart, engine, now, org_ids
+from web.i18n import gettext as _
 from web.i18n import localized
 
 
-def _directory() -> dict[str, Person]:
-    """Everyone in every current chart, once per request."""
+def _directory() -> dict[str, Person | None]:
+    """Everyone in every current chart, once per request; ``None`` for someone looked up and
+    found nowhere, so a name repeated down a list is searched for once."""
     if "people" not in g:
-        people: dict[str, Person] = {}
-        source = engine().orgcharts
-        for org_id in source.org_ids():
-            people.update(source.current(org_id).people)
+        people: dict[str, Person | None] = {}
+        for org_id in org_ids():
+            people.update(current_chart(org_id).people)
         g.people = people
     return g.people  # type: ignore[no-any-return]
 
@@ -36,15 +36,19 @@ def person(person_id: str | None) -> Person | None:
     if not person_id:
         return None
     people = _directory()
-    if person_id in people:
-        return people[person_id]
+    if person_id not in people:
+        people[person_id] = _former(person_id)
+    return people[person_id]
+
+
+def _former(person_id: str) -> Person | None:
+    """Someone who has left the org chart: as the latest version that had them."""
     source = engine().orgcharts
-    for org_id in source.org_ids():  # left the org chart: the latest version that had them
+    for org_id in org_ids():
         for row in source.history(org_id):
-            chart = source.version(org_id, row.version)
-            if person_id in chart.people:
-                people[person_id] = chart.people[person_id]
-                return people[person_id]
+            old = source.version(org_id, row.version)
+            if person_id in old.people:
+                return old.people[person_id]
     return None
 
 
@@ -65,9 +69,9 @@ def unit_name(person_id: str | None) -> str:
     p = person(person_id)
     if p is None:
         return ""
-    for org_id in engine().orgcharts.org_ids():
-        unit = engine().orgcharts.current(org_id).units.get(p.unit)
-        if unit is not None and p.id in engine().orgcharts.current(org_id).members(unit.id):
+    for org_id in org_ids():
+        unit = current_chart(org_id).units.get(p.unit)
+        if unit is not None and p.id in current_chart(org_id).members(unit.id):
             return unit.name
     return ""
 

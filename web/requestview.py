@@ -10,13 +10,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-
 from approvals.definitions import ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
 from web import labels
 from web.engine import engine
 from web.i18n import field_label
+from web.i18n import gettext as _
 from web.presenters import step_name
 from web.users import me
 

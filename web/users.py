@@ -19,7 +19,7 @@ from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.store.models import Task
-from web.engine import engine
+from web.engine import current_chart, engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,8 +37,8 @@ class User(UserMixin):  # type: ignore[misc]
 
     @property
     def chart(self) -> OrgChart:
-        """The chart in force now (re-read per use: an admin may have just saved a new one)."""
-        return engine().orgcharts.current(self.org_id)
+        """The chart in force for this page (an admin may have saved a new one since the last)."""
+        return current_chart(self.org_id)
 
 
 def load(person_id: str) -> User | None:

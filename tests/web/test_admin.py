@@ -130,3 +130,25 @@ def test_an_admin_names_an_acting_approver_for_someone_else(engine: Approvals, w
     assert hit.entry.actor == ADMIN  # the audit trail says who really named the acting approver
     page = text(client_for(web, "jiang.tao").get("/delegation"))
     assert "何平" in page and "冯洁" in page  # the principal sees it, and who named it
+
+
+def test_someone_who_left_the_chart_is_still_named_in_old_timelines(engine: Approvals, web: Flask) -> None:
+    request_id = submit_leave(engine, "shen.yue")
+    engine.service.decide(open_task(engine, request_id).id, "jiang.tao", "approve", "")
+    without = _replace_finance_head(engine).replace("  - {id: jiang.tao, name: 蒋涛, unit: finance, title: 科长}\n", "")
+    engine.admin.save(without, ADMIN)
+    page = text(client_for(web, "shen.yue").get(f"/requests/{request_id}"))
+    assert "蒋涛 科长 同意" in page
+
+
+def test_a_chart_saved_between_two_pages_shows_on_the_second(engine: Approvals, web: Flask) -> None:
+    """Pages read the chart once each; a caller holding one app context across several
+    requests (a script, a test) still sees the new chart on the next page."""
+    request_id = submit_leave(engine, "shen.yue")
+    client = client_for(web, "jiang.tao")
+    with web.app_context():
+        assert "沈悦" in text(client.get("/inbox"))
+        engine.admin.save(engine.admin.current_text("xx-nrpb").replace("name: 沈悦", "name: 沈月"), ADMIN)
+        inbox = text(client.get("/inbox"))
+    assert "沈月" in inbox and "沈悦" not in inbox
+    assert open_task(engine, request_id).assignee == "jiang.tao"

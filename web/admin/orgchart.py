@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from approvals.errors import ApprovalsError, OrgChartError
 from approvals.orgadmin import Impact
 from web import yamllines
 from web.admin import bp
 from web.engine import engine
+from web.i18n import gettext as _
 from web.presenters import name
 from web.users import me
 

@@ -7,7 +7,6 @@ request keeps the fields it was created with.
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from approvals.errors import ConflictError, FieldError, InvalidStateError, RefusedError
 from approvals.store.models import Task
@@ -15,6 +14,7 @@ from web import forms, messages
 from web.applicant import bp
 from web.applicant.requests import own_request
 from web.engine import engine
+from web.i18n import gettext as _
 from web.presenters import step_name
 from web.requestview import build
 from web.users import me

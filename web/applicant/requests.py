@@ -6,13 +6,13 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 
 from approvals.errors import ConflictError, InvalidStateError
 from approvals.store.models import Request
 from web import messages
 from web.applicant import bp
 from web.engine import engine
+from web.i18n import gettext as _
 from web.presenters import name
 from web.requestview import build, visible_request
 from web.users import me

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from approvals.errors import ApprovalsError, FieldError, RefusedError, UnknownProcessError
 from approvals.forms import FieldDef
 from web import forms, labels, messages
 from web.applicant import bp
 from web.engine import engine
+from web.i18n import gettext as _
 from web.presenters import preview_steps, rule_summary
 from web.users import me
 

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from approvals import audit_search
 from approvals.errors import FieldError, UnknownPersonError
@@ -17,6 +16,7 @@ from approvals.orgchart.model import OrgChart
 from web import messages
 from web.approver import bp
 from web.engine import engine
+from web.i18n import gettext as _
 from web.presenters import name
 from web.users import me
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from approvals.errors import ApprovalsError, ConflictError
 from approvals.forms import FieldDef
@@ -16,6 +15,7 @@ from approvals.store.models import Request, Task
 from web import labels, messages
 from web.approver import bp
 from web.engine import engine, today
+from web.i18n import gettext as _
 from web.presenters import step_name
 from web.users import decides, holds, me
 
@@ -32,10 +32,13 @@ class Row:
 
 
 def rows(tasks: Iterable[Task]) -> list[Row]:
+    """A list page's rows: the tasks' requests read in one query, not one per row."""
     app = engine()
+    tasks = list(tasks)
+    requests = app.queries.requests(task.request_id for task in tasks)
     result = []
     for task in tasks:
-        req = app.queries.request(task.request_id)
+        req = requests[task.request_id]
         defn = app.service.definition_of(req)
         result.append(
             Row(

@@ -4,7 +4,6 @@ acknowledgement of a filing or copy."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from approvals.errors import ConflictError, FieldError, InvalidStateError
 from approvals.service import DECISIONS
@@ -12,6 +11,7 @@ from approvals.store.models import Task
 from web import labels, messages
 from web.approver import bp
 from web.engine import engine
+from web.i18n import gettext as _
 from web.presenters import name, step_name
 from web.requestview import build
 from web.users import decides, holds, may_open, me

@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any
 
 from flask import Response, current_app, render_template, request, stream_with_context
-from flask_babel import gettext as _
 
 from approvals import audit, audit_search
 from approvals.audit_search import AuditQuery, Hit
 from web import labels
 from web.engine import engine
+from web.i18n import gettext as _
 from web.i18n import when
 from web.inspector import bp
 from web.presenters import name
