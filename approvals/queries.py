@@ -50,6 +50,15 @@ class Page:
     total: int
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for a person, as a menu shows it: decisions and notices capped like inboxes."""
+
+    decisions: Count
+    notices: Count
+    reports: int
+
+
 def _member_units(chart: OrgChart, person: str) -> list[str]:
     p = chart.people.get(person)
     return [p.unit] if p else []
@@ -63,6 +72,32 @@ def _mine(person: str, units: list[str]) -> Any:
     return or_(*clauses)
 
 
+def _mine_branches(kinds: tuple[str, ...], with_units: bool) -> list[list[Any]]:
+    person: BindParameter[str] = bindparam("person")
+    where = [Task.is_open.is_(True), Task.kind.in_(kinds)]
+    branches = [[Task.assignee == person, *where]]
+    if with_units:
+        branches.append([Task.unit_id.in_(bindparam("units", expanding=True)), Task.assignee != person, *where])
+    return branches
+
+
+def _capped_total(branches: list[list[Any]]) -> Any:
+    counts = [select(func.count()).select_from(select(Task.id).where(*b).limit(COUNT_CAP + 1).subquery())
+              .scalar_subquery() for b in branches]
+    return sum(counts[1:], counts[0])
+
+
+@functools.cache
+def _waiting_statement(with_units: bool) -> Select[Any]:
+    """Every page's menu badges (decisions, filings and copies, reports due) in one round trip."""
+    reports = (select(func.count()).select_from(Task)
+               .where(Task.assignee == bindparam("person"), Task.is_open.is_(True), Task.kind == "report")
+               .scalar_subquery())
+    return select(_capped_total(_mine_branches(DECISION_KINDS, with_units)).label("decisions"),
+                  _capped_total(_mine_branches(NOTICE_KINDS, with_units)).label("notices"),
+                  reports.label("reports"))
+
+
 @functools.cache
 def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool = False) -> Select[Any]:
     """Built once per shape (inboxes are the most frequent page): two index-ordered branches,
@@ -70,14 +105,8 @@ def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool =
     database sorts and counts a leader's whole inbox, tens of thousands, for one page).
     Each branch counts at most COUNT_CAP + 1 index entries: enough to say "1000+"; the count
     rides along as a column, evaluated once, so page and count are one round trip."""
-    person: BindParameter[str] = bindparam("person")
-    where = [Task.is_open.is_(True), Task.kind.in_(kinds)]
-    branches = [[Task.assignee == person, *where]]
-    if with_units:
-        branches.append([Task.unit_id.in_(bindparam("units", expanding=True)), Task.assignee != person, *where])
-    counts = [select(func.count()).select_from(select(Task.id).where(*b).limit(COUNT_CAP + 1).subquery())
-              .scalar_subquery() for b in branches]
-    total = sum(counts[1:], counts[0])
+    branches = _mine_branches(kinds, with_units)
+    total = _capped_total(branches)
     if count_only:
         return select(total)
     firsts = [select(select(Task.id).where(*b).order_by(Task.id).limit(bindparam("window")).subquery().c.id)
@@ -113,6 +142,13 @@ class Queries:
         """Open decisions waiting for ``person``, oldest first."""
         with self.db.reading(snapshot=False) as s:  # one statement: no transaction to open
             return self._mine_page(s, person, _member_units(chart, person), DECISION_KINDS, limit, offset)
+
+    def waiting(self, chart: OrgChart, person: str) -> Waiting:
+        """The counts of ``inbox``, open ``notices`` and ``reports_due`` in one statement."""
+        units = _member_units(chart, person)
+        with self.db.reading(snapshot=False) as s:
+            row = s.execute(_waiting_statement(bool(units)), {"person": person, "units": units}).one()
+        return Waiting(Count.of(row.decisions, COUNT_CAP), Count.of(row.notices, COUNT_CAP), int(row.reports))
 
     def notices(self, chart: OrgChart, person: str, *, open_only: bool = True, limit: int = 50,
                 offset: int = 0) -> Page:

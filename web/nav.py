@@ -15,17 +15,15 @@ def _menu() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {}
     user = me()
-    queries = engine().queries
     chart = user.chart
-    inbox = queries.inbox(chart, user.id, limit=1).total
-    notices = queries.notices(chart, user.id, open_only=True, limit=1).total
+    waiting = engine().queries.waiting(chart, user.id)
     in_duty_unit = user.unit_id in chart.duties.values()
     return {
         "menu": {
-            "inbox": inbox,
-            "notices": notices,
-            "show_notices": in_duty_unit or notices > 0,
-            "reports": len(queries.reports_due(user.id)),
+            "inbox": waiting.decisions,
+            "notices": waiting.notices,
+            "show_notices": in_duty_unit or waiting.notices > 0,
+            "reports": waiting.reports,
         }
     }
 
