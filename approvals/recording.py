@@ -8,14 +8,15 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.orm import Session
 
 from approvals import delegations
 from approvals.audit import Entry
 from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Run, Step
 from approvals.orgchart.model import OrgChart
 from approvals.outbox import Outbox
-from approvals.store.models import Request, Task
+from approvals.store import rows
+from approvals.store.models import Task
+from approvals.store.rows import RequestRow
 
 OPEN_STATUSES = ("pending", "approved")  # approved = every approval given, a report may be due
 STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
@@ -26,7 +27,7 @@ _INSERT_TASKS = insert(Task).returning(Task.id, sort_by_parameter_order=True)
 
 
 def record_steps(
-    s: Session, req: Request, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime
+    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime
 ) -> None:
     """Insert the steps' rows in one statement, then announce each (audit entry, signals).
 
@@ -35,14 +36,13 @@ def record_steps(
     """
     if not steps:
         return
-    conn = s.connection()
-    rows = [_task_row(conn, req, chart, step, now) for step in steps]
-    ids = conn.execute(_INSERT_TASKS, rows).scalars().all()
-    for step, row, task_id in zip(steps, rows, ids, strict=True):
+    new = [_task_row(conn, req, chart, step, now) for step in steps]
+    ids = conn.execute(_INSERT_TASKS, new).scalars().all()
+    for step, row, task_id in zip(steps, new, ids, strict=True):
         _announce(req, chart, step, task_id, row, out)
 
 
-def _task_row(conn: Connection, req: Request, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:
+def _task_row(conn: Connection, req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:
     d = step.definition
     assignee = step.assignee
     if step.outcome == OPEN and d.kind != "report":
@@ -73,7 +73,7 @@ def _task_row(conn: Connection, req: Request, chart: OrgChart, step: Step, now: 
     }
 
 
-def _announce(req: Request, chart: OrgChart, step: Step, task_id: int, row: dict[str, Any], out: Outbox) -> None:
+def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, row: dict[str, Any], out: Outbox) -> None:
     d = step.definition
     assignee = row["assignee"]
     detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
@@ -92,22 +92,37 @@ def _announce(req: Request, chart: OrgChart, step: Step, task_id: int, row: dict
                    role=d.role, unit_id=step.unit, assignee=assignee)
 
 
-def _due(req: Request, due_field: str | None) -> date | None:
+def _due(req: RequestRow, due_field: str | None) -> date | None:
     if not due_field:
         return None
     value = json.loads(req.fields_json).get(due_field)
     return date.fromisoformat(value) if value else None
 
 
-def save_state(s: Session, req: Request, run: Run, now: datetime, out: Outbox) -> None:
+def settle(req: RequestRow, run: Run, now: datetime) -> str | None:
+    """Put the run's saved state on ``req``; returns the status the run moved it to (every
+    approval given, or the end reached), None when the status stays."""
     req.state = run.dump()
     req.updated_at = now
-    if req.status in OPEN_STATUSES:
-        open_kinds = run.waiting_kinds()
-        before = req.status
-        if run.completed:
-            req.status = "completed"
-        elif open_kinds and open_kinds <= {"report"}:
-            req.status = "approved"
-        if req.status != before:
-            out.signal("completed", request_id=req.id, status=req.status)
+    if req.status not in OPEN_STATUSES:
+        return None
+    before = req.status
+    open_kinds = run.waiting_kinds()
+    if run.completed:
+        req.status = "completed"
+    elif open_kinds and open_kinds <= {"report"}:
+        req.status = "approved"
+    return req.status if req.status != before else None
+
+
+def announce_settled(req: RequestRow, moved: str | None, out: Outbox) -> None:
+    if moved is not None:
+        out.signal("completed", request_id=req.id, status=moved)
+
+
+def save_state(conn: Connection, req: RequestRow, run: Run, now: datetime, out: Outbox) -> None:
+    """The last write of an action that moved the workflow (ConflictError if the request
+    changed since it was read)."""
+    moved = settle(req, run, now)
+    rows.write_request(conn, req)
+    announce_settled(req, moved, out)

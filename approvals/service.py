@@ -3,6 +3,9 @@
 Each action is one transaction that updates the workflow state, the task rows and the audit
 trail together, or none of them; signals go out after the commit. Two decisions racing on
 one request: the loser's UPDATE finds a newer revision and gets ConflictError.
+
+Requests and tasks are read and written as plain rows (``store/rows.py``) through statements
+built once: the ORM's unit of work cost more than the workflow step it recorded.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -31,20 +34,31 @@ from approvals.errors import (
     Issue,
     NotPermittedError,
     UnknownProcessError,
-    UnknownRequestError,
     UnknownTaskError,
 )
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
-from approvals.recording import record_steps, save_state
+from approvals.recording import announce_settled, record_steps, save_state, settle
 from approvals.routes import Route, preview, request_variables
+from approvals.store import rows
 from approvals.store.database import Database
-from approvals.store.models import Attachment, ProcessVersion, Request, Task
+from approvals.store.models import Attachment, ProcessVersion, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
+from approvals.store.rows import RACE, RequestRow, TaskRow
 
 DECISIONS = ("approve", "reject", "return")
 DECIDED = {"approve": "approved", "reject": "rejected", "return": "returned"}
+
+
+class Versioned(Protocol):
+    """A request as far as its process version goes (an ORM ``Request`` or a ``RequestRow``)."""
+
+    @property
+    def process_id(self) -> str: ...
+
+    @property
+    def process_sha(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,7 @@ class ApprovalService:
                 raise UnknownProcessError(sha)
             return row.xml
 
-    def definition_of(self, req: Request) -> ProcessDefinition:
+    def definition_of(self, req: Versioned) -> ProcessDefinition:
         return self.definitions.version(req.process_id, req.process_sha, self._stored_xml)
 
     def _today(self) -> date:
@@ -99,6 +113,12 @@ class ApprovalService:
         finish_dry_run(run.fork(), list(steps), RouteContext(chart, applicant))
         return run, steps
 
+    def _store_version(self, s: Session, defn: ProcessDefinition, now: datetime) -> None:
+        """Requests point at the BPMN text they started on; the first request of a version stores it."""
+        if defn.sha256 not in self._stored_versions and s.get(ProcessVersion, defn.sha256) is None:
+            s.add(ProcessVersion(sha256=defn.sha256, source_name=defn.source, xml=defn.xml, created_at=now))
+            s.flush()  # before the request that references it
+
     # ---- preview -----------------------------------------------------------------------
 
     def preview(self, applicant: str, request_type: str, raw_fields: Mapping[str, Any]) -> Route:
@@ -116,23 +136,21 @@ class ApprovalService:
         values = self._validated(chart, defn, applicant, raw)
         run, steps = self._start(chart, defn, applicant, values)
         now = self.clock.now()
+        req = RequestRow(0, chart.id, request_type, defn.process_id, defn.sha256, applicant, "pending",
+                         json.dumps(values, ensure_ascii=False), "", 1, 1, chart.version, "", now, now)
+        moved = settle(req, run, now)  # the request is inserted whole: no UPDATE of a row just written
         out = Outbox()
-        with self.db.transaction() as s:
-            if defn.sha256 not in self._stored_versions and s.get(ProcessVersion, defn.sha256) is None:
-                s.add(ProcessVersion(sha256=defn.sha256, source_name=defn.source, xml=defn.xml, created_at=now))
-            req = Request(org_id=chart.id, request_type=request_type, process_id=defn.process_id,
-                          process_sha=defn.sha256, applicant=applicant, status="pending",
-                          fields_json=json.dumps(values, ensure_ascii=False), state="", round=1,
-                          orgchart_version=chart.version, outcome_comment="", created_at=now, updated_at=now)
-            s.add(req)
-            s.flush()
+        with self._action() as s:
+            self._store_version(s, defn, now)
+            conn = s.connection()
+            rows.insert_request(conn, req)
             _store_uploads(s, req.id, uploads, now)
             out.record(Entry(applicant, "submitted", req.id, orgchart_version=chart.version,
                              detail={"type": request_type, "process": defn.process_id,
                                      "process_sha": defn.sha256, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
-            record_steps(s, req, chart, steps, out, now)
-            save_state(s, req, run, now, out)
+            record_steps(conn, req, chart, steps, out, now)
+            announce_settled(req, moved, out)
             out.write(s, now)
         self._stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
         out.send(self)
@@ -147,13 +165,14 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
-            task, req = self._open_task(s, task_id)
+            conn = s.connection()
+            task, req = self._open_task(conn, task_id)
             if task.kind not in ("approve", "consent", "record"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
             chart = self.orgcharts.current(req.org_id, session=s)
             self._check_may_act(chart, actor, task)
             behalf = task.principal if actor != task.principal else None
-            self._close(task, DECIDED[decision], actor, behalf, comment, now)
+            self._close(conn, task, DECIDED[decision], actor, behalf, comment, now)
             out.record(Entry(actor, "decided", req.id, task.id, decision, comment, chart.version, behalf,
                              {"step": task.name, "role": task.role}))
             out.signal("decided", request_id=req.id, task_id=task.id, actor=actor, decision=decision,
@@ -162,13 +181,13 @@ class ApprovalService:
             if decision == "approve":
                 steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant),
                                      principal=task.principal)
-                record_steps(s, req, chart, steps, out, now)
+                record_steps(conn, req, chart, steps, out, now)
             else:
                 status = "rejected" if decision == "reject" else "returned"
-                self._end_round(s, req, run, status, actor, comment, now, out)
+                self._end_round(conn, req, run, status, actor, comment, now, out)
                 if decision == "return":
                     out.signal("returned", request_id=req.id, task_id=task.id, actor=actor, comment=comment)
-            save_state(s, req, run, now, out)
+            save_state(conn, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -176,7 +195,8 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
-            task, req = self._open_task(s, task_id)
+            conn = s.connection()
+            task, req = self._open_task(conn, task_id)
             if task.kind != "report":
                 raise InvalidStateError(f"task #{task.id} is not a report")
             if actor != req.applicant:
@@ -186,15 +206,15 @@ class ApprovalService:
             values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
                                     variables=json.loads(req.fields_json))
             chart = self.orgcharts.current(req.org_id, session=s)
-            self._close(task, "reported", actor, None, "", now)
-            task.result_json = json.dumps(values, ensure_ascii=False)
+            self._close(conn, task, "reported", actor, None, "", now,
+                        result_json=json.dumps(values, ensure_ascii=False))
             out.record(Entry(actor, "reported", req.id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "receiver": task.receiver, "fields": values}))
             out.signal("reported", request_id=req.id, task_id=task.id, applicant=actor, receiver=task.receiver)
             run = Run.load(defn, req.state)
             steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
-            record_steps(s, req, chart, steps, out, now)
-            save_state(s, req, run, now, out)
+            record_steps(conn, req, chart, steps, out, now)
+            save_state(conn, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -202,12 +222,13 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
-            task, req = self._open_task(s, task_id)
+            conn = s.connection()
+            task, req = self._open_task(conn, task_id)
             if task.kind not in ("file", "copy"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step, not a filing or copy")
             chart = self.orgcharts.current(req.org_id, session=s)
             self._check_may_act(chart, actor, task)
-            self._close(task, "acknowledged", actor, None, "", now)
+            self._close(conn, task, "acknowledged", actor, None, "", now)
             out.record(Entry(actor, "acknowledged", req.id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "kind": task.kind}))
             out.signal("acknowledged", request_id=req.id, task_id=task.id, actor=actor)
@@ -218,19 +239,18 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
-            req = self._request(s, request_id)
+            conn = s.connection()
+            req = rows.request(conn, request_id, lock=True)
             if actor != req.applicant:
                 raise NotPermittedError("only the applicant can withdraw a request")
             if req.status not in ("pending", "returned"):
                 raise InvalidStateError(f"request #{req.id} is {req.status}; it can no longer be withdrawn")
-            decided = s.scalar(select(Task.id).where(Task.request_id == req.id, Task.round == req.round,
-                                                     Task.decided_by.is_not(None),
-                                                     Task.kind.in_(("approve", "consent", "record"))).limit(1))
+            decided = conn.execute(_DECIDED_IN_ROUND, {"req_id": req.id, "req_round": req.round}).scalar()
             if decided is not None and req.status == "pending":
                 raise InvalidStateError(f"request #{req.id} already has a decision; it can no longer be withdrawn")
             run = Run.load(self.definition_of(req), req.state)
-            self._end_round(s, req, run, "withdrawn", actor, "", now, out)
-            save_state(s, req, run, now, out)
+            self._end_round(conn, req, run, "withdrawn", actor, "", now, out)
+            save_state(conn, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -250,7 +270,8 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
-            req = self._request(s, request_id)
+            conn = s.connection()
+            req = rows.request(conn, request_id, lock=True)
             if req.revision != req_view.revision:
                 raise ConflictError(f"request #{request_id} changed while you were editing it; reload it")
             req.round += 1
@@ -261,8 +282,8 @@ class ApprovalService:
                              detail={"round": req.round, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                        round=req.round)
-            record_steps(s, req, chart, steps, out, now)
-            save_state(s, req, run, now, out)
+            record_steps(conn, req, chart, steps, out, now)
+            save_state(conn, req, run, now, out)
             out.write(s, now)
         out.send(self)
 
@@ -271,13 +292,13 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as s:
-            task, req = self._open_task(s, task_id)
+            conn = s.connection()
+            task, req = self._open_task(conn, task_id)
             if actor != req.applicant:
                 raise NotPermittedError("only the applicant can urge their own request")
             if task.kind not in ("approve", "consent", "record"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; only decisions are urged")
-            task.urge_count += 1
-            task.urged_at = now
+            rows.update_task(conn, task, urge_count=task.urge_count + 1, urged_at=now)
             out.record(Entry(actor, "urged", req.id, task.id, detail={"assignee": task.assignee}))
             out.signal("urged", request_id=req.id, task_id=task.id, applicant=actor, assignee=task.assignee)
             out.write(s, now)
@@ -322,44 +343,39 @@ class ApprovalService:
     def _action(self) -> AbstractContextManager[Session]:
         return _write(self.db)
 
-    def _request(self, s: Session, request_id: int) -> Request:
-        req = s.get(Request, request_id, with_for_update=True)
-        if req is None:
-            raise UnknownRequestError(request_id)
-        return req
+    def _load_request(self, request_id: int) -> RequestRow:
+        with self.db.reading(snapshot=False) as s:
+            return rows.request(s.connection(), request_id, lock=False)
 
-    def _load_request(self, request_id: int) -> Request:
-        with self.db.reading() as s:
-            return self._request(s, request_id)
-
-    def _open_task(self, s: Session, task_id: int) -> tuple[Task, Request]:
-        row = s.execute(_TASK_AND_REQUEST, {"task_id": task_id}).first()
-        if row is None:
+    @staticmethod
+    def _open_task(conn: Connection, task_id: int) -> tuple[TaskRow, RequestRow]:
+        found = rows.task_and_request(conn, task_id)
+        if found is None:
             raise UnknownTaskError(task_id)
-        task, req = row
+        task, req = found
         if not task.is_open:
             who = f" by {task.decided_by}" if task.decided_by else ""
             when = f" at {task.decided_at:%Y-%m-%d %H:%M}" if task.decided_at else ""
             raise ConflictError(f"task #{task.id} ({task.name}) was already {task.status}{who}{when}")
         return task, req
 
-    def _check_may_act(self, chart: OrgChart, actor: str, task: Task) -> None:
+    def _check_may_act(self, chart: OrgChart, actor: str, task: TaskRow) -> None:
         if actor in (task.assignee, task.principal) or may_act(chart, actor, task.assignee, task.unit_id):
             return
         raise NotPermittedError(f"task #{task.id} ({task.name}) is assigned to {task.assignee}, not {actor}")
 
     @staticmethod
-    def _close(task: Task, status: str, actor: str | None, behalf: str | None, comment: str, now: datetime) -> None:
-        task.is_open, task.status = False, status
-        task.decided_by, task.on_behalf_of, task.comment, task.decided_at = actor, behalf, comment, now
+    def _close(conn: Connection, task: TaskRow, status: str, actor: str | None, behalf: str | None, comment: str,
+               now: datetime, **extra: Any) -> None:
+        rows.update_task(conn, task, is_open=False, status=status, decided_by=actor, on_behalf_of=behalf,
+                         comment=comment, decided_at=now, **extra)
 
-    def _end_round(self, s: Session, req: Request, run: Run, status: str, actor: str, comment: str,
+    @staticmethod
+    def _end_round(conn: Connection, req: RequestRow, run: Run, status: str, actor: str, comment: str,
                    now: datetime, out: Outbox) -> None:
         """Reject, return or withdraw: the workflow stops and open decision steps close."""
         run.cancel()
-        for task in s.scalars(select(Task).where(Task.request_id == req.id, Task.is_open.is_(True),
-                                                 Task.kind.not_in(("file", "copy")))):
-            self._close(task, "cancelled", None, None, "", now)
+        rows.cancel_open_decisions(conn, req.id, now)
         req.status, req.outcome_comment = status, comment
         if status == "withdrawn":
             out.record(Entry(actor, "withdrawn", req.id))
@@ -374,18 +390,15 @@ def _store_uploads(s: Session, request_id: int, uploads: Mapping[str, Upload] | 
                          sha256=hashlib.sha256(upload.data).hexdigest()))
 
 
-# Built once, one round trip: every decision, report, acknowledgement and urge starts here.
-# FOR UPDATE: a second decision on the same request waits here, then reads the task closed
-# and gets ConflictError, instead of racing on row locks later (a deadlock on PostgreSQL).
-_TASK_AND_REQUEST = (select(Task, Request).join(Request, Request.id == Task.request_id)
-                     .where(Task.id == bindparam("task_id")).with_for_update())
-
-RACE = "someone else acted on this request at the same moment; reload and look again"
+_DECIDED_IN_ROUND = (select(Task.id).where(Task.request_id == bindparam("req_id"), Task.round == bindparam("req_round"),
+                                           Task.decided_by.is_not(None),
+                                           Task.kind.in_(("approve", "consent", "record"))).limit(1))
 
 
 @contextmanager
 def _write(db: Database) -> Iterator[Session]:
-    """A write transaction that turns a lost race (stale revision) into ConflictError."""
+    """A write transaction that turns a lost race (stale revision) into ConflictError; the rows
+    written through ``store/rows.py`` raise it themselves, ORM objects (delegations) through here."""
     try:
         with db.transaction() as session:
             yield session
