@@ -13,6 +13,7 @@ from typing import Any
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, session
 from flask_babel import Babel, get_locale, get_translations
+from markupsafe import Markup
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -38,6 +39,14 @@ def gettext(string: str, **variables: Any) -> str:
     """``flask_babel.gettext`` with the catalog found once per request."""
     text = _translations().ugettext(string)
     return text % variables if variables else text
+
+
+def template_gettext(string: str, **variables: Any) -> Markup:
+    """Jinja's newstyle ``_()`` without its second trip through the template context (about
+    10 µs a call; an inbox page makes a few per row). Same meaning: every page here is
+    autoescaped HTML, the translation is trusted and the variables are escaped into it, and
+    the string is always a format string (a literal percent sign is written ``%%``)."""
+    return Markup(_translations().ugettext(string)) % variables
 
 
 def _forget_translations() -> None:
@@ -75,6 +84,7 @@ def init_app(app: Flask) -> None:
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.filters["when"] = when
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,

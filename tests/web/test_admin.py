@@ -152,3 +152,12 @@ def test_a_chart_saved_between_two_pages_shows_on_the_second(engine: Approvals, 
         inbox = text(client.get("/inbox"))
     assert "沈月" in inbox and "沈悦" not in inbox
     assert open_task(engine, request_id).assignee == "jiang.tao"
+
+
+def test_names_and_titles_from_the_chart_are_shown_as_text_not_markup(engine: Approvals, web: Flask) -> None:
+    edited = engine.admin.current_text("xx-nrpb").replace("name: 沈悦, unit: finance, title: 科员",
+                                                          'name: "沈<b>悦", unit: finance, title: "科员&<i>"')
+    engine.admin.save(edited, ADMIN)
+    submit_leave(engine, "shen.yue")
+    page = client_for(web, "jiang.tao").get("/inbox").get_data(as_text=True)
+    assert "沈&lt;b&gt;悦<small>科员&amp;&lt;i&gt;</small>" in page and "<b>" not in page
