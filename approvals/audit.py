@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from approvals.store.database import connection_of
 from approvals.store.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -57,12 +58,12 @@ _MOVE_HEAD = (update(AuditHead).where(AuditHead.id == 1)
 _INSERT = insert(AuditEntry)
 
 
-def append(session: Session, entries: list[Entry], at: datetime) -> int:
+def append(db: Session | Connection, entries: list[Entry], at: datetime) -> int:
     """Chain ``entries`` onto the trail inside the caller's transaction; returns the new tip's seq
     (0 when there is nothing to append)."""
     if not entries:
         return 0
-    conn = session.connection()
+    conn = connection_of(db)
     head = conn.execute(_LOCK_HEAD).first()
     if head is None:
         conn.execute(_NEW_HEAD)

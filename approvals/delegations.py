@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from approvals.errors import FieldError, Issue
+from approvals.store.database import connection_of
 from approvals.store.models import Delegation
 
 _ACTIVE = (select(Delegation.delegate)
@@ -18,13 +19,15 @@ _ACTIVE = (select(Delegation.delegate)
 
 
 def active_delegate(db: Session | Connection, principal: str, day: date) -> str | None:
-    conn = db.connection() if isinstance(db, Session) else db
-    delegate: str | None = conn.execute(_ACTIVE, {"principal": principal, "day": day}).scalar()
+    delegate: str | None = connection_of(db).execute(_ACTIVE, {"principal": principal, "day": day}).scalar()
     return delegate
 
 
-def add(session: Session, principal: str, delegate: str, starts_on: date, ends_on: date,
-        at: datetime) -> Delegation:
+_INSERT = insert(Delegation).returning(Delegation.id)
+
+
+def add(conn: Connection, principal: str, delegate: str, starts_on: date, ends_on: date, at: datetime) -> int:
+    """Record a delegation; returns its id."""
     issues = []
     if delegate == principal:
         issues.append(Issue("delegate", delegate, "must be someone other than yourself"))
@@ -32,8 +35,5 @@ def add(session: Session, principal: str, delegate: str, starts_on: date, ends_o
         issues.append(Issue("ends_on", ends_on.isoformat(), f"must not be before starts_on {starts_on}"))
     if issues:
         raise FieldError(issues)
-    row = Delegation(principal=principal, delegate=delegate, starts_on=starts_on, ends_on=ends_on,
-                     created_at=at, revoked=False)
-    session.add(row)
-    session.flush()
-    return row
+    return int(conn.execute(_INSERT, {"principal": principal, "delegate": delegate, "starts_on": starts_on,
+                                      "ends_on": ends_on, "created_at": at, "revoked": False}).scalar_one())

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from approvals import audit, signals
@@ -28,10 +29,12 @@ class Outbox:
         assert name in signals.ALL, name
         self.events.append((name, payload))
 
-    def write(self, session: Session, at: datetime) -> None:
-        """Last thing in the transaction: the audit head lock is held only briefly."""
-        session.flush()
-        audit.append(session, self.entries, at)
+    def write(self, db: Session | Connection, at: datetime) -> None:
+        """Last thing in the transaction: the audit head lock is held only briefly. A Session
+        flushes first, so the entries follow the rows they describe."""
+        if isinstance(db, Session):
+            db.flush()
+        audit.append(db, self.entries, at)
 
     def send(self, sender: object) -> None:
         for name, payload in self.events:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import Connection, bindparam, insert, select
 
 from approvals import delegations, forms
 from approvals.audit import Entry
@@ -45,7 +43,7 @@ from approvals.store import rows
 from approvals.store.database import Database
 from approvals.store.models import Attachment, ProcessVersion, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
-from approvals.store.rows import RACE, RequestRow, TaskRow
+from approvals.store.rows import RequestRow, TaskRow
 
 DECISIONS = ("approve", "reject", "return")
 DECIDED = {"approve": "approved", "reject": "rejected", "return": "returned"}
@@ -113,11 +111,12 @@ class ApprovalService:
         finish_dry_run(run.fork(), list(steps), RouteContext(chart, applicant))
         return run, steps
 
-    def _store_version(self, s: Session, defn: ProcessDefinition, now: datetime) -> None:
+    def _store_version(self, conn: Connection, defn: ProcessDefinition, now: datetime) -> None:
         """Requests point at the BPMN text they started on; the first request of a version stores it."""
-        if defn.sha256 not in self._stored_versions and s.get(ProcessVersion, defn.sha256) is None:
-            s.add(ProcessVersion(sha256=defn.sha256, source_name=defn.source, xml=defn.xml, created_at=now))
-            s.flush()  # before the request that references it
+        if defn.sha256 in self._stored_versions or conn.execute(_VERSION_STORED, {"sha": defn.sha256}).first():
+            return
+        conn.execute(insert(ProcessVersion), {"sha256": defn.sha256, "source_name": defn.source, "xml": defn.xml,
+                                              "created_at": now})
 
     # ---- preview -----------------------------------------------------------------------
 
@@ -140,18 +139,17 @@ class ApprovalService:
                          json.dumps(values, ensure_ascii=False), "", 1, 1, chart.version, "", now, now)
         moved = settle(req, run, now)  # the request is inserted whole: no UPDATE of a row just written
         out = Outbox()
-        with self._action() as s:
-            self._store_version(s, defn, now)
-            conn = s.connection()
+        with self._action() as conn:
+            self._store_version(conn, defn, now)
             rows.insert_request(conn, req)
-            _store_uploads(s, req.id, uploads, now)
+            _store_uploads(conn, req.id, uploads, now)
             out.record(Entry(applicant, "submitted", req.id, orgchart_version=chart.version,
                              detail={"type": request_type, "process": defn.process_id,
                                      "process_sha": defn.sha256, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
             record_steps(conn, req, chart, steps, out, now)
             announce_settled(req, moved, out)
-            out.write(s, now)
+            out.write(conn, now)
         self._stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
         out.send(self)
         return req.id
@@ -164,12 +162,11 @@ class ApprovalService:
             raise FieldError([Issue("comment", "", f"a comment is required to {decision}: tell the applicant why")])
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            conn = s.connection()
+        with self._action() as conn:
             task, req = self._open_task(conn, task_id)
             if task.kind not in ("approve", "consent", "record"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
-            chart = self.orgcharts.current(req.org_id, session=s)
+            chart = self.orgcharts.current(req.org_id, session=conn)
             self._check_may_act(chart, actor, task)
             behalf = task.principal if actor != task.principal else None
             self._close(conn, task, DECIDED[decision], actor, behalf, comment, now)
@@ -188,14 +185,13 @@ class ApprovalService:
                 if decision == "return":
                     out.signal("returned", request_id=req.id, task_id=task.id, actor=actor, comment=comment)
             save_state(conn, req, run, now, out)
-            out.write(s, now)
+            out.write(conn, now)
         out.send(self)
 
     def report(self, task_id: int, actor: str, raw_fields: Mapping[str, Any]) -> None:
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            conn = s.connection()
+        with self._action() as conn:
             task, req = self._open_task(conn, task_id)
             if task.kind != "report":
                 raise InvalidStateError(f"task #{task.id} is not a report")
@@ -205,7 +201,7 @@ class ApprovalService:
             step = defn.steps[task.bpmn_id]
             values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
                                     variables=json.loads(req.fields_json))
-            chart = self.orgcharts.current(req.org_id, session=s)
+            chart = self.orgcharts.current(req.org_id, session=conn)
             self._close(conn, task, "reported", actor, None, "", now,
                         result_json=json.dumps(values, ensure_ascii=False))
             out.record(Entry(actor, "reported", req.id, task.id, orgchart_version=chart.version,
@@ -215,31 +211,29 @@ class ApprovalService:
             steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
             record_steps(conn, req, chart, steps, out, now)
             save_state(conn, req, run, now, out)
-            out.write(s, now)
+            out.write(conn, now)
         out.send(self)
 
     def acknowledge(self, task_id: int, actor: str) -> None:
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            conn = s.connection()
+        with self._action() as conn:
             task, req = self._open_task(conn, task_id)
             if task.kind not in ("file", "copy"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step, not a filing or copy")
-            chart = self.orgcharts.current(req.org_id, session=s)
+            chart = self.orgcharts.current(req.org_id, session=conn)
             self._check_may_act(chart, actor, task)
             self._close(conn, task, "acknowledged", actor, None, "", now)
             out.record(Entry(actor, "acknowledged", req.id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "kind": task.kind}))
             out.signal("acknowledged", request_id=req.id, task_id=task.id, actor=actor)
-            out.write(s, now)
+            out.write(conn, now)
         out.send(self)
 
     def withdraw(self, request_id: int, actor: str) -> None:
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            conn = s.connection()
+        with self._action() as conn:
             req = rows.request(conn, request_id, lock=True)
             if actor != req.applicant:
                 raise NotPermittedError("only the applicant can withdraw a request")
@@ -251,7 +245,7 @@ class ApprovalService:
             run = Run.load(self.definition_of(req), req.state)
             self._end_round(conn, req, run, "withdrawn", actor, "", now, out)
             save_state(conn, req, run, now, out)
-            out.write(s, now)
+            out.write(conn, now)
         out.send(self)
 
     def resubmit(self, request_id: int, actor: str, raw_fields: Mapping[str, Any],
@@ -269,30 +263,28 @@ class ApprovalService:
         run, steps = self._start(chart, defn, actor, values)
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            conn = s.connection()
+        with self._action() as conn:
             req = rows.request(conn, request_id, lock=True)
             if req.revision != req_view.revision:
                 raise ConflictError(f"request #{request_id} changed while you were editing it; reload it")
             req.round += 1
             req.fields_json = json.dumps(values, ensure_ascii=False)
             req.status, req.orgchart_version, req.outcome_comment = "pending", chart.version, ""
-            _store_uploads(s, req.id, uploads, now)
+            _store_uploads(conn, req.id, uploads, now)
             out.record(Entry(actor, "resubmitted", req.id, orgchart_version=chart.version,
                              detail={"round": req.round, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                        round=req.round)
             record_steps(conn, req, chart, steps, out, now)
             save_state(conn, req, run, now, out)
-            out.write(s, now)
+            out.write(conn, now)
         out.send(self)
 
     def urge(self, task_id: int, actor: str) -> None:
         """催办: the applicant nudges whoever holds an open step of their request."""
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            conn = s.connection()
+        with self._action() as conn:
             task, req = self._open_task(conn, task_id)
             if actor != req.applicant:
                 raise NotPermittedError("only the applicant can urge their own request")
@@ -301,7 +293,7 @@ class ApprovalService:
             rows.update_task(conn, task, urge_count=task.urge_count + 1, urged_at=now)
             out.record(Entry(actor, "urged", req.id, task.id, detail={"assignee": task.assignee}))
             out.signal("urged", request_id=req.id, task_id=task.id, applicant=actor, assignee=task.assignee)
-            out.write(s, now)
+            out.write(conn, now)
         out.send(self)
 
     def delegate(self, principal: str, delegate: str, starts_on: date, ends_on: date, *,
@@ -311,37 +303,34 @@ class ApprovalService:
         chart.person(delegate)
         now = self.clock.now()
         out = Outbox()
-        with self._action() as s:
-            row = delegations.add(s, principal, delegate, starts_on, ends_on, now)
+        with self._action() as conn:
+            delegation_id = delegations.add(conn, principal, delegate, starts_on, ends_on, now)
             out.record(Entry(actor or principal, "delegated", orgchart_version=chart.version,
                              detail={"principal": principal, "delegate": delegate,
                                      "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}))
             if starts_on <= now.date() <= ends_on:
-                self._hand_over_waiting(s, principal, delegate, actor or principal, chart, out)
-            out.write(s, now)
+                self._hand_over_waiting(conn, principal, delegate, actor or principal, chart, out)
+            out.write(conn, now)
         out.send(self)
-        return row.id
+        return delegation_id
 
     # ---- internals ---------------------------------------------------------------------
 
     @staticmethod
-    def _hand_over_waiting(s: Session, principal: str, delegate: str, actor: str, chart: OrgChart,
+    def _hand_over_waiting(conn: Connection, principal: str, delegate: str, actor: str, chart: OrgChart,
                            out: Outbox) -> None:
         """A delegation in force also moves the decisions already waiting for the principal:
         someone away (or barred from deciding, like an inspector) must not leave them stuck."""
-        waiting = s.scalars(select(Task).where(Task.assignee == principal, Task.principal == principal,
-                                               Task.is_open.is_(True),
-                                               Task.kind.in_(("approve", "consent", "record"))))
-        for task in waiting:
-            task.assignee = delegate
+        for task in rows.waiting_decisions(conn, principal):
+            rows.update_task(conn, task, assignee=delegate)
             out.record(Entry(actor, "reassigned", task.request_id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "role": task.role, "from": principal,
                                      "to": delegate, "reason": "delegation"}))
             out.signal("reassigned", request_id=task.request_id, task_id=task.id, old_assignee=principal,
                        new_assignee=delegate, reason="delegation")
 
-    def _action(self) -> AbstractContextManager[Session]:
-        return _write(self.db)
+    def _action(self) -> AbstractContextManager[Connection]:
+        return self.db.writing()
 
     def _load_request(self, request_id: int) -> RequestRow:
         with self.db.reading(snapshot=False) as s:
@@ -383,24 +372,15 @@ class ApprovalService:
             out.signal("completed", request_id=req.id, status=status)
 
 
-def _store_uploads(s: Session, request_id: int, uploads: Mapping[str, Upload] | None, now: datetime) -> None:
-    for name, upload in (uploads or {}).items():
-        s.add(Attachment(request_id=request_id, field=name, filename=upload.filename,
-                         content_type=upload.content_type, data=upload.data, created_at=now,
-                         sha256=hashlib.sha256(upload.data).hexdigest()))
+def _store_uploads(conn: Connection, request_id: int, uploads: Mapping[str, Upload] | None, now: datetime) -> None:
+    if uploads:
+        conn.execute(insert(Attachment), [
+            {"request_id": request_id, "field": name, "filename": upload.filename,
+             "content_type": upload.content_type, "data": upload.data, "created_at": now,
+             "sha256": hashlib.sha256(upload.data).hexdigest()} for name, upload in uploads.items()])
 
 
+_VERSION_STORED = select(ProcessVersion.sha256).where(ProcessVersion.sha256 == bindparam("sha"))
 _DECIDED_IN_ROUND = (select(Task.id).where(Task.request_id == bindparam("req_id"), Task.round == bindparam("req_round"),
                                            Task.decided_by.is_not(None),
                                            Task.kind.in_(("approve", "consent", "record"))).limit(1))
-
-
-@contextmanager
-def _write(db: Database) -> Iterator[Session]:
-    """A write transaction that turns a lost race (stale revision) into ConflictError; the rows
-    written through ``store/rows.py`` raise it themselves, ORM objects (delegations) through here."""
-    try:
-        with db.transaction() as session:
-            yield session
-    except StaleDataError as err:
-        raise ConflictError(RACE) from err

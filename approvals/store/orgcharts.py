@@ -15,13 +15,13 @@ from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from approvals.errors import ApprovalsError, UnknownPersonError
 from approvals.orgchart.loader import parse_orgchart
 from approvals.orgchart.model import OrgChart
-from approvals.store.database import Database
+from approvals.store.database import Database, connection_of
 from approvals.store.models import OrgChartVersion
 
 # Built once: every action asks which chart version is current.
@@ -29,6 +29,7 @@ _LATEST_ANY = select(func.max(OrgChartVersion.id))
 _LATEST_OF_ORG = _LATEST_ANY.where(OrgChartVersion.org_id == bindparam("org_id"))
 _LATEST_PER_ORG = (select(OrgChartVersion.org_id, func.max(OrgChartVersion.id))
                    .group_by(OrgChartVersion.org_id).order_by(OrgChartVersion.org_id))
+_SOURCE = select(OrgChartVersion.source_text, OrgChartVersion.source_name).where(OrgChartVersion.id == bindparam("id"))
 
 
 class DatabaseOrgChartSource:
@@ -64,10 +65,10 @@ class DatabaseOrgChartSource:
         with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(OrgChartVersion.org_id).distinct().order_by(OrgChartVersion.org_id)))
 
-    def current(self, org_id: str | None = None, *, session: Session | None = None) -> OrgChart:
+    def current(self, org_id: str | None = None, *, session: Session | Connection | None = None) -> OrgChart:
         """``session``: an action's own transaction, so the lookup needs no second connection."""
         with nullcontext(session) if session is not None else self.db.reading(snapshot=False) as s:
-            conn = s.connection()
+            conn = connection_of(s)
             latest = (conn.execute(_LATEST_ANY) if org_id is None
                       else conn.execute(_LATEST_OF_ORG, {"org_id": org_id})).scalar()
             if latest is None:
@@ -78,9 +79,8 @@ class DatabaseOrgChartSource:
             cached = self._parsed.get(latest)
             if cached is not None:
                 return cached
-            row = s.get(OrgChartVersion, latest)
-            assert row is not None
-            return self._chart(row.id, row.source_text, row.source_name)
+            text, name = conn.execute(_SOURCE, {"id": latest}).one()
+            return self._chart(latest, text, name)
 
     def version(self, org_id: str, version: str) -> OrgChart:
         with self.db.reading(snapshot=False) as s:

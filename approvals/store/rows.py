@@ -97,6 +97,10 @@ _TASK_AND_REQUEST = (select(*_TASK_COLUMNS, *_REQUEST_COLUMNS).join_from(Task, R
                      .where(Task.id == bindparam("task_id")).with_for_update())
 _REQUEST = select(*_REQUEST_COLUMNS).where(Request.id == bindparam("request_id"))
 _REQUEST_LOCKED = _REQUEST.with_for_update()
+_WAITING_DECISIONS = (select(*_TASK_COLUMNS)
+                      .where(Task.assignee == bindparam("person"), Task.principal == bindparam("person"),
+                             Task.is_open.is_(True), Task.kind.in_(("approve", "consent", "record")))
+                      .order_by(Task.id))
 _INSERT_REQUEST = insert(Request).returning(Request.id)
 _WRITE_REQUEST = _versioned(Request.__table__)
 _WRITE_TASK = _versioned(Task.__table__)
@@ -110,6 +114,11 @@ def task_and_request(conn: Connection, task_id: int) -> tuple[TaskRow, RequestRo
     if row is None:
         return None
     return TaskRow(*row[:_TASK_WIDTH]), RequestRow(*row[_TASK_WIDTH:])
+
+
+def waiting_decisions(conn: Connection, person: str) -> list[TaskRow]:
+    """Open decisions assigned to ``person`` as the post holder (not ones delegated to them)."""
+    return [TaskRow(*row) for row in conn.execute(_WAITING_DECISIONS, {"person": person})]
 
 
 def request(conn: Connection, request_id: int, *, lock: bool) -> RequestRow:
