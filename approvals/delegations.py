@@ -4,18 +4,30 @@ decisions are recorded on behalf of the post holder."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from approvals.errors import FieldError, Issue
 from approvals.store.database import connection_of
 from approvals.store.models import Delegation
 
-_ACTIVE = (select(Delegation.delegate)
-           .where(Delegation.principal == bindparam("principal"), Delegation.revoked.is_(False),
-                  Delegation.starts_on <= bindparam("day"), Delegation.ends_on >= bindparam("day"))
-           .order_by(Delegation.id.desc()).limit(1))  # built once: every new task asks
+
+def _active(principal: ColumnElement[str], day: ColumnElement[date]) -> Select[Any]:
+    return (select(Delegation.delegate)
+            .where(Delegation.principal == principal, Delegation.revoked.is_(False),
+                   Delegation.starts_on <= day, Delegation.ends_on >= day)
+            .order_by(Delegation.id.desc()).limit(1))
+
+
+_ACTIVE = _active(bindparam("principal", type_=String), bindparam("day", type_=Date))  # built once
+
+
+def delegate_or(principal: ColumnElement[str], day: ColumnElement[date]) -> ColumnElement[str]:
+    """SQL for "the delegate acting for ``principal`` on ``day``, else ``principal``": a new task
+    picks its assignee inside its own INSERT instead of one query per task before it."""
+    return func.coalesce(_active(principal, day).scalar_subquery(), principal)
 
 
 def active_delegate(db: Session | Connection, principal: str, day: date) -> str | None:

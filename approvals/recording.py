@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert
 
 from approvals import delegations
 from approvals.audit import Entry
@@ -23,7 +23,14 @@ STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 
 
-_INSERT_TASKS = insert(Task).returning(Task.id, sort_by_parameter_order=True)
+_PRINCIPAL = bindparam("b_principal", type_=String)
+# Built once: one statement inserts the steps' rows, each choosing its assignee (a delegate for
+# an open decision, see delegations.delegate_or), and returns ids and assignees.
+_INSERT_TASKS = (insert(Task)
+                 .values(assignee=case((bindparam("b_delegable", type_=Boolean),
+                                        delegations.delegate_or(_PRINCIPAL, bindparam("b_day", type_=Date))),
+                                       else_=_PRINCIPAL))
+                 .returning(Task.id, Task.assignee, sort_by_parameter_order=True))
 
 
 def record_steps(
@@ -36,17 +43,14 @@ def record_steps(
     """
     if not steps:
         return
-    new = [_task_row(conn, req, chart, step, now) for step in steps]
-    ids = conn.execute(_INSERT_TASKS, new).scalars().all()
-    for step, row, task_id in zip(steps, new, ids, strict=True):
-        _announce(req, chart, step, task_id, row, out)
+    new = [_task_row(req, chart, step, now) for step in steps]
+    inserted = conn.execute(_INSERT_TASKS, new).all()
+    for step, row, (task_id, assignee) in zip(steps, new, inserted, strict=True):
+        _announce(req, chart, step, task_id, assignee, row["due_on"], out)
 
 
-def _task_row(conn: Connection, req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:
+def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:
     d = step.definition
-    assignee = step.assignee
-    if step.outcome == OPEN and d.kind != "report":
-        assignee = delegations.active_delegate(conn, step.assignee, now.date()) or step.assignee
     satisfied = step.outcome == SATISFIED
     return {
         "request_id": req.id,
@@ -57,7 +61,9 @@ def _task_row(conn: Connection, req: RequestRow, chart: OrgChart, step: Step, no
         "kind": d.kind,
         "role": d.role,
         "principal": step.assignee,
-        "assignee": assignee,
+        "b_principal": step.assignee,
+        "b_delegable": step.outcome == OPEN and d.kind != "report",
+        "b_day": now.date(),
         "unit_id": step.unit,
         "receiver": step.receiver,
         "orgchart_version": chart.version,
@@ -73,9 +79,9 @@ def _task_row(conn: Connection, req: RequestRow, chart: OrgChart, step: Step, no
     }
 
 
-def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, row: dict[str, Any], out: Outbox) -> None:
+def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, assignee: str, due_on: date | None,
+              out: Outbox) -> None:
     d = step.definition
-    assignee = row["assignee"]
     detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
     if assignee != step.assignee:
         detail["delegate"] = assignee
@@ -83,10 +89,10 @@ def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, row: d
     out.record(Entry("system", action, req.id, task_id, orgchart_version=chart.version, detail=detail))
     if step.outcome == OPEN:
         out.signal("task_assigned", request_id=req.id, task_id=task_id, kind=d.kind, role=d.role,
-                   assignee=assignee, principal=step.assignee, unit_id=step.unit, due_on=row["due_on"])
+                   assignee=assignee, principal=step.assignee, unit_id=step.unit, due_on=due_on)
         if d.kind == "report":
             out.signal("report_due", request_id=req.id, task_id=task_id, applicant=req.applicant,
-                       receiver=step.receiver, due_on=row["due_on"])
+                       receiver=step.receiver, due_on=due_on)
     elif step.outcome == SENT:
         out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task_id,
                    role=d.role, unit_id=step.unit, assignee=assignee)

@@ -43,7 +43,7 @@ from approvals.store import rows
 from approvals.store.database import Database
 from approvals.store.models import Attachment, ProcessVersion, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
-from approvals.store.rows import RequestRow, TaskRow
+from approvals.store.rows import Opened, RequestRow, TaskRow
 
 DECISIONS = ("approve", "reject", "return")
 DECIDED = {"approve": "approved", "reject": "rejected", "return": "returned"}
@@ -163,10 +163,11 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as conn:
-            task, req = self._open_task(conn, task_id)
+            opened = self._open_task(conn, task_id)
+            task, req = opened.task, opened.request
             if task.kind not in ("approve", "consent", "record"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
-            chart = self.orgcharts.current(req.org_id, session=conn)
+            chart = self._chart_of(conn, opened)
             self._check_may_act(chart, actor, task)
             behalf = task.principal if actor != task.principal else None
             self._close(conn, task, DECIDED[decision], actor, behalf, comment, now)
@@ -192,7 +193,8 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as conn:
-            task, req = self._open_task(conn, task_id)
+            opened = self._open_task(conn, task_id)
+            task, req = opened.task, opened.request
             if task.kind != "report":
                 raise InvalidStateError(f"task #{task.id} is not a report")
             if actor != req.applicant:
@@ -201,7 +203,7 @@ class ApprovalService:
             step = defn.steps[task.bpmn_id]
             values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
                                     variables=json.loads(req.fields_json))
-            chart = self.orgcharts.current(req.org_id, session=conn)
+            chart = self._chart_of(conn, opened)
             self._close(conn, task, "reported", actor, None, "", now,
                         result_json=json.dumps(values, ensure_ascii=False))
             out.record(Entry(actor, "reported", req.id, task.id, orgchart_version=chart.version,
@@ -218,10 +220,11 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as conn:
-            task, req = self._open_task(conn, task_id)
+            opened = self._open_task(conn, task_id)
+            task, req = opened.task, opened.request
             if task.kind not in ("file", "copy"):
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step, not a filing or copy")
-            chart = self.orgcharts.current(req.org_id, session=conn)
+            chart = self._chart_of(conn, opened)
             self._check_may_act(chart, actor, task)
             self._close(conn, task, "acknowledged", actor, None, "", now)
             out.record(Entry(actor, "acknowledged", req.id, task.id, orgchart_version=chart.version,
@@ -285,7 +288,8 @@ class ApprovalService:
         now = self.clock.now()
         out = Outbox()
         with self._action() as conn:
-            task, req = self._open_task(conn, task_id)
+            opened = self._open_task(conn, task_id)
+            task, req = opened.task, opened.request
             if actor != req.applicant:
                 raise NotPermittedError("only the applicant can urge their own request")
             if task.kind not in ("approve", "consent", "record"):
@@ -337,16 +341,19 @@ class ApprovalService:
             return rows.request(s.connection(), request_id, lock=False)
 
     @staticmethod
-    def _open_task(conn: Connection, task_id: int) -> tuple[TaskRow, RequestRow]:
-        found = rows.task_and_request(conn, task_id)
-        if found is None:
+    def _open_task(conn: Connection, task_id: int) -> Opened:
+        opened = rows.task_and_request(conn, task_id)
+        if opened is None:
             raise UnknownTaskError(task_id)
-        task, req = found
+        task = opened.task
         if not task.is_open:
             who = f" by {task.decided_by}" if task.decided_by else ""
             when = f" at {task.decided_at:%Y-%m-%d %H:%M}" if task.decided_at else ""
             raise ConflictError(f"task #{task.id} ({task.name}) was already {task.status}{who}{when}")
-        return task, req
+        return opened
+
+    def _chart_of(self, conn: Connection, opened: Opened) -> OrgChart:
+        return self.orgcharts.current(opened.request.org_id, session=conn, latest=opened.chart_version_id)
 
     def _check_may_act(self, chart: OrgChart, actor: str, task: TaskRow) -> None:
         if actor in (task.assignee, task.principal) or may_act(chart, actor, task.assignee, task.unit_id):

@@ -26,7 +26,8 @@ class ExternalOrgCharts:
         self._seen: dict[str, OrgChart] = {}
         self._lock = threading.Lock()
 
-    def current(self, org_id: str | None = None, *, session: Any = None) -> OrgChart:
+    def current(self, org_id: str | None = None, *, session: Any = None, latest: Any = None) -> OrgChart:
+        """``session`` and ``latest`` (the database's chart version) do not apply: the source knows."""
         chart = self.source.current(org_id)
         with self._lock:
             self._seen.setdefault(chart.version, chart)

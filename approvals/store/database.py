@@ -36,7 +36,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
         readonly = conn.get_execution_options().get("approvals_readonly", False)
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        # Straight to the driver: BEGIN has no parameters or result, and every transaction pays
+        # for it (through exec_driver_sql it cost as much as a real statement).
+        conn.connection.dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 class Database:

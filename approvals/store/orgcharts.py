@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from approvals.errors import ApprovalsError, UnknownPersonError
@@ -23,6 +23,13 @@ from approvals.orgchart.loader import parse_orgchart
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database, connection_of
 from approvals.store.models import OrgChartVersion
+
+
+def latest_version_id(org_id: ColumnElement[str]) -> ScalarSelect[int]:
+    """SQL for the id of an organization's current chart version: an action reads it along
+    with its task and request, so ``current(..., latest=...)`` needs no query of its own."""
+    return select(func.max(OrgChartVersion.id)).where(OrgChartVersion.org_id == org_id).scalar_subquery()
+
 
 # Built once: every action asks which chart version is current.
 _LATEST_ANY = select(func.max(OrgChartVersion.id))
@@ -65,12 +72,15 @@ class DatabaseOrgChartSource:
         with self.db.reading(snapshot=False) as s:
             return list(s.scalars(select(OrgChartVersion.org_id).distinct().order_by(OrgChartVersion.org_id)))
 
-    def current(self, org_id: str | None = None, *, session: Session | Connection | None = None) -> OrgChart:
-        """``session``: an action's own transaction, so the lookup needs no second connection."""
+    def current(self, org_id: str | None = None, *, session: Session | Connection | None = None,
+                latest: int | None = None) -> OrgChart:
+        """``session``: an action's own transaction, so the lookup needs no second connection;
+        ``latest``: the current version's id when the caller already read it (latest_version_id)."""
         with nullcontext(session) if session is not None else self.db.reading(snapshot=False) as s:
             conn = connection_of(s)
-            latest = (conn.execute(_LATEST_ANY) if org_id is None
-                      else conn.execute(_LATEST_OF_ORG, {"org_id": org_id})).scalar()
+            if latest is None:
+                latest = (conn.execute(_LATEST_ANY) if org_id is None
+                          else conn.execute(_LATEST_OF_ORG, {"org_id": org_id})).scalar()
             if latest is None:
                 what = f"organization {org_id!r}" if org_id else "any organization"
                 raise ApprovalsError(f"no org chart loaded for {what}; run `approvals load-orgchart FILE`")

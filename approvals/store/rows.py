@@ -19,6 +19,7 @@ from sqlalchemy import Column, Connection, Update, bindparam, insert, select, up
 
 from approvals.errors import ConflictError, UnknownRequestError
 from approvals.store.models import Request, Task
+from approvals.store.orgcharts import latest_version_id
 
 RACE = "someone else acted on this request at the same moment; reload and look again"
 
@@ -93,8 +94,10 @@ _TASK_WIDTH = len(_TASK_COLUMNS)
 # Built once. FOR UPDATE (PostgreSQL; SQLite already holds the write lock from BEGIN IMMEDIATE):
 # a second decision on the same request waits here, then reads the task closed and gets
 # ConflictError, instead of racing on row locks later (a deadlock). Task row, then request row.
-_TASK_AND_REQUEST = (select(*_TASK_COLUMNS, *_REQUEST_COLUMNS).join_from(Task, Request, Request.id == Task.request_id)
-                     .where(Task.id == bindparam("task_id")).with_for_update())
+# The request's current org chart version rides along (the action needs the chart next).
+_TASK_AND_REQUEST = (select(*_TASK_COLUMNS, *_REQUEST_COLUMNS, latest_version_id(Request.__table__.c.org_id))
+                     .join_from(Task, Request, Request.id == Task.request_id)
+                     .where(Task.id == bindparam("task_id")).with_for_update(of=[Task, Request]))
 _REQUEST = select(*_REQUEST_COLUMNS).where(Request.id == bindparam("request_id"))
 _REQUEST_LOCKED = _REQUEST.with_for_update()
 _WAITING_DECISIONS = (select(*_TASK_COLUMNS)
@@ -108,12 +111,21 @@ _WRITE_TASK = _versioned(Task.__table__)
 _MUTABLE = ("status", "fields_json", "state", "round", "orgchart_version", "outcome_comment", "updated_at")
 
 
-def task_and_request(conn: Connection, task_id: int) -> tuple[TaskRow, RequestRow] | None:
+@dataclass(slots=True)
+class Opened:
+    """What an action on a task reads first, in one round trip."""
+
+    task: TaskRow
+    request: RequestRow
+    chart_version_id: int | None  # the request's organization's current chart (orgcharts.current)
+
+
+def task_and_request(conn: Connection, task_id: int) -> Opened | None:
     """The task and its request, both locked until the action ends (None: no such task)."""
     row = conn.execute(_TASK_AND_REQUEST, {"task_id": task_id}).first()
     if row is None:
         return None
-    return TaskRow(*row[:_TASK_WIDTH]), RequestRow(*row[_TASK_WIDTH:])
+    return Opened(TaskRow(*row[:_TASK_WIDTH]), RequestRow(*row[_TASK_WIDTH:-1]), row[-1])
 
 
 def waiting_decisions(conn: Connection, person: str) -> list[TaskRow]:

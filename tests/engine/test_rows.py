@@ -20,7 +20,9 @@ def test_a_task_written_from_a_stale_read_is_a_conflict_and_changes_nothing(app:
     request_id = app.service.submit(applicant, "leave", leave_fields())
     task_id = _first_open_task(app, request_id)
     with app.db.reading() as s:
-        stale, _ = rows.task_and_request(s.connection(), task_id) or pytest.fail("task not found")
+        opened = rows.task_and_request(s.connection(), task_id)
+        assert opened is not None
+        stale = opened.task
     app.service.urge(task_id, applicant)  # someone else writes the task in between
     with pytest.raises(ConflictError, match="same moment"), app.db.transaction() as s:
         rows.update_task(s.connection(), stale, comment="late")
