@@ -57,6 +57,16 @@ class Step:
         return self.definition.role
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A run's saved state and what a request's status follows from, taken at one moment: submit
+    saves its run, then walks the same run on to the end as its dry run (no copy needed)."""
+
+    state: str
+    completed: bool
+    waiting_kinds: frozenset[str]
+
+
 @dataclass
 class RouteContext:
     """What rules 1 and 2 need to know, carried across saves in the workflow's own data."""
@@ -129,13 +139,8 @@ class Run:
         workflow.script_engine = _SCRIPT_ENGINE
         return cls(definition, workflow)
 
-    def fork(self) -> Run:
-        """An independent copy of this instance (through the serializer's dicts, no JSON)."""
-        dct = _SERIALIZER.to_dict(self.workflow)
-        dct["spec"], dct["subprocess_specs"] = self.definition.spec, self.definition.subprocess_specs
-        workflow = _SERIALIZER.from_dict(dct)
-        workflow.script_engine = _SCRIPT_ENGINE
-        return Run(self.definition, workflow)
+    def save(self) -> Saved:
+        return Saved(self.dump(), self.completed, frozenset(self.waiting_kinds()))
 
     @property
     def completed(self) -> bool:
@@ -254,7 +259,8 @@ def dry_run(definition: ProcessDefinition, variables: Mapping[str, Any], context
 def finish_dry_run(run: Run, route: list[Step], context: RouteContext,
                    on_open: Callable[[Step], None] | None = None) -> list[Step]:
     """Continue ``run`` (whose ``advance`` returned ``route``) to its end, approving every open
-    step in turn. Submit forks its real run into this instead of dry-running from the start."""
+    step in turn. Submit saves its real run, then finishes it here instead of dry-running a
+    second run from the start."""
     pending = [s for s in route if s.outcome == OPEN]
     while pending:
         first = pending.pop(0)

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, inser
 
 from approvals import delegations
 from approvals.audit import Entry
-from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Run, Step
+from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
 from approvals.orgchart.model import OrgChart
 from approvals.outbox import Outbox
 from approvals.store import rows
@@ -105,16 +105,16 @@ def _due(req: RequestRow, due_field: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def settle(req: RequestRow, run: Run, now: datetime) -> str | None:
+def settle(req: RequestRow, saved: Saved, now: datetime) -> str | None:
     """Put the run's saved state on ``req``; returns the status the run moved it to (every
     approval given, or the end reached), None when the status stays."""
-    req.state = run.dump()
+    req.state = saved.state
     req.updated_at = now
     if req.status not in OPEN_STATUSES:
         return None
     before = req.status
-    open_kinds = run.waiting_kinds()
-    if run.completed:
+    open_kinds = saved.waiting_kinds
+    if saved.completed:
         req.status = "completed"
     elif open_kinds and open_kinds <= {"report"}:
         req.status = "approved"
@@ -126,9 +126,9 @@ def announce_settled(req: RequestRow, moved: str | None, out: Outbox) -> None:
         out.signal("completed", request_id=req.id, status=moved)
 
 
-def save_state(conn: Connection, req: RequestRow, run: Run, now: datetime, out: Outbox) -> None:
+def save_state(conn: Connection, req: RequestRow, saved: Saved, now: datetime, out: Outbox) -> None:
     """The last write of an action that moved the workflow (ConflictError if the request
     changed since it was read)."""
-    moved = settle(req, run, now)
+    moved = settle(req, saved, now)
     rows.write_request(conn, req)
     announce_settled(req, moved, out)

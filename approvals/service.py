@@ -24,7 +24,7 @@ from approvals import delegations, forms
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DefinitionRegistry, ProcessDefinition
-from approvals.engine import RouteContext, Run, Step, finish_dry_run
+from approvals.engine import RouteContext, Run, Saved, Step, finish_dry_run
 from approvals.errors import (
     ConflictError,
     FieldError,
@@ -102,14 +102,15 @@ class ApprovalService:
         return forms.validate(defn.fields, raw, today=self._today().isoformat(), variables=base)
 
     def _start(self, chart: OrgChart, defn: ProcessDefinition, applicant: str,
-               values: dict[str, Any]) -> tuple[Run, list[Step]]:
-        """Start the real run, then refuse (vacant post, rule refusal) by dry-running a fork of
-        it to the end: the fork shares the start, so the route is walked once, not twice."""
+               values: dict[str, Any]) -> tuple[Saved, list[Step]]:
+        """Start the real run and save it, then refuse (vacant post, rule refusal) by walking
+        the same run on to the end as a dry run: the route is walked once, and nothing copied."""
         variables = request_variables(chart, defn, applicant, values, self._today())
         run = Run.start(defn, variables)
         steps = run.advance(RouteContext(chart, applicant))
-        finish_dry_run(run.fork(), list(steps), RouteContext(chart, applicant))
-        return run, steps
+        saved = run.save()  # what the request keeps; the run below is only the dry run
+        finish_dry_run(run, list(steps), RouteContext(chart, applicant))
+        return saved, steps
 
     def _store_version(self, conn: Connection, defn: ProcessDefinition, now: datetime) -> None:
         """Requests point at the BPMN text they started on; the first request of a version stores it."""
@@ -133,11 +134,11 @@ class ApprovalService:
         defn = self.definition_for(chart, request_type)
         raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}
         values = self._validated(chart, defn, applicant, raw)
-        run, steps = self._start(chart, defn, applicant, values)
+        saved, steps = self._start(chart, defn, applicant, values)
         now = self.clock.now()
         req = RequestRow(0, chart.id, request_type, defn.process_id, defn.sha256, applicant, "pending",
                          json.dumps(values, ensure_ascii=False), "", 1, 1, chart.version, "", now, now)
-        moved = settle(req, run, now)  # the request is inserted whole: no UPDATE of a row just written
+        moved = settle(req, saved, now)  # the request is inserted whole: no UPDATE of a row just written
         out = Outbox()
         with self._action() as conn:
             self._store_version(conn, defn, now)
@@ -185,7 +186,7 @@ class ApprovalService:
                 self._end_round(conn, req, run, status, actor, comment, now, out)
                 if decision == "return":
                     out.signal("returned", request_id=req.id, task_id=task.id, actor=actor, comment=comment)
-            save_state(conn, req, run, now, out)
+            save_state(conn, req, run.save(), now, out)
             out.write(conn, now)
         out.send(self)
 
@@ -212,7 +213,7 @@ class ApprovalService:
             run = Run.load(defn, req.state)
             steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
             record_steps(conn, req, chart, steps, out, now)
-            save_state(conn, req, run, now, out)
+            save_state(conn, req, run.save(), now, out)
             out.write(conn, now)
         out.send(self)
 
@@ -247,7 +248,7 @@ class ApprovalService:
                 raise InvalidStateError(f"request #{req.id} already has a decision; it can no longer be withdrawn")
             run = Run.load(self.definition_of(req), req.state)
             self._end_round(conn, req, run, "withdrawn", actor, "", now, out)
-            save_state(conn, req, run, now, out)
+            save_state(conn, req, run.save(), now, out)
             out.write(conn, now)
         out.send(self)
 
@@ -263,7 +264,7 @@ class ApprovalService:
         defn = self.definition_of(req_view)  # a request stays on the version it started with
         raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}
         values = self._validated(chart, defn, actor, raw)
-        run, steps = self._start(chart, defn, actor, values)
+        saved, steps = self._start(chart, defn, actor, values)
         now = self.clock.now()
         out = Outbox()
         with self._action() as conn:
@@ -279,7 +280,7 @@ class ApprovalService:
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                        round=req.round)
             record_steps(conn, req, chart, steps, out, now)
-            save_state(conn, req, run, now, out)
+            save_state(conn, req, saved, now, out)
             out.write(conn, now)
         out.send(self)
 
