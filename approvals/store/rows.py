@@ -93,11 +93,14 @@ _TASK_WIDTH = len(_TASK_COLUMNS)
 
 # Built once. FOR UPDATE (PostgreSQL; SQLite already holds the write lock from BEGIN IMMEDIATE):
 # a second decision on the same request waits here, then reads the task closed and gets
-# ConflictError, instead of racing on row locks later (a deadlock). Task row, then request row.
+# ConflictError, instead of racing on row locks later (a deadlock). The request row is locked
+# first, by its own statement (see ``task_and_request``).
 # The request's current org chart version rides along (the action needs the chart next).
 _TASK_AND_REQUEST = (select(*_TASK_COLUMNS, *_REQUEST_COLUMNS, latest_version_id(Request.__table__.c.org_id))
                      .join_from(Task, Request, Request.id == Task.request_id)
                      .where(Task.id == bindparam("task_id")).with_for_update(of=[Task, Request]))
+_LOCK_REQUEST_OF_TASK = (select(Request.id).where(
+    Request.id == select(Task.request_id).where(Task.id == bindparam("task_id")).scalar_subquery()).with_for_update())
 _REQUEST = select(*_REQUEST_COLUMNS).where(Request.id == bindparam("request_id"))
 _REQUEST_LOCKED = _REQUEST.with_for_update()
 _WAITING_DECISIONS = (select(*_TASK_COLUMNS)
@@ -121,7 +124,14 @@ class Opened:
 
 
 def task_and_request(conn: Connection, task_id: int) -> Opened | None:
-    """The task and its request, both locked until the action ends (None: no such task)."""
+    """The task and its request, both locked until the action ends (None: no such task).
+
+    Row locks are taken request first, then task, as withdraw, return and reject take them
+    (they lock the request, then close its open tasks). Locking the task first and then
+    waiting for the request is a deadlock on PostgreSQL when a withdrawal and a decision meet.
+    SQLite has no row locks: BEGIN IMMEDIATE already serializes writers."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(_LOCK_REQUEST_OF_TASK, {"task_id": task_id})
     row = conn.execute(_TASK_AND_REQUEST, {"task_id": task_id}).first()
     if row is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from support import CHART_A, REPORT_A, leave_fields, pick, walk
 
 from approvals import signals
 from approvals.app import Approvals
-from approvals.errors import ConflictError, InvalidStateError, NotPermittedError, VacantPostError
+from approvals.errors import ApprovalsError, ConflictError, InvalidStateError, NotPermittedError, VacantPostError
+from approvals.store import rows
 from approvals.store.models import AuditEntry, Request, Task
 
 
@@ -211,3 +213,38 @@ def test_an_inbox_count_beyond_the_cap_reads_as_1000_plus() -> None:
 
     assert (str(Count.of(1500, 1000)), int(Count.of(1500, 1000)), str(Count.of(12, 1000))) == ("1000+", 1000, "12")
     assert Count.of(0, 1000) == 0 and not Count.of(0, 1000)
+
+
+def test_a_withdrawal_racing_a_decision_gives_one_clear_outcome_not_a_deadlock(
+        app: Approvals, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The applicant withdraws while the head approves. The withdrawal holds the request and
+    then closes its open task; the decision must queue behind it, not hold the task and wait
+    for the request (on PostgreSQL that is a deadlock, and one of them fails with a raw error)."""
+    applicant = pick(app.orgcharts.current("xx-nrpb"), "staff", "section", county=True)
+    request_id = app.service.submit(applicant, "leave", leave_fields())
+    task = _open_decision(app, request_id)
+    locked, outcomes = threading.Event(), {}
+    real_request = rows.request
+
+    def request_then_pause(conn: Any, request_id: int, *, lock: bool) -> Any:
+        row = real_request(conn, request_id, lock=lock)
+        locked.set()
+        time.sleep(0.5)  # the decision starts now, while the withdrawal holds the request
+        return row
+
+    monkeypatch.setattr(rows, "request", request_then_pause)
+
+    def act(name: str, action: Any) -> None:
+        try:
+            action()
+            outcomes[name] = "ok"
+        except ApprovalsError as exc:
+            outcomes[name] = type(exc).__name__
+
+    withdraw = threading.Thread(target=act, args=("withdraw", lambda: app.service.withdraw(request_id, applicant)))
+    withdraw.start()
+    locked.wait(5)
+    act("decide", lambda: app.service.decide(task.id, task.assignee, "approve", ""))
+    withdraw.join()
+    assert outcomes == {"withdraw": "ok", "decide": "ConflictError"}
+    assert app.queries.request(request_id).status == "withdrawn"
