@@ -13,9 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from approvals.errors import ConflictError
+
 DEFAULT_URL = "sqlite:///instance/approvals.sqlite3"
+_CONTENTION_SQLSTATES = ("40P01", "40001", "55P03")  # deadlock, serialization failure, lock not available
+
+
+def _is_contention(exc: DBAPIError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) in _CONTENTION_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
 def database_url() -> str:
@@ -74,9 +84,18 @@ class Database:
     def writing(self) -> Iterator[Connection]:
         """A transaction on a bare connection, for the user actions: they write through Core
         statements built once, so a Session's bookkeeping would be pure cost (about a tenth of
-        a decision). Commits when the block ends, rolls back if it raises."""
-        with self.engine.begin() as conn:
-            yield conn
+        a decision). Commits when the block ends, rolls back if it raises.
+
+        Should two actions still collide in the database (a deadlock, a serialization failure,
+        SQLite's lock wait running out), the loser gets ConflictError, as for any other race,
+        and its transaction has rolled back: the user reloads and tries again."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            if not _is_contention(exc):
+                raise
+            raise ConflictError("someone else acted on this request at the same moment; reload and try again") from exc
 
     @contextmanager
     def reading(self, *, snapshot: bool = True) -> Iterator[Session]:

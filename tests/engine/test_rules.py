@@ -248,3 +248,30 @@ def test_a_withdrawal_racing_a_decision_gives_one_clear_outcome_not_a_deadlock(
     withdraw.join()
     assert outcomes == {"withdraw": "ok", "decide": "ConflictError"}
     assert app.queries.request(request_id).status == "withdrawn"
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+def test_a_collision_the_database_reports_reaches_the_user_as_a_conflict(
+        app: Approvals, monkeypatch: pytest.MonkeyPatch, sqlstate: str) -> None:
+    """Deadlocks and serialization failures (PostgreSQL) roll the action back and read as a
+    conflict to retry, like any other race, never as a raw database error."""
+    from sqlalchemy.exc import OperationalError
+
+    applicant = pick(app.orgcharts.current("xx-nrpb"), "staff", "section", county=True)
+    request_id = app.service.submit(applicant, "leave", leave_fields())
+    task = _open_decision(app, request_id)
+    before = _counts(app)
+
+    class Collision(Exception):
+        pass
+
+    collision = Collision("deadlock detected")
+    collision.sqlstate = sqlstate  # type: ignore[attr-defined]
+
+    def collide(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("UPDATE tasks ...", {}, collision)
+
+    monkeypatch.setattr(rows, "update_task", collide)
+    with pytest.raises(ConflictError, match="same moment"):
+        app.service.decide(task.id, task.assignee, "approve", "")
+    assert _counts(app) == before and _open_decision(app, request_id).id == task.id
