@@ -117,7 +117,7 @@ def memory(tmp: Path, actions: int) -> list[Figure]:
     actions: peak RSS (VmHWM) and the RSS slope over the second half of the run."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.memory", str(tmp / "memory.sqlite3"), str(actions)],
                          capture_output=True, text=True, check=True, env={**os.environ})
-    lines = [line.split() for line in out.stdout.split("\n") if line.strip()]
+    lines = [line.split()[:2] for line in out.stdout.split("\n") if line.strip()]  # more columns: --heap
     peak_mb = next(float(v) for k, v in lines if k == "peak")
     samples = [(float(k), float(v)) for k, v in lines if k != "peak"]
     half = samples[len(samples) // 2:]
