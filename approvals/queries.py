@@ -15,12 +15,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, union_all
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
 from approvals.store.models import Attachment, AuditEntry, Request, Task
+from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow
 
 DECISION_KINDS = ("approve", "consent", "record")
 NOTICE_KINDS = ("file", "copy")
@@ -112,8 +113,11 @@ def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool =
     firsts = [select(select(Task.id).where(*b).order_by(Task.id).limit(bindparam("window")).subquery().c.id)
               for b in branches]
     ids = union_all(*firsts).subquery() if len(firsts) > 1 else firsts[0].subquery()
-    return (select(Task, total.label("total")).where(Task.id.in_(select(ids.c.id))).order_by(Task.id)
+    return (select(*TASK_COLUMNS, total.label("total")).where(Task.id.in_(select(ids.c.id))).order_by(Task.id)
             .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+_LISTED_REQUESTS = select(*LISTED_REQUEST_COLUMNS).where(Request.id.in_(bindparam("ids", expanding=True)))
 
 
 class Queries:
@@ -122,21 +126,29 @@ class Queries:
 
     def _page(self, s: Session, where: list[Any], limit: int, offset: int, newest_first: bool = False) -> Page:
         order = Task.id.desc() if newest_first else Task.id
-        items = s.scalars(select(Task).where(*where).order_by(order).limit(limit).offset(offset)).all()
+        return self._task_rows(s, where, (order,), limit, offset)
+
+    @staticmethod
+    def _task_rows(s: Session, where: list[Any], order: tuple[Any, ...], limit: int, offset: int) -> Page:
+        """A list page of tasks as plain rows (see ``_mine_page``), with its total."""
+        found = s.connection().execute(select(*TASK_COLUMNS).where(*where).order_by(*order).limit(limit).offset(offset))
         total = s.scalar(select(func.count()).select_from(Task).where(*where)) or 0
-        return Page(items, total)
+        return Page([TaskRow(*row) for row in found], total)
 
     def _mine_page(self, s: Session, person: str, units: list[str], kinds: tuple[str, ...], limit: int,
                    offset: int) -> Page:
         """Open tasks of ``kinds`` assigned to ``person`` or held by one of ``units``, oldest first:
-        the page and its capped count in one pre-built statement (see ``_mine_statement``)."""
+        the page and its capped count in one pre-built statement (see ``_mine_statement``), as
+        plain rows: an inbox is read far more often than it is acted on, and building ORM
+        objects for it cost a third of the read."""
         params = {"person": person, "units": units, "window": limit + offset, "limit": limit, "offset": offset}
-        rows = s.execute(_mine_statement(kinds, bool(units)), params).all()
-        if rows:
-            found = rows[0].total
+        conn = s.connection()
+        found_rows = conn.execute(_mine_statement(kinds, bool(units)), params).all()
+        if found_rows:
+            found = found_rows[0].total
         else:  # an empty page (past the end, or an empty inbox) still needs the count
-            found = s.execute(_mine_statement(kinds, bool(units), count_only=True), params).scalar() or 0
-        return Page([row[0] for row in rows], Count.of(found, COUNT_CAP))
+            found = conn.execute(_mine_statement(kinds, bool(units), count_only=True), params).scalar() or 0
+        return Page([TaskRow(*row[:-1]) for row in found_rows], Count.of(found, COUNT_CAP))
 
     def inbox(self, chart: OrgChart, person: str, limit: int = 50, offset: int = 0) -> Page:
         """Open decisions waiting for ``person``, oldest first."""
@@ -175,10 +187,7 @@ class Queries:
     def done_by(self, person: str, limit: int = 50, offset: int = 0) -> Page:
         with self.db.reading() as s:
             where = [Task.decided_by == person, Task.kind.in_(DECISION_KINDS + NOTICE_KINDS)]
-            items = s.scalars(select(Task).where(*where).order_by(Task.decided_at.desc(), Task.id.desc())
-                              .limit(limit).offset(offset)).all()
-            total = s.scalar(select(func.count()).select_from(Task).where(*where)) or 0
-            return Page(items, total)
+            return self._task_rows(s, where, (Task.decided_at.desc(), Task.id.desc()), limit, offset)
 
     def my_requests(self, applicant: str, limit: int = 50, offset: int = 0) -> Page:
         with self.db.reading() as s:
@@ -195,16 +204,16 @@ class Queries:
                 raise UnknownRequestError(request_id)
             return req
 
-    def requests(self, request_ids: Iterable[int]) -> dict[int, Request]:
+    def requests(self, request_ids: Iterable[int]) -> dict[int, ListedRequest]:
         """Many requests in one query, by id: a list page of 50 tasks needs their 50 requests
-        (one ``request`` call per row is 50 round trips). Without the workflow state, which
-        no list shows and which is most of a request's bytes."""
+        (one ``request`` call per row is 50 round trips). Plain rows without the workflow
+        state, which no list shows and which is most of a request's bytes."""
         ids = set(request_ids)
         if not ids:
             return {}
         with self.db.reading(snapshot=False) as s:
-            listed = select(Request).where(Request.id.in_(ids)).options(defer(Request.state, raiseload=True))
-            return {req.id: req for req in s.scalars(listed)}
+            listed = s.connection().execute(_LISTED_REQUESTS, {"ids": list(ids)})
+            return {row.id: ListedRequest(*row) for row in listed}
 
     def task(self, task_id: int) -> Task:
         with self.db.reading(snapshot=False) as s:
@@ -253,5 +262,5 @@ class Queries:
             raise NotPermittedError(f"request #{request_id} is not yours to read")
         return req
 
-    def fields(self, req: Request) -> dict[str, Any]:
+    def fields(self, req: Request | ListedRequest) -> dict[str, Any]:
         return dict(json.loads(req.fields_json))

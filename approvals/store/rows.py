@@ -76,6 +76,27 @@ class TaskRow:
     revision: int
 
 
+@dataclass(slots=True)
+class ListedRequest:
+    """A request as list pages show it: every column but the workflow state, which no list
+    shows and which is most of a request's bytes."""
+
+    id: int
+    org_id: str
+    request_type: str
+    process_id: str
+    process_sha: str
+    applicant: str
+    status: str
+    fields_json: str
+    round: int
+    revision: int
+    orgchart_version: str
+    outcome_comment: str
+    created_at: datetime
+    updated_at: datetime
+
+
 def _columns(row_type: type, table: Any) -> list[Column[Any]]:
     return [table.c[f.name] for f in fields(row_type)]
 
@@ -88,22 +109,23 @@ def _versioned(table: Any) -> Update:
 
 
 _REQUEST_COLUMNS = _columns(RequestRow, Request.__table__)
-_TASK_COLUMNS = _columns(TaskRow, Task.__table__)
-_TASK_WIDTH = len(_TASK_COLUMNS)
+LISTED_REQUEST_COLUMNS = _columns(ListedRequest, Request.__table__)
+TASK_COLUMNS = _columns(TaskRow, Task.__table__)
+_TASK_WIDTH = len(TASK_COLUMNS)
 
 # Built once. FOR UPDATE (PostgreSQL; SQLite already holds the write lock from BEGIN IMMEDIATE):
 # a second decision on the same request waits here, then reads the task closed and gets
 # ConflictError, instead of racing on row locks later (a deadlock). The request row is locked
 # first, by its own statement (see ``task_and_request``).
 # The request's current org chart version rides along (the action needs the chart next).
-_TASK_AND_REQUEST = (select(*_TASK_COLUMNS, *_REQUEST_COLUMNS, latest_version_id(Request.__table__.c.org_id))
+_TASK_AND_REQUEST = (select(*TASK_COLUMNS, *_REQUEST_COLUMNS, latest_version_id(Request.__table__.c.org_id))
                      .join_from(Task, Request, Request.id == Task.request_id)
                      .where(Task.id == bindparam("task_id")).with_for_update(of=[Task, Request]))
 _LOCK_REQUEST_OF_TASK = (select(Request.id).where(
     Request.id == select(Task.request_id).where(Task.id == bindparam("task_id")).scalar_subquery()).with_for_update())
 _REQUEST = select(*_REQUEST_COLUMNS).where(Request.id == bindparam("request_id"))
 _REQUEST_LOCKED = _REQUEST.with_for_update()
-_WAITING_DECISIONS = (select(*_TASK_COLUMNS)
+_WAITING_DECISIONS = (select(*TASK_COLUMNS)
                       .where(Task.assignee == bindparam("person"), Task.principal == bindparam("person"),
                              Task.is_open.is_(True), Task.kind.in_(("approve", "consent", "record")))
                       .order_by(Task.id))
