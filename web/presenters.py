@@ -88,11 +88,12 @@ def unit_name(person_id: str | None) -> str:
     return ""
 
 
-def age(since: datetime | None) -> str:
-    """How long something has waited, in the largest whole unit: 3天, 5小时, 10分钟."""
+def age(since: datetime | None, at: datetime | None = None) -> str:
+    """How long something has waited until ``at`` (now by default), in the largest whole
+    unit: 3天, 5小时, 10分钟."""
     if since is None:
         return ""
-    seconds = max(0, int((now() - since).total_seconds()))
+    seconds = max(0, int(((at or now()) - since).total_seconds()))
     if seconds >= 86400:
         return _("%(n)s d", n=seconds // 86400)
     if seconds >= 3600:
