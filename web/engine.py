@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 
 from approvals.app import Approvals, build
 from approvals.orgchart.model import OrgChart
@@ -56,6 +56,12 @@ def current_chart(org_id: str) -> OrgChart:
     if org_id not in charts:
         charts[org_id] = engine().orgcharts.current(org_id)
     return charts[org_id]
+
+
+def remember_chart(chart: OrgChart) -> None:
+    """A chart just read as current (signing the user in reads it): the page needs no second read."""
+    if has_request_context():
+        g.setdefault("charts", {}).setdefault(chart.id, chart)
 
 
 def org_ids() -> list[str]:

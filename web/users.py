@@ -19,7 +19,7 @@ from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.store.models import Task
-from web.engine import current_chart, engine
+from web.engine import current_chart, engine, remember_chart
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +47,7 @@ def load(person_id: str) -> User | None:
         chart = engine().orgcharts.for_person(person_id)
     except ApprovalsError:
         return None
+    remember_chart(chart)
     person = chart.people[person_id]
     unit = chart.units[person.unit]
     cfg = current_app.config
