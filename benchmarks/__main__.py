@@ -137,7 +137,7 @@ def memory(tmp: Path, actions: int) -> list[Figure]:
     return [peak, drift]
 
 
-def http(tmp: Path, per_approver: int = 40, repeats: int = 3) -> list[Figure]:
+def http(tmp: Path, per_approver: int = 40, repeats: int = 5) -> list[Figure]:
     """gunicorn 1 and 2 workers on PostgreSQL (alternating), 1 worker on SQLite."""
     from benchmarks.http_load import run
 
