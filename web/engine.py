@@ -58,10 +58,12 @@ def current_chart(org_id: str) -> OrgChart:
     return charts[org_id]
 
 
-def remember_chart(chart: OrgChart) -> None:
-    """A chart just read as current (signing the user in reads it): the page needs no second read."""
+def remember_charts(charts: dict[str, OrgChart]) -> None:
+    """Every chart in force, just read in one query (loading the signed-in user does): the
+    page needs no second read of any chart, nor of the list of organizations."""
     if has_request_context():
-        g.setdefault("charts", {}).setdefault(chart.id, chart)
+        g.charts = {**charts, **g.get("charts", {})}
+        g.setdefault("org_ids", sorted(charts))
 
 
 def org_ids() -> list[str]:

@@ -19,7 +19,8 @@ from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.store.models import Task
-from web.engine import current_chart, engine, remember_chart
+from approvals.store.orgcharts import person_chart
+from web.engine import current_chart, engine, remember_charts
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,10 +45,11 @@ class User(UserMixin):  # type: ignore[misc]
 def load(person_id: str) -> User | None:
     """The user for a session, or None when the person left the org chart (signed out)."""
     try:
-        chart = engine().orgcharts.for_person(person_id)
+        charts = engine().orgcharts.current_all()
+        chart = person_chart(charts, person_id)
     except ApprovalsError:
         return None
-    remember_chart(chart)
+    remember_charts(charts)
     person = chart.people[person_id]
     unit = chart.units[person.unit]
     cfg = current_app.config

@@ -36,6 +36,10 @@ class ExternalOrgCharts:
     def org_ids(self) -> list[str]:
         return [self.current().id]
 
+    def current_all(self) -> dict[str, OrgChart]:
+        chart = self.current()
+        return {chart.id: chart}
+
     def for_person(self, person_id: str) -> OrgChart:
         chart = self.current()
         if person_id not in chart.people:

@@ -106,16 +106,27 @@ class DatabaseOrgChartSource:
             return list(s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id)
                                   .order_by(OrgChartVersion.id.desc())))
 
-    def for_person(self, person_id: str) -> OrgChart:
-        """One query for every organization's current version (each submit asks this)."""
+    def current_all(self) -> dict[str, OrgChart]:
+        """Every organization's chart in force, by id, in one query: who someone is (each submit
+        asks) and the names on a page that mentions people of any organization."""
+        charts: dict[str, OrgChart] = {}
         with self.db.reading(snapshot=False) as s:
-            latest = s.execute(_LATEST_PER_ORG).all()
-            for _org_id, row_id in latest:
+            for org_id, row_id in s.execute(_LATEST_PER_ORG).all():
                 chart = self._parsed.get(row_id)
                 if chart is None:
                     row = s.get(OrgChartVersion, row_id)
                     assert row is not None
                     chart = self._chart(row.id, row.source_text, row.source_name)
-                if person_id in chart.people:
-                    return chart
-        raise UnknownPersonError(person_id)
+                charts[org_id] = chart
+        return charts
+
+    def for_person(self, person_id: str) -> OrgChart:
+        return person_chart(self.current_all(), person_id)
+
+
+def person_chart(charts: dict[str, OrgChart], person_id: str) -> OrgChart:
+    """The chart, among ``charts``, that has ``person_id`` on it."""
+    for chart in charts.values():
+        if person_id in chart.people:
+            return chart
+    raise UnknownPersonError(person_id)
