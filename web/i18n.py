@@ -50,12 +50,20 @@ def template_gettext(string: str, **variables: Any) -> Markup:
 
 
 def _forget_translations() -> None:
-    g.pop("translations", None)  # g can outlive a request (a test holding an app context)
+    for key in ("translations", "english"):  # g can outlive a request (a test holding an app context)
+        g.pop(key, None)
 
 
 def is_english() -> bool:
-    locale = get_locale()
-    return locale is not None and locale.language == "en"
+    """Asked for every label of every row; the answer is kept for the request."""
+    if not has_app_context():
+        locale = get_locale()
+        return locale is not None and locale.language == "en"
+    english: bool | None = g.get("english")
+    if english is None:
+        locale = get_locale()
+        english = g.english = locale is not None and locale.language == "en"
+    return english
 
 
 def localized(zh: str, en: str | None) -> str:
