@@ -136,8 +136,11 @@ class ApprovalService:
         values = self._validated(chart, defn, applicant, raw)
         saved, steps = self._start(chart, defn, applicant, values)
         now = self.clock.now()
-        req = RequestRow(0, chart.id, request_type, defn.process_id, defn.sha256, applicant, "pending",
-                         json.dumps(values, ensure_ascii=False), "", 1, 1, chart.version, "", now, now)
+        req = RequestRow(id=0, org_id=chart.id, request_type=request_type, process_id=defn.process_id,
+                         process_sha=defn.sha256, applicant=applicant, status="pending",
+                         fields_json=json.dumps(values, ensure_ascii=False), round=1, revision=1,
+                         orgchart_version=chart.version, outcome_comment="", created_at=now, updated_at=now,
+                         state="")
         moved = settle(req, saved, now)  # the request is inserted whole: no UPDATE of a row just written
         out = Outbox()
         with self._action() as conn:

@@ -25,8 +25,9 @@ RACE = "someone else acted on this request at the same moment; reload and look a
 
 
 @dataclass(slots=True)
-class RequestRow:
-    """A ``requests`` row; field names are the column names."""
+class ListedRequest:
+    """A request as list pages show it: every column but the workflow state, which no list
+    shows and which is most of a request's bytes."""
 
     id: int
     org_id: str
@@ -36,13 +37,19 @@ class RequestRow:
     applicant: str
     status: str
     fields_json: str
-    state: str
     round: int
     revision: int
     orgchart_version: str
     outcome_comment: str
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(slots=True)
+class RequestRow(ListedRequest):
+    """A whole ``requests`` row, the workflow state included; field names are the column names."""
+
+    state: str
 
 
 @dataclass(slots=True)
@@ -74,27 +81,6 @@ class TaskRow:
     created_at: datetime
     decided_at: datetime | None
     revision: int
-
-
-@dataclass(slots=True)
-class ListedRequest:
-    """A request as list pages show it: every column but the workflow state, which no list
-    shows and which is most of a request's bytes."""
-
-    id: int
-    org_id: str
-    request_type: str
-    process_id: str
-    process_sha: str
-    applicant: str
-    status: str
-    fields_json: str
-    round: int
-    revision: int
-    orgchart_version: str
-    outcome_comment: str
-    created_at: datetime
-    updated_at: datetime
 
 
 def _columns(row_type: type, table: Any) -> list[Column[Any]]:
