@@ -124,10 +124,6 @@ class Queries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _page(self, s: Session, where: list[Any], limit: int, offset: int, newest_first: bool = False) -> Page:
-        order = Task.id.desc() if newest_first else Task.id
-        return self._task_rows(s, where, (order,), limit, offset)
-
     @staticmethod
     def _task_rows(s: Session, where: list[Any], order: tuple[Any, ...], limit: int, offset: int) -> Page:
         """A list page of tasks as plain rows (see ``_mine_page``), with its total."""
@@ -165,11 +161,12 @@ class Queries:
     def notices(self, chart: OrgChart, person: str, *, open_only: bool = True, limit: int = 50,
                 offset: int = 0) -> Page:
         """Filings (备案) and copies (抄送) for the person's unit(s)."""
+        units = _member_units(chart, person)
         with self.db.reading() as s:
-            where = [_mine(person, _member_units(chart, person)), Task.kind.in_(NOTICE_KINDS)]
             if open_only:
-                return self._mine_page(s, person, _member_units(chart, person), NOTICE_KINDS, limit, offset)
-            return self._page(s, where, limit, offset, newest_first=True)
+                return self._mine_page(s, person, units, NOTICE_KINDS, limit, offset)
+            where = [_mine(person, units), Task.kind.in_(NOTICE_KINDS)]
+            return self._task_rows(s, where, (Task.id.desc(),), limit, offset)
 
     def reports_due(self, person: str) -> list[Task]:
         with self.db.reading(snapshot=False) as s:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from approvals.errors import ConflictError
 
 DEFAULT_URL = "sqlite:///instance/approvals.sqlite3"
+RACE = "someone else acted on this request at the same moment; reload and look again"
 _CONTENTION_SQLSTATES = ("40P01", "40001", "55P03")  # deadlock, serialization failure, lock not available
 
 
@@ -95,7 +96,7 @@ class Database:
         except DBAPIError as exc:
             if not _is_contention(exc):
                 raise
-            raise ConflictError("someone else acted on this request at the same moment; reload and try again") from exc
+            raise ConflictError(RACE) from exc
 
     @contextmanager
     def reading(self, *, snapshot: bool = True) -> Iterator[Session]:

@@ -18,10 +18,9 @@ from typing import Any
 from sqlalchemy import Column, Connection, Update, bindparam, insert, select, update
 
 from approvals.errors import ConflictError, UnknownRequestError
+from approvals.store.database import RACE
 from approvals.store.models import Request, Task
 from approvals.store.orgcharts import latest_version_id
-
-RACE = "someone else acted on this request at the same moment; reload and look again"
 
 
 @dataclass(slots=True)
