@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, config, engine, errors, i18n, nav, presenters, security
+from web import auth, config, engine, errors, i18n, nav, pagememo, presenters, security
 from web.admin import bp as admin_bp
 from web.applicant import bp as applicant_bp
 from web.approver import bp as approver_bp
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in test_config.items() if v is not None})
     config.finish(app)
 
+    pagememo.init_app(app)  # first: every request starts without the last page's memos
     engine.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

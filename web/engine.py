@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, has_app_context
 
 from approvals.app import Approvals, build
 from approvals.orgchart.model import OrgChart
+from web.pagememo import once, page_memo
 
 
 def init_app(app: Flask) -> None:
@@ -21,17 +22,6 @@ def init_app(app: Flask) -> None:
             app.config.get("APPROVALS_DATABASE_URL"), app.config.get("APPROVALS_PROCESSES")
         )
     app.extensions["approvals"] = approvals
-    app.before_request(forget_page_memos)
-
-
-PAGE_MEMOS = ("charts", "org_ids", "people")
-
-
-def forget_page_memos() -> None:
-    """Start each request with fresh memos: ``g`` outlives a request when a caller (a test,
-    a script) holds one app context across several."""
-    for key in PAGE_MEMOS:
-        g.pop(key, None)
 
 
 def engine() -> Approvals:
@@ -52,7 +42,7 @@ def current_chart(org_id: str) -> OrgChart:
     """The org chart in force, read once per page: a page names dozens of people and asking
     the database "which version is current" for each would cost a query per mention. The
     next page sees a chart an admin has just saved."""
-    charts: dict[str, OrgChart] = g.setdefault("charts", {})
+    charts: dict[str, OrgChart] = once("charts", dict)
     if org_id not in charts:
         charts[org_id] = engine().orgcharts.current(org_id)
     return charts[org_id]
@@ -61,13 +51,12 @@ def current_chart(org_id: str) -> OrgChart:
 def remember_charts(charts: dict[str, OrgChart]) -> None:
     """Every chart in force, just read in one query (loading the signed-in user does): the
     page needs no second read of any chart, nor of the list of organizations."""
-    if has_request_context():
-        g.charts = {**charts, **g.get("charts", {})}
-        g.setdefault("org_ids", sorted(charts))
+    if has_app_context():
+        memo = page_memo()
+        memo["charts"] = {**charts, **memo.get("charts", {})}
+        memo.setdefault("org_ids", sorted(charts))
 
 
 def org_ids() -> list[str]:
     """The organizations with a chart, read once per page (see ``current_chart``)."""
-    if "org_ids" not in g:
-        g.org_ids = engine().orgcharts.org_ids()
-    return g.org_ids  # type: ignore[no-any-return]
+    return once("org_ids", lambda: engine().orgcharts.org_ids())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from approvals.orgchart.model import OrgChart, Person
@@ -20,17 +20,20 @@ from web import labels
 from web.engine import current_chart, engine, now, org_ids
 from web.i18n import gettext as _
 from web.i18n import localized
+from web.pagememo import once
 
 
 def _directory() -> dict[str, Person | None]:
     """Everyone in every current chart, once per request; ``None`` for someone looked up and
     found nowhere, so a name repeated down a list is searched for once."""
-    if "people" not in g:
-        people: dict[str, Person | None] = {}
-        for org_id in org_ids():
-            people.update(current_chart(org_id).people)
-        g.people = people
-    return g.people  # type: ignore[no-any-return]
+    return once("people", _everyone)
+
+
+def _everyone() -> dict[str, Person | None]:
+    people: dict[str, Person | None] = {}
+    for org_id in org_ids():
+        people.update(current_chart(org_id).people)
+    return people
 
 
 def person(person_id: str | None) -> Person | None:
