@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from approvals.definitions import DECISION_KINDS
 from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
 from approvals.store.models import Attachment, AuditEntry, Request, Task
 from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow
 
-DECISION_KINDS = ("approve", "consent", "record")
 NOTICE_KINDS = ("file", "copy")
 
 

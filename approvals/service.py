@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select
 from approvals import delegations, forms
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
-from approvals.definitions import DefinitionRegistry, ProcessDefinition
+from approvals.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
 from approvals.engine import RouteContext, Run, Saved, Step, finish_dry_run
 from approvals.errors import (
     ConflictError,
@@ -169,7 +169,7 @@ class ApprovalService:
         with self._action() as conn:
             opened = self._open_task(conn, task_id)
             task, req = opened.task, opened.request
-            if task.kind not in ("approve", "consent", "record"):
+            if task.kind not in DECISION_KINDS:
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
             chart = self._chart_of(conn, opened)
             self._check_may_act(chart, actor, task)
@@ -296,7 +296,7 @@ class ApprovalService:
             task, req = opened.task, opened.request
             if actor != req.applicant:
                 raise NotPermittedError("only the applicant can urge their own request")
-            if task.kind not in ("approve", "consent", "record"):
+            if task.kind not in DECISION_KINDS:
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; only decisions are urged")
             rows.update_task(conn, task, urge_count=task.urge_count + 1, urged_at=now)
             out.record(Entry(actor, "urged", req.id, task.id, detail={"assignee": task.assignee}))
@@ -394,4 +394,4 @@ def _store_uploads(conn: Connection, request_id: int, uploads: Mapping[str, Uplo
 _VERSION_STORED = select(ProcessVersion.sha256).where(ProcessVersion.sha256 == bindparam("sha"))
 _DECIDED_IN_ROUND = (select(Task.id).where(Task.request_id == bindparam("req_id"), Task.round == bindparam("req_round"),
                                            Task.decided_by.is_not(None),
-                                           Task.kind.in_(("approve", "consent", "record"))).limit(1))
+                                           Task.kind.in_(DECISION_KINDS)).limit(1))

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from approvals.definitions import ProcessDefinition
+from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
 from web import labels
 from web.engine import engine
@@ -18,8 +18,6 @@ from web.i18n import field_label
 from web.i18n import gettext as _
 from web.presenters import step_name
 from web.users import me
-
-DECISION_KINDS = ("approve", "consent", "record")
 
 
 @dataclass(frozen=True)

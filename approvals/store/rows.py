@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Update, bindparam, insert, select, update
 
+from approvals.definitions import DECISION_KINDS
 from approvals.errors import ConflictError, UnknownRequestError
 from approvals.store.database import RACE
 from approvals.store.models import Request, Task
@@ -112,7 +113,7 @@ _REQUEST = select(*_REQUEST_COLUMNS).where(Request.id == bindparam("request_id")
 _REQUEST_LOCKED = _REQUEST.with_for_update()
 _WAITING_DECISIONS = (select(*TASK_COLUMNS)
                       .where(Task.assignee == bindparam("person"), Task.principal == bindparam("person"),
-                             Task.is_open.is_(True), Task.kind.in_(("approve", "consent", "record")))
+                             Task.is_open.is_(True), Task.kind.in_(DECISION_KINDS))
                       .order_by(Task.id))
 _INSERT_REQUEST = insert(Request).returning(Request.id)
 _WRITE_REQUEST = _versioned(Request.__table__)

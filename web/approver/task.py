@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from approvals.definitions import DECISION_KINDS
 from approvals.errors import ConflictError, FieldError, InvalidStateError
 from approvals.service import DECISIONS
 from approvals.store.models import Task
@@ -15,8 +16,6 @@ from web.i18n import gettext as _
 from web.presenters import name, step_name
 from web.requestview import build
 from web.users import decides, holds, may_open, me
-
-DECISION_KINDS = ("approve", "consent", "record")
 
 
 def _task(task_id: int) -> Task:
