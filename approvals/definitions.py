@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from approvals.definition_checks import check_elements, check_expressions
 from approvals.errors import Issue, ProcessDefinitionError, UnknownProcessError
 from approvals.forms import FieldDef, parse_form
 
@@ -179,6 +180,10 @@ def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
         pid = process.get("id")
         where = f"process {pid!r}"
         conventions = _read_conventions(root, process, where, issues)
+        check_elements(process, where, issues)
+        step_fields = [f.name for step in conventions["steps"].values() for f in step.fields]
+        check_expressions(process, where, [f.name for f in conventions["fields"]], step_fields,
+                          conventions["variables"], issues)
         try:
             spec = parser.get_spec(pid)
             subprocess_specs = parser.get_subprocess_specs(pid)
@@ -242,7 +247,10 @@ class DefinitionRegistry:
             raise UnknownProcessError(process_id, self.ids()) from None
 
     def version(self, process_id: str, sha256: str, xml_loader: Any) -> ProcessDefinition:
-        """The exact version a request started on; ``xml_loader(sha)`` fetches stored XML on a miss."""
+        """The exact version a request started on; ``xml_loader(sha)`` fetches stored XML on a miss.
+
+        Stored XML is hashed before it is parsed: text altered in the database is refused, so
+        write access to the database cannot change what a request runs."""
         key = (sha256, process_id)
         cached = self._by_hash.get(key)
         if cached is not None:
@@ -250,8 +258,16 @@ class DefinitionRegistry:
         current = self._load().get(process_id)
         if current is not None and current.sha256 == sha256:
             return current
+        source = f"{process_id}@{sha256[:12]}"
+        xml = xml_loader(sha256)
+        found = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+        if found != sha256:
+            raise ProcessDefinitionError(source, [Issue(
+                f"stored process version {sha256}", found,
+                "its XML does not hash to the version it is stored as: it was altered in the database, "
+                "so it is refused and not parsed")])
         with self._lock:
-            for defn in self._parse(xml_loader(sha256), f"{process_id}@{sha256[:12]}"):
+            for defn in self._parse(xml, source):
                 if defn.process_id == process_id:
                     return defn
         raise UnknownProcessError(process_id)

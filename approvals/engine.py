@@ -13,12 +13,16 @@ the bytes and the time per step (see docs/performance.md).
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
@@ -27,7 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from approvals.definitions import ProcessDefinition, StepDef
 from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
-from approvals.expressions import script_engine
+from approvals.expressions import compile_expression
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import resolve
 
@@ -102,8 +106,40 @@ def _serializer() -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(registry)
 
 
+class _SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """Every expression SpiffWorkflow evaluates (conditions, cardinalities, timers, messages) goes
+    through the project's expression language; nothing reaches ``eval`` or ``exec``."""
+
+    def evaluate(self, expression: str, context: dict[str, Any],
+                 external_context: Mapping[str, Any] | None = None) -> Any:
+        variables = ChainMap(context, dict(external_context)) if external_context else context
+        return compile_expression(expression)(variables)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        raise ApprovalsError("scripts are not run: a process definition holds no code")
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise ApprovalsError("service tasks are not run: a process definition holds no code")
+
+
+class _SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    """SpiffWorkflow's script engine with the safe environment, and script tasks refused."""
+
+    def __init__(self) -> None:
+        super().__init__(environment=_SafeEnvironment())
+
+    def validate(self, expression: str) -> None:
+        compile_expression(expression)
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        raise WorkflowTaskException("scripts are not run: a process definition holds no code", task=task)
+
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        raise WorkflowTaskException("service tasks are not run: a process definition holds no code", task=task)
+
+
 _SERIALIZER = _serializer()
-_SCRIPT_ENGINE = script_engine()
+_SCRIPT_ENGINE = _SafeScriptEngine()
 
 
 class Run:

@@ -1,0 +1,146 @@
+"""Load-time checks that keep code and dead elements out of a process definition.
+
+``parse_bpmn`` runs both on every file, so ``approvals check``, the registry and a stored
+version all refuse the same things (docs/processes.md, "Expressions" and "Elements the
+engine runs"):
+
+- every expression in the XML (flow conditions, ``required_if`` rules, multi-instance
+  cardinalities and completion conditions, loop conditions, timers, event conditions) must be
+  in the expression language of ``approvals.expressions`` and read only variables the
+  process has;
+- every element must be one the engine runs: a boundary timer that would never fire is
+  refused, not accepted and silently ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lxml import etree
+
+from approvals.errors import Issue
+from approvals.expressions import ExpressionError, compile_expression
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN, "camunda": CAMUNDA}
+
+# What approvals.routes.request_variables provides besides form fields and process properties
+# (tests/engine/test_safe_expressions.py pins the two together).
+REQUEST_VARIABLES = ("applicant", "applicant_category", "unit_kind", "unit_id", "today", "risk_areas")
+
+# Elements whose text SpiffWorkflow evaluates as an expression, and how an error names them.
+EXPRESSIONS = {
+    "conditionExpression": "condition", "loopCardinality": "loopCardinality",
+    "completionCondition": "completionCondition", "loopCondition": "loopCondition",
+    "timeDate": "timeDate", "timeDuration": "timeDuration", "timeCycle": "timeCycle",
+    "condition": "condition", "messagePath": "messagePath", "dataPath": "dataPath",
+}
+
+RUNS = {"startEvent", "endEvent", "userTask", "sendTask", "exclusiveGateway", "parallelGateway",
+        "inclusiveGateway", "intermediateThrowEvent"}
+TASKS = {"task", "manualTask", "receiveTask", "scriptTask", "serviceTask", "businessRuleTask"}  # definitions.py
+NOT_FLOW = {"extensionElements", "documentation", "laneSet", "sequenceFlow", "textAnnotation", "association",
+            "group", "dataObject", "dataObjectReference", "dataStoreReference", "property", "ioSpecification",
+            "ioBinding"}
+NO_EVENTS = ("the engine delivers no timers, messages, signals or conditions, "
+             "so the route would wait here forever")
+NOT_RUN = {
+    "boundaryEvent": f"a boundary event never fires: {NO_EVENTS}",
+    "intermediateCatchEvent": f"an intermediate catch event never fires: {NO_EVENTS}",
+    "eventBasedGateway": f"an event-based gateway waits for an event: {NO_EVENTS}",
+    "complexGateway": "a complex gateway is not run; use exclusive, parallel or inclusive gateways",
+    "subProcess": "sub-processes are not run yet; draw their steps in the process itself",
+    "transaction": "sub-processes are not run yet; draw their steps in the process itself",
+    "adHocSubProcess": "sub-processes are not run yet; draw their steps in the process itself",
+    "callActivity": "a called process's steps are not run yet; draw them in the process itself",
+}
+TIMER_BOUNDARY = "a boundary timer never fires: the engine runs no timers (due dates come from due_field)"
+LOOPS = ("a step goes to its role's one holder; multi-instance steps (会签/或签) and loops are not "
+         "run yet")
+
+
+def _local(node: Any) -> str:
+    return str(etree.QName(node).localname)
+
+
+def _definitions(node: Any) -> list[str]:
+    return [_local(c) for c in node if isinstance(c.tag, str) and _local(c).endswith("EventDefinition")]
+
+
+def _event_problem(tag: str, node: Any) -> str | None:
+    kinds = _definitions(node)
+    if tag == "startEvent" and kinds:
+        return f"a request starts when the applicant submits; a {kinds[0]} start never fires"
+    if tag == "endEvent" and any(k != "errorEventDefinition" for k in kinds):
+        return "an end event is plain or a refusal (errorEventDefinition); nothing receives a " + kinds[0]
+    if tag == "intermediateThrowEvent" and kinds:
+        return f"nothing receives a {kinds[0]}; only a plain intermediate event passes through"
+    if tag == "boundaryEvent" and "timerEventDefinition" in kinds:
+        return TIMER_BOUNDARY
+    return None
+
+
+def check_elements(process: Any, where: str, issues: list[Issue]) -> None:
+    """Refuse every element the engine would not run, naming it and why."""
+    for node in process:
+        if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN:
+            continue
+        tag = _local(node)
+        if tag in NOT_FLOW or tag in TASKS:
+            continue
+        problem = _event_problem(tag, node)
+        if problem is None and tag not in RUNS:
+            problem = NOT_RUN.get(tag, "is not run by the engine")
+        if problem is not None:
+            issues.append(Issue(f"{where} {tag} {node.get('id')!r}", None, problem))
+    for loop in process.xpath(".//bpmn:multiInstanceLoopCharacteristics | .//bpmn:standardLoopCharacteristics",
+                              namespaces=NS):
+        owner = loop.getparent()
+        issues.append(Issue(f"{where} {_local(owner)} {owner.get('id')!r}", _local(loop), LOOPS))
+
+
+def _owner(node: Any) -> Any:
+    owner = node.getparent()
+    while owner is not None and (owner.get("id") is None or _local(owner).endswith("Definition")
+                                 or _local(owner).endswith("Characteristics")):
+        owner = owner.getparent()
+    return owner
+
+
+def _check(source: str | None, here: str, known: Iterable[str], issues: list[Issue]) -> None:
+    try:
+        expression = compile_expression(source or "")
+    except ExpressionError as exc:
+        issues.append(Issue(here, source, str(exc)))
+        return
+    known = set(known)
+    for name in sorted(expression.names - known):
+        issues.append(Issue(here, source, f"{name!r} is not a form field, a process property or one of "
+                                          f"{', '.join(REQUEST_VARIABLES)}"))
+
+
+def check_expressions(process: Any, where: str, start_fields: Iterable[str], step_fields: Iterable[str],
+                      properties: Iterable[str], issues: list[Issue]) -> None:
+    """Every expression in the process: in the language, reading only variables it will have."""
+    data_objects = process.xpath(".//bpmn:dataObject/@id", namespaces=NS)
+    starting = {*start_fields, *properties, *REQUEST_VARIABLES}
+    everywhere = starting | {*step_fields, *data_objects}
+    for node in process.iter():
+        if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN:
+            continue
+        label = EXPRESSIONS.get(_local(node))
+        if label is None:
+            continue
+        owner = _owner(node)
+        _check(node.text, f"{where} {_local(owner)} {owner.get('id')!r} {label}", everywhere, issues)
+    for constraint in process.xpath(".//camunda:formField/camunda:validation/camunda:constraint"
+                                    "[@name='required_if']", namespaces=NS):
+        form_field = constraint.getparent().getparent()
+        element = form_field.xpath("ancestor::bpmn:*[@id][1]", namespaces=NS)[0]
+        own = form_field.getparent().xpath("./camunda:formField/@id", namespaces=NS)
+        # the request form sees the request's variables; a report form sees the request's fields
+        known = starting if _local(element) == "startEvent" else {*own, *start_fields}
+        here = f"{where} {_local(element)} {element.get('id')!r} field {form_field.get('id')!r} required_if"
+        _check(constraint.get("config"), here, known, issues)
