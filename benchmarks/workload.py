@@ -67,12 +67,13 @@ def engine_steps(app: Approvals, who: str) -> list[float]:
     return [t * 1000 for t in times]
 
 
-def bare_flow(definition: ProcessDefinition, variables: dict[str, Any]) -> list[float]:
+def bare_flow(definition: ProcessDefinition, variables: dict[str, Any], script_engine: Any = _SCRIPT_ENGINE,
+              ) -> list[float]:
     """The same route in bare SpiffWorkflow: spec cached, blob holding only instance state.
     Returns ms per step: start, then each completed user task (the filing runs on the last)."""
     clock = time.perf_counter
     start = clock()
-    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=_SCRIPT_ENGINE)
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=script_engine)
     workflow.get_tasks(state=TaskState.READY)[0].data.update(variables)
     workflow.do_engine_steps()
     blob = json.dumps(_SERIALIZER.to_dict(workflow))
@@ -82,7 +83,7 @@ def bare_flow(definition: ProcessDefinition, variables: dict[str, Any]) -> list[
         dct = json.loads(blob)
         dct["spec"], dct["subprocess_specs"] = definition.spec, definition.subprocess_specs
         workflow = _SERIALIZER.from_dict(dct)
-        workflow.script_engine = _SCRIPT_ENGINE
+        workflow.script_engine = script_engine
         workflow.get_tasks(state=TaskState.READY, manual=True)[0].run()
         workflow.do_engine_steps()
         blob = json.dumps(_SERIALIZER.to_dict(workflow))
