@@ -76,9 +76,12 @@ def _bounded(value: Any) -> Any:
 
 
 def _mul(a: Any, b: Any) -> Any:
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        # [[x] * n] * n == ... would compare n * n items: only text is repeated
+        raise ExpressionError("'*' repeats only text, not lists")
     for seq, times in ((a, b), (b, a)):
-        if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_LENGTH:
-            raise ExpressionError(f"a text or list longer than {MAX_LENGTH}")
+        if isinstance(seq, str) and isinstance(times, int) and len(seq) * times > MAX_LENGTH:
+            raise ExpressionError(f"a text longer than {MAX_LENGTH}")
     return _bounded(a * b)
 
 
