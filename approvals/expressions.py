@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -304,9 +305,13 @@ def compile_expression(source: str) -> Expression:
     if len(text) > MAX_SOURCE:
         raise ExpressionError(f"is longer than {MAX_SOURCE} characters")
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # '\d' in a literal warns; refuse it with the reason instead
+            warnings.simplefilter("error")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"is not an expression: {exc.msg} at column {exc.offset}") from None
+    except Warning as exc:
+        raise ExpressionError(f"is not a clean expression: {exc}") from None
     _reserved(tree)
     if _depth(tree) > MAX_DEPTH:
         raise ExpressionError(f"is nested more than {MAX_DEPTH} levels deep")

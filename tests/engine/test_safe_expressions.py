@@ -18,7 +18,7 @@ from support import CHART_A, NOW, PROCESSES, leave_fields, make_app, meeting_fie
 from approvals.app import Approvals, build
 from approvals.clock import FixedClock
 from approvals.definition_checks import REQUEST_VARIABLES
-from approvals.definitions import parse_bpmn
+from approvals.definitions import DefinitionRegistry, parse_bpmn
 from approvals.engine import RouteContext, dry_run
 from approvals.errors import FieldError, ProcessDefinitionError
 from approvals.expressions import ExpressionError, evaluate
@@ -85,6 +85,13 @@ def test_the_refusal_lists_the_allowed_functions() -> None:
     message = refusal(gateway_process("__import__(&apos;os&apos;)"))
     assert ("process 'leave_xx' sequenceFlow 'Flow_big' condition: '__import__' is not an allowed name; "
             "allowed functions: days_between") in message
+
+
+def test_the_registry_keeps_a_file_with_code_out_and_reports_it(tmp_path: Path) -> None:
+    (tmp_path / "evil.bpmn").write_text(gateway_process("__import__(&apos;os&apos;)"), encoding="utf-8")
+    registry = DefinitionRegistry(tmp_path)
+    assert registry.ids() == []
+    assert "sequenceFlow 'Flow_big' condition: '__import__'" in str(registry.errors[0])
 
 
 def test_a_condition_reading_an_unknown_variable_is_refused_at_load() -> None:
