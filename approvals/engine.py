@@ -31,7 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from approvals.definitions import ProcessDefinition, StepDef
 from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
-from approvals.expressions import compile_expression
+from approvals.expressions import ExpressionError, compile_expression
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import resolve
 
@@ -130,6 +130,13 @@ class _SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
     def validate(self, expression: str) -> None:
         compile_expression(expression)
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        """As SpiffWorkflow's, but the reason (``None >= 50``) stays in the message."""
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except ExpressionError as exc:
+            raise WorkflowTaskException(f"step {task.task_spec.bpmn_id!r}: {exc}", task=task) from exc
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
         raise WorkflowTaskException("scripts are not run: a process definition holds no code", task=task)

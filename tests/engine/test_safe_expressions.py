@@ -20,7 +20,7 @@ from approvals.clock import FixedClock
 from approvals.definition_checks import REQUEST_VARIABLES
 from approvals.definitions import DefinitionRegistry, parse_bpmn
 from approvals.engine import RouteContext, dry_run
-from approvals.errors import FieldError, ProcessDefinitionError
+from approvals.errors import ApprovalsError, FieldError, ProcessDefinitionError
 from approvals.expressions import ExpressionError, evaluate
 from approvals.orgchart.loader import load_orgchart
 from approvals.routes import request_variables
@@ -116,6 +116,16 @@ def test_a_valid_condition_still_routes_by_its_value() -> None:
         return [s.definition.bpmn_id for s in dry_run(defn, variables, RouteContext(chart, applicant))]
 
     assert (route(50), route(100), route(None)) == (["to_chief"], ["to_head"], ["to_head"])
+
+
+def test_a_condition_failing_on_its_values_names_the_gateway_and_the_reason() -> None:
+    [defn] = parse_bpmn(gateway_process("participants &gt;= 50"), "ok.bpmn")
+    chart = load_orgchart(CHART_A)
+    applicant = pick(chart, "staff", "section")
+    variables = request_variables(chart, defn, applicant, {"participants": None}, date(2026, 11, 23))
+    with pytest.raises(ApprovalsError) as info:
+        dry_run(defn, variables, RouteContext(chart, applicant))
+    assert "process leave_xx: step 'gw': 'participants >= 50': '>=' not supported" in str(info.value)
 
 
 def test_shipped_conditions_route_as_before_in_the_real_service(app: Approvals) -> None:
