@@ -125,9 +125,10 @@ class SignIn:
                 rows = r.execute(query).all()
         else:
             rows = s.execute(query.with_for_update()).all()
-        if not rows:
+        locks = [(row.key, row.locked_until) for row in rows if row.locked_until is not None]
+        if not locks:
             return None
-        key, until = max(rows, key=lambda row: (row.key == keys[0], row.locked_until))
+        key, until = max(locks, key=lambda lock: (lock[0] == keys[0], lock[1]))  # the account's first
         return (LOCKED if key == keys[0] else ADDRESS_LOCKED), until
 
     def _account(self, person: str | None) -> _Account | None:
@@ -181,12 +182,15 @@ class SignIn:
         out.record(Entry(actor, "sign_in_failed", detail={"address": address, "reason": WRONG}))
         s.execute(delete(SignInThrottle).where(SignInThrottle.expires_at < now))  # long-past windows
         limits = (self.policy.account_failures, self.policy.address_failures)
+        outcome = Outcome(WRONG)
         for key, limit, scope in zip(keys, limits, ("account", "address"), strict=True):
             until = self._count(s, key, limit, now)
             if until is not None:
                 out.record(Entry(actor, "locked_out", detail={
                     "address": address, "scope": scope, "failures": limit, "locked_until": until.isoformat()}))
-        return Outcome(WRONG)
+                if outcome.status == WRONG:  # this failure was the last allowed: say so now
+                    outcome = Outcome(LOCKED if scope == "account" else ADDRESS_LOCKED, locked_until=until)
+        return outcome
 
     def _count(self, s: Session, key: str, limit: int, now: datetime) -> datetime | None:
         """One more failure for ``key``; the end of the lockout when this one reaches the limit."""
