@@ -91,7 +91,7 @@ class SignIn:
         self.known, self.check = known, check
 
     def attempt(self, name: str, password: str, address: str) -> Outcome:
-        name = name.strip()[:MAX_NAME]
+        name = _name(name)
         keys = _keys(name, address)
         locked = self._lockout(keys, self.clock.now())
         if locked is not None:
@@ -112,7 +112,7 @@ class SignIn:
 
     def locked_until(self, name: str, address: str) -> datetime | None:
         """When the account name or address may try again (None: it may now)."""
-        locked = self._lockout(_keys(name.strip()[:MAX_NAME], address), self.clock.now())
+        locked = self._lockout(_keys(_name(name), address), self.clock.now())
         return locked[1] if locked else None
 
     # ---- the three steps ---------------------------------------------------------------
@@ -211,6 +211,12 @@ class SignIn:
 
     def _actor(self, name: str) -> str:
         return name if name and self.known(name) else UNKNOWN
+
+
+def _name(typed: str) -> str:
+    """The name as counted: a longer one than any person id is nobody's, counted by its start."""
+    typed = typed.strip()
+    return typed if len(typed) <= MAX_NAME else typed[:MAX_NAME] + "…"
 
 
 def _keys(name: str, address: str) -> tuple[str, str]:

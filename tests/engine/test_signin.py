@@ -75,3 +75,12 @@ def test_a_new_password_or_disabling_moves_the_session_generation(app: Approvals
     assert not credentials.set_disabled(app.db, "shen.yue", True, "system", now)
     assert credentials.set_disabled(app.db, "shen.yue", False, "system", now)
     assert credentials.session_generation(app.db, "shen.yue") == (start or 0) + 3
+
+
+def test_a_name_longer_than_any_person_id_is_nobodys_and_still_counted(app: Approvals) -> None:
+    checked: list[str] = []
+    sign_in = _sign_in(app, checked, Policy(account_failures=2))
+    long_name = "shen.yue" + "x" * 5000
+    assert sign_in.attempt(long_name, "demo", "10.0.0.1").status == WRONG
+    assert sign_in.attempt(long_name + "y", "demo", "10.0.0.1").status == LOCKED  # same first 64
+    assert checked == [credentials.dummy_hash()] * 2
