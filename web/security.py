@@ -3,9 +3,10 @@ HTTPS, HSTS and Secure cookies.
 
 A request counts as HTTPS when it is (``request.is_secure``), which behind a TLS-terminating
 proxy needs ``APPROVALS_TRUST_PROXY`` (werkzeug's ProxyFix reads X-Forwarded-Proto and
-X-Forwarded-For). Every cookie of such a response is marked Secure (session, which also holds
-the CSRF token, and flask_login's remember cookie), whatever the configuration says;
-``APPROVALS_SECURE_COOKIES=1`` marks them Secure on every response.
+X-Forwarded-For). Every cookie of such a response is marked Secure (the session cookie, which
+also holds the CSRF token, and any a view sets; flask_login's remember cookie is never issued,
+see web/sessions.py), whatever the configuration says; ``APPROVALS_SECURE_COOKIES=1`` marks
+them Secure on every response.
 
 Scripts and styles come only from this site (bpmn-js is vendored), so the content security
 policy can forbid every other origin; bpmn-js draws with inline SVG styles and a data: logo.
