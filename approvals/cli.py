@@ -205,9 +205,33 @@ def set_password_cmd(ctx: click.Context, person: str, password: str) -> None:
         app.orgcharts.for_person(person)
     except ApprovalsError as exc:
         _fail(str(exc))
-    with app.db.transaction() as s:
-        credentials.set_password(s, person, password, app.clock.now())
-    click.echo(f"password set for {person}")
+    credentials.change_password(app.db, person, password, "system", app.clock.now())
+    click.echo(f"password set for {person}; their open sessions have ended")
+
+
+@cli.command("disable-account")
+@click.argument("person")
+@click.pass_context
+def disable_account_cmd(ctx: click.Context, person: str) -> None:
+    """PERSON may no longer sign in; their open sessions end at once (audit: account_disabled)."""
+    _set_disabled(ctx, person, True)
+
+
+@cli.command("enable-account")
+@click.argument("person")
+@click.pass_context
+def enable_account_cmd(ctx: click.Context, person: str) -> None:
+    """PERSON may sign in again (audit: account_enabled)."""
+    _set_disabled(ctx, person, False)
+
+
+def _set_disabled(ctx: click.Context, person: str, disabled: bool) -> None:
+    app = _app(ctx)
+    state = "disabled" if disabled else "enabled"
+    if credentials.set_disabled(app.db, person, disabled, "system", app.clock.now()):
+        click.echo(f"account {person} {state}" + ("; their open sessions have ended" if disabled else ""))
+    else:
+        click.echo(f"account {person} was already {state}")
 
 
 @cli.command("serve")

@@ -1,17 +1,25 @@
-"""Signing in and out, and the language switch. Everyone in an org chart can sign in."""
+"""Signing in and out, and the language switch. Everyone in an org chart can sign in.
+
+The rules (throttling, lockout, audit) are the engine's (approvals/signin.py); sessions that
+end are web/sessions.py; this module turns them into pages and messages.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, login_required, login_user, logout_user
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, login_required, login_url, login_user
 from werkzeug.wrappers import Response
 
-from approvals import credentials
-from web import users
+from approvals import signin
+from approvals.signin import Outcome, SignIn
+from web import sessions, users
 from web.engine import engine
-from web.i18n import LANGUAGES
+from web.i18n import LANGUAGES, when
 from web.i18n import gettext as _
+from web.users import me
 
 bp = Blueprint("auth", __name__)
 
@@ -19,45 +27,88 @@ bp = Blueprint("auth", __name__)
 def init_app(app: Flask) -> None:
     manager = LoginManager(app)
     manager.login_view = "auth.login"
-    manager.login_message = _l("Please sign in first.")
     manager.session_protection = "strong"
-    manager.user_loader(users.load)
+    manager.user_loader(_load)
+    manager.unauthorized_handler(_unauthorized)
+    sessions.init_app(app)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: a crafted ?next= must not send someone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+def _load(person_id: str) -> users.User | None:
+    """Only the person whose session was just checked (a remember-me cookie never is)."""
+    return users.load(person_id) if sessions.let_through(person_id) else None
+
+
+def _unauthorized() -> Response:
+    if not sessions.ended():  # an ended session has said so already
+        flash(_("Please sign in first."), "message")
+    return redirect(login_url("auth.login", next_url=request.url))
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: a crafted ?next= must not send someone elsewhere. Browsers
+    drop tabs and newlines from a URL and read a backslash as a slash, so ``/\\t/evil`` and
+    ``/\\evil`` mean ``//evil``, another site: anything of the kind falls back to the home page."""
+    if target and _same_site_path(target) and _same_site_path(unquote(target.partition("?")[0])):
         return target
     return url_for("applicant.home")
 
 
+def _same_site_path(target: str) -> bool:
+    if any(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+def _sign_in() -> SignIn:
+    return SignIn(engine().db, engine().clock, current_app.config["APPROVALS_SIGNIN_POLICY"],
+                  known=lambda name: users.load(name) is not None)
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _refusal(outcome: Outcome) -> str:
+    until = when(outcome.locked_until)
+    if outcome.status == signin.LOCKED:
+        return _("Too many failed sign-ins: this account is locked until %(time)s. Try again then, "
+                 "or ask your administrator for help.", time=until)
+    if outcome.status == signin.ADDRESS_LOCKED:
+        return _("Too many failed sign-ins from your network address: signing in from it is paused "
+                 "until %(time)s.", time=until)
+    if outcome.status == signin.DISABLED:
+        return _("This account is disabled. Ask your administrator to enable it.")
+    return _("Unknown user name or wrong password.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
-    error = None
-    person_id = ""
-    if request.method == "POST":
-        person_id = request.form.get("person", "").strip()
-        password = request.form.get("password", "")
-        user = users.load(person_id) if person_id else None
-        if user is not None and credentials.check(engine().db, person_id, password):
-            lang = session.get("lang")
-            session.clear()  # a fresh session on sign-in (no fixation)
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        error = _("Unknown user name or wrong password.")
-    return render_template("auth/login.html", error=error, person=person_id)
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None, person="")
+    person_id = request.form.get("person", "").strip()
+    outcome = _sign_in().attempt(person_id, request.form.get("password", ""), _address())
+    user = users.load(outcome.person) if outcome.ok and outcome.person else None
+    if user is not None:
+        lang = session.get("lang")
+        session.clear()  # a fresh session on sign-in (no fixation)
+        if lang:
+            session["lang"] = lang
+        login_user(user)
+        sessions.start(outcome.generation)
+        return redirect(safe_next(request.args.get("next")))
+    page = render_template("auth/login.html", error=_refusal(outcome), person=person_id)
+    if outcome.locked_until is None:
+        return page, 200, {}
+    wait = max(1, int((outcome.locked_until - engine().clock.now()).total_seconds()))
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _sign_in().sign_out(me().id, _address())
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -67,4 +118,4 @@ def language() -> Response:
     lang = request.form.get("lang", "")
     if lang in LANGUAGES:
         session["lang"] = lang
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

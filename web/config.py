@@ -9,7 +9,27 @@ APPROVALS_ADMINS          comma-separated person ids who may edit org charts; wh
                           empty) in production
 APPROVALS_INSPECTORS      comma-separated person ids who inspect, besides the unit
                           holding duty `discipline`
-APPROVALS_SECURE_COOKIES  1 behind HTTPS: cookies are sent over HTTPS only
+APPROVALS_SECURE_COOKIES  1: cookies are marked Secure on every response, even one the app
+                          takes for plain HTTP (e.g. behind a proxy not trusted below).
+                          Without it they are marked Secure whenever the request came over
+                          HTTPS, which also turns on HSTS
+APPROVALS_TRUST_PROXY     number of reverse proxies in front (nginx: 1; default 0): their
+                          X-Forwarded-For and X-Forwarded-Proto are believed (werkzeug
+                          ProxyFix), so the sign-in throttle sees each client's own address
+                          and HTTPS is recognised. Never set it without a proxy that
+                          overwrites those headers
+APPROVALS_HSTS_SECONDS    Strict-Transport-Security max-age sent over HTTPS (default 31536000,
+                          one year; 0: none)
+
+Sign-in and sessions (docs/security.md "Sign-in and sessions"; 0 switches a throttle or a
+timeout off):
+
+APPROVALS_SIGNIN_ACCOUNT_FAILURES   failures on one account name that lock it (default 5)
+APPROVALS_SIGNIN_ADDRESS_FAILURES   failures from one client address that lock it (default 30)
+APPROVALS_SIGNIN_WINDOW_MINUTES     the span the failures are counted in (default 15)
+APPROVALS_SIGNIN_LOCKOUT_MINUTES    how long a lockout lasts (default 15)
+APPROVALS_SESSION_IDLE_MINUTES      a session ends after this long without a request (default 30)
+APPROVALS_SESSION_MAX_HOURS         and this long after signing in, whatever happens (default 8)
 """
 
 from __future__ import annotations
@@ -22,9 +42,22 @@ from typing import Any
 
 from flask import Flask
 
+from approvals.signin import Policy
+
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a prevention plan is a document, not a video
+
+NUMBERS = {  # setting: default (see the module docstring)
+    "APPROVALS_TRUST_PROXY": 0,
+    "APPROVALS_HSTS_SECONDS": 365 * 24 * 3600,
+    "APPROVALS_SIGNIN_ACCOUNT_FAILURES": 5,
+    "APPROVALS_SIGNIN_ADDRESS_FAILURES": 30,
+    "APPROVALS_SIGNIN_WINDOW_MINUTES": 15,
+    "APPROVALS_SIGNIN_LOCKOUT_MINUTES": 15,
+    "APPROVALS_SESSION_IDLE_MINUTES": 30,
+    "APPROVALS_SESSION_MAX_HOURS": 8,
+}
 
 
 def _flag(value: str | None) -> bool:
@@ -40,6 +73,7 @@ def from_environment() -> dict[str, Any]:
         "APPROVALS_ADMINS": env.get("APPROVALS_ADMINS"),  # None: the default described above
         "APPROVALS_INSPECTORS": env.get("APPROVALS_INSPECTORS", ""),
         "SESSION_COOKIE_SECURE": _flag(env.get("APPROVALS_SECURE_COOKIES")),
+        **{name: env.get(name) for name in NUMBERS},
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -51,6 +85,27 @@ def people(value: Any) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset(p.strip() for p in value.split(",") if p.strip())
     return frozenset(value or ())
+
+
+def _number(name: str, value: Any, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"{name} must be a whole number, 0 or more; got {value!r}")
+    return number
+
+
+def signin_policy(cfg: Any) -> Policy:
+    return Policy(
+        account_failures=cfg["APPROVALS_SIGNIN_ACCOUNT_FAILURES"],
+        address_failures=cfg["APPROVALS_SIGNIN_ADDRESS_FAILURES"],
+        window=timedelta(minutes=cfg["APPROVALS_SIGNIN_WINDOW_MINUTES"]),
+        lockout=timedelta(minutes=cfg["APPROVALS_SIGNIN_LOCKOUT_MINUTES"]),
+    )
 
 
 def finish(app: Flask) -> None:
@@ -66,6 +121,9 @@ def finish(app: Flask) -> None:
     admins = cfg.get("APPROVALS_ADMINS")
     cfg["APPROVALS_ADMINS"] = None if admins is None else people(admins)
     cfg["APPROVALS_INSPECTORS"] = people(cfg.get("APPROVALS_INSPECTORS"))
+    for name, default in NUMBERS.items():
+        cfg[name] = _number(name, cfg.get(name), default)
+    cfg["APPROVALS_SIGNIN_POLICY"] = signin_policy(cfg)
     secure = bool(cfg.get("SESSION_COOKIE_SECURE"))
     cfg.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -74,6 +132,6 @@ def finish(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),  # one working day
-        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=cfg["APPROVALS_SESSION_MAX_HOURS"]),
+        WTF_CSRF_TIME_LIMIT=cfg["APPROVALS_SESSION_MAX_HOURS"] * 3600 or None,
     )

@@ -60,6 +60,13 @@ ACTION = {
     "reassigned": _l("Reassigned"),
     "delegated": _l("Acting approver named"),
     "orgchart_saved": _l("Org chart saved"),
+    "signed_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in failed"),
+    "locked_out": _l("Locked after failed sign-ins"),
+    "signed_out": _l("Signed out"),
+    "password_changed": _l("Password changed"),
+    "account_disabled": _l("Account disabled"),
+    "account_enabled": _l("Account enabled"),
 }
 CATEGORY = {
     "chief": _l("head of the bureau"),

@@ -109,6 +109,7 @@ def row(hit: Hit) -> dict[str, Any]:
             or detail.get("to")
             or detail.get("principal")
             or detail.get("assignee")
+            or detail.get("person")  # whose password or account (approvals/credentials.py)
         ),
         "decision": labels.word(labels.DECISION, e.decision) if e.decision else "",
         "comment": e.comment,
