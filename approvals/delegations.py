@@ -8,10 +8,11 @@ holder (or an older delegate still in force)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from approvals.definitions import DECISION_KINDS
@@ -76,3 +77,19 @@ def add(conn: Connection, principal: str, delegate: str, starts_on: date, ends_o
         raise FieldError(issues)
     return int(conn.execute(_INSERT, {"principal": principal, "delegate": delegate, "starts_on": starts_on,
                                       "ends_on": ends_on, "created_at": at, "revoked": False}).scalar_one())
+
+
+_NOT_OVER = (select(Delegation.id, Delegation.principal, Delegation.delegate)
+             .where(Delegation.revoked.is_(False), Delegation.ends_on >= bindparam("day"))
+             .order_by(Delegation.id))
+_REVOKE = update(Delegation).where(Delegation.id.in_(bindparam("ids", expanding=True))).values(revoked=True)
+
+
+def revoke_departed(conn: Connection, people: Collection[str], day: date) -> list[tuple[str, str]]:
+    """Revoke the delegations of ``people`` (an organization's chart) not yet over whose
+    delegate is no longer among them: someone who left, or moved to another organization,
+    acts for nobody here. Returns the (principal, delegate) pairs revoked."""
+    gone = [(i, p, d) for i, p, d in conn.execute(_NOT_OVER, {"day": day}) if p in people and d not in people]
+    if gone:
+        conn.execute(_REVOKE, {"ids": [i for i, _, _ in gone]})
+    return [(p, d) for _, p, d in gone]

@@ -110,7 +110,10 @@ class OrgChartAdmin:
             except ApprovalsError as exc:
                 impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
                 continue
-            if new == task.principal:
+            if new == task.principal and task.assignee in chart.people:
+                continue
+            if new == task.principal:  # its acting delegate left the chart: back to the holder
+                impact.moves.append(Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant))
                 continue
             move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant)
             skip = new == applicant and task.kind in DECISION_KINDS
@@ -132,6 +135,10 @@ class OrgChartAdmin:
                              detail={"org": chart.id, "version_id": row.id, "moves": len(impact.moves),
                                      "comment": comment}))
             out.signal("orgchart_changed", org_id=chart.id, version=chart.version, actor=actor)
+            for principal, delegate in delegations.revoke_departed(s.connection(), chart.people, now.date()):
+                out.record(Entry(actor or "system", "delegation_revoked", orgchart_version=chart.version,
+                                 detail={"principal": principal, "delegate": delegate,
+                                         "reason": "the delegate is no longer in the org chart"}))
             for move in impact.moves:
                 self._move(s, move, chart, actor, now.date(), out)
             for skip in impact.skips:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from support import CHART_A, CHART_B, head_of_duty, leave_fields
 
+from approvals import audit_search
 from approvals.app import Approvals
 from approvals.errors import ConflictError, FieldError, NotPermittedError
 from approvals.offices import AdminRights, Offices, OfficesConfigError
@@ -116,6 +117,25 @@ def test_someone_who_left_is_refused_once_the_chart_no_longer_lists_them(app: Ap
     app.admin.save(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "system", "left.yaml")
     with pytest.raises(FieldError, match="has left"):
         app.service.delegate(HEAD, "ma.lin", *TODAY)
+
+
+def test_an_acting_approver_who_leaves_acts_for_nobody_and_hands_back_the_tasks(app: Approvals) -> None:
+    app.service.delegate(HEAD, DEPUTY, *TODAY)
+    before = app.service.submit(STAFF, "leave", leave_fields())
+    assert _inbox(app, DEPUTY) == [before]
+    data = yaml.safe_load(app.admin.current_text(XX))
+    data["people"] = [p for p in data["people"] if p["id"] != DEPUTY]
+    for unit in data["units"]:
+        unit["deputies"] = [d for d in unit.get("deputies") or [] if d != DEPUTY]
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    assert [(m.old, m.new) for m in app.admin.impact(text, "left.yaml").moves] == [(DEPUTY, HEAD)]
+
+    app.admin.save(text, "system", "left.yaml", "钱红调离")
+    after = app.service.submit(STAFF, "leave", leave_fields())
+    assert _inbox(app, HEAD) == [before, after]
+    [revoked] = [h.entry for h in audit_search.search(
+        app.db, audit_search.AuditQuery(actions=("delegation_revoked",))).hits]
+    assert DEPUTY in (revoked.detail or "")
 
 
 # ---- a chart change ------------------------------------------------------------------------
