@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from approvals.errors import ApprovalsError
+from approvals.errors import ApprovalsError, NotPermittedError
 from approvals.orgchart.model import OrgChart
 
 _ORG = re.compile(r"[a-z0-9-]+")
@@ -98,3 +98,13 @@ class Offices:
             return True
         unit = chart.duties.get("discipline")
         return unit is not None and person in chart.people and chart.people[person].unit == unit
+
+
+NOBODY = Offices(AdminRights(configured=True))  # an empty APPROVALS_ADMINS: no admin anywhere
+
+
+def require_admin(offices: Offices, person: str | None, org_id: str, chart: OrgChart | None, doing: str) -> None:
+    """NotPermittedError unless ``person`` administers ``org_id`` (chart in force: ``chart``)."""
+    if person is None or not offices.administers(person, org_id, chart):
+        name = chart.organization.name if chart is not None else org_id
+        raise NotPermittedError(f"{person} does not administer {name} ({org_id}), so may not {doing}")

@@ -25,9 +25,9 @@ from approvals import delegations
 from approvals.audit import Entry
 from approvals.clock import Clock
 from approvals.definitions import DECISION_KINDS
-from approvals.errors import ApprovalsError, NotPermittedError
+from approvals.errors import ApprovalsError
 from approvals.handover import DefinitionOf, skip_for_applicant
-from approvals.offices import Offices
+from approvals.offices import Offices, require_admin
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import resolve
 from approvals.outbox import Outbox
@@ -88,8 +88,7 @@ class OrgChartAdmin:
         if offices is None:
             return
         chart = self.orgcharts.current(org_id) if org_id in self.orgcharts.org_ids() else None
-        if actor is None or not offices.administers(actor, org_id, chart):
-            raise NotPermittedError(f"{actor} does not administer organization {org_id!r}")
+        require_admin(offices, actor, org_id, chart, "change its org chart")
 
     def impact(self, text: str, source_name: str = "orgchart.yaml", *, actor: str | None = None,
                offices: Offices | None = None) -> Impact:

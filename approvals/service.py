@@ -34,7 +34,7 @@ from approvals.errors import (
     UnknownProcessError,
     UnknownTaskError,
 )
-from approvals.offices import Offices
+from approvals.offices import NOBODY, Offices, require_admin
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
@@ -309,13 +309,12 @@ class ApprovalService:
     def delegate(self, principal: str, delegate: str, starts_on: date, ends_on: date, *,
                  actor: str | None = None, offices: Offices | None = None) -> int:
         """``actor``: who named the delegate when it is not the principal, who must administer the
-        principal's organization under ``offices``. ``offices`` also says who inspects. A delegate
-        who could not act is refused (``eligibility.check_delegate``), naming the request."""
-        offices = offices or Offices()
+        principal's organization under ``offices`` (none given: nobody does). ``offices`` also says
+        who inspects. A delegate who could not act is refused (``eligibility.check_delegate``)."""
         chart = self.orgcharts.for_person(principal)
-        if actor not in (None, principal) and not offices.administers(actor or "", chart.id, chart):
-            raise NotPermittedError(f"{actor} does not administer {chart.organization.name} ({chart.id}), "
-                                    f"so may not name an acting approver for {principal}")
+        if actor not in (None, principal):
+            require_admin(offices or NOBODY, actor, chart.id, chart, f"name an acting approver for {principal}")
+        offices = offices or Offices()
         now = self.clock.now()
         in_force = starts_on <= now.date() <= ends_on
         out = Outbox()

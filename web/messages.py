@@ -141,6 +141,8 @@ def explain(
     if isinstance(exc, ConflictError):
         return _("Someone else has already handled this; the page now shows the current state.")
     if isinstance(exc, NotPermittedError):
+        if " is the applicant of request #" in str(exc):  # rule 1, approvals/eligibility.py
+            return _("Nobody approves their own request.")
         return _("You may not do this.")
     if isinstance(exc, UnknownError):
         return _("It does not exist (any more).")
