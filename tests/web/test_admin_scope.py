@@ -7,7 +7,7 @@ import re
 
 import pytest
 from flask import Flask
-from webkit import ADMIN, client_for, make_web, submit_leave, text
+from webkit import ADMIN, client_for, make_web, open_task, submit_leave, text
 
 from approvals import audit_search
 from approvals.app import Approvals
@@ -121,8 +121,8 @@ def test_naming_the_applicant_of_a_waiting_request_shows_why_next_to_the_field(
     assert re.search(rf'<option value="{STAFF}" selected>', field)  # nothing typed is lost
     assert 'value="2026-11-23"' in html and 'value="2026-11-30"' in html
     assert _delegations(engine) == 0
-    inbox = text(client_for(web, STAFF).get("/inbox"))
-    assert f"#{request_id}" not in inbox
+    task = open_task(engine, request_id)
+    assert _in_inbox(web, HEAD, task.id) and not _in_inbox(web, STAFF, task.id)
 
 
 def test_an_admin_naming_an_inspector_or_someone_who_left_is_told_why(
@@ -140,3 +140,29 @@ def test_an_admin_naming_an_inspector_or_someone_who_left_is_told_why(
     assert stranger.status_code == 400
     assert "不在XX市自然资源和规划局的组织架构中" in _delegate_error(stranger.get_data(as_text=True))
     assert _delegations(engine) == 0
+
+
+def test_the_impact_preview_says_a_step_the_applicant_would_hold_is_skipped(
+    engine: Approvals, web: Flask
+) -> None:
+    request_id = submit_leave(engine, STAFF)
+    waiting = open_task(engine, request_id)
+    promoted = engine.admin.current_text(XX).replace("head: zhao.lei", f"head: {STAFF}")
+    client = client_for(web, ADMIN)
+    preview = client.post("/admin/orgchart/edit", data={"text": promoted, "action": "check"})
+    page = text(preview)
+    assert "将落到申请人本人，因此跳过" in page and f"申请 #{request_id}" in page
+    checked = re.search(r'name="checked" value="([0-9a-f]+)"', preview.get_data(as_text=True))
+    assert checked
+    saved = client.post(
+        "/admin/orgchart/edit", data={"text": promoted, "action": "save", "checked": checked[1]}
+    )
+    assert "1 个待审批环节已跳过" in text(client.get(saved.headers["Location"]))
+    assert not _in_inbox(web, STAFF, waiting.id) and not _in_inbox(web, HEAD, waiting.id)
+    supervisor = engine.orgcharts.current(XX).units["planning"].supervisor
+    assert supervisor is not None and _in_inbox(web, supervisor, open_task(engine, request_id).id)
+
+
+def _in_inbox(web: Flask, person: str, task_id: int) -> bool:
+    html = client_for(web, person).get("/inbox").get_data(as_text=True)
+    return f'href="/tasks/{task_id}"' in html
