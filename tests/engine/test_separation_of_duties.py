@@ -93,6 +93,21 @@ def test_an_inspector_cannot_be_named_acting_approver(app: Approvals) -> None:
     assert (where, value) == ("delegate", inspector) and "discipline inspector" in why
 
 
+def test_an_inspector_holding_a_task_by_post_hands_it_to_someone_who_may_decide(app: Approvals) -> None:
+    inspector, colleague = "han.bing", "yang.fan"  # 机关纪委: head and staff, both inspectors
+    request_id = app.service.submit(colleague, "leave", leave_fields())
+    assert _inbox(app, inspector) == [request_id]
+    with pytest.raises(FieldError, match=f"applicant of request #{request_id}"):
+        app.service.delegate(inspector, colleague, *TODAY)
+    app.service.delegate(inspector, "feng.jie", *TODAY)
+    assert _inbox(app, "feng.jie") == [request_id]
+
+
+def test_an_inspector_may_name_another_inspector_when_no_decision_would_move(app: Approvals) -> None:
+    app.service.delegate("han.bing", "yang.fan", *TODAY)
+    assert _inbox(app, "yang.fan") == []
+
+
 def test_a_configured_inspector_cannot_be_named_acting_approver(app: Approvals) -> None:
     request_id = app.service.submit(STAFF, "leave", leave_fields())
     offices = Offices(inspectors=frozenset({DEPUTY}))
