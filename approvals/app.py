@@ -54,5 +54,6 @@ def build(database_url: str | None = None, processes: Path | str | None = None,
     if external:  # a YAML file or a directory service instead of the database (docs/orgcharts.md)
         orgcharts = ExternalOrgCharts(source_from_config(external, known_processes=definitions.ids()), external)
     clock = clock or SystemClock()
-    return Approvals(db, definitions, orgcharts, ApprovalService(db, definitions, orgcharts, clock),
-                     Queries(db), OrgChartAdmin(db, orgcharts, clock), clock)
+    service = ApprovalService(db, definitions, orgcharts, clock)
+    return Approvals(db, definitions, orgcharts, service, Queries(db),
+                     OrgChartAdmin(db, orgcharts, clock, service.definition_of), clock)

@@ -1,45 +1,73 @@
 """Acting approvers (代理审批): while a delegation is active, new tasks go to the delegate and
-decisions are recorded on behalf of the post holder."""
+decisions are recorded on behalf of the post holder.
+
+Rule 1 holds here too (see ``eligibility``): a delegate is never handed a decision on their
+own request. Naming one while such a decision would move to them is refused; a task created
+later while the delegation is in force passes over that delegate and stays with the post
+holder (or an older delegate still in force)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from approvals.definitions import DECISION_KINDS
+from approvals.eligibility import Waiting
 from approvals.errors import FieldError, Issue
 from approvals.store.database import connection_of
-from approvals.store.models import Delegation
+from approvals.store.models import Delegation, Request, Task
 
 
-def _active(principal: ColumnElement[str], day: ColumnElement[date]) -> Select[Any]:
+def _active(principal: ColumnElement[str], day: ColumnElement[date], applicant: ColumnElement[str]) -> Select[Any]:
     return (select(Delegation.delegate)
             .where(Delegation.principal == principal, Delegation.revoked.is_(False),
-                   Delegation.starts_on <= day, Delegation.ends_on >= day)
+                   Delegation.starts_on <= day, Delegation.ends_on >= day,
+                   Delegation.delegate != applicant)  # rule 1: never the request's own applicant
             .order_by(Delegation.id.desc()).limit(1))
 
 
-_ACTIVE = _active(bindparam("principal", type_=String), bindparam("day", type_=Date))  # built once
+# Built once.
+_ACTIVE = _active(bindparam("principal", type_=String), bindparam("day", type_=Date),
+                  bindparam("applicant", type_=String))
 
 
-def delegate_or(principal: ColumnElement[str], day: ColumnElement[date]) -> ColumnElement[str]:
+def delegate_or(principal: ColumnElement[str], day: ColumnElement[date],
+                applicant: ColumnElement[str]) -> ColumnElement[str]:
     """SQL for "the delegate acting for ``principal`` on ``day``, else ``principal``": a new task
-    picks its assignee inside its own INSERT instead of one query per task before it."""
-    return func.coalesce(_active(principal, day).scalar_subquery(), principal)
+    picks its assignee inside its own INSERT instead of one query per task before it. A
+    delegate who is ``applicant`` (the request's) is passed over."""
+    return func.coalesce(_active(principal, day, applicant).scalar_subquery(), principal)
 
 
-def active_delegate(db: Session | Connection, principal: str, day: date) -> str | None:
-    delegate: str | None = connection_of(db).execute(_ACTIVE, {"principal": principal, "day": day}).scalar()
+def active_delegate(db: Session | Connection, principal: str, day: date, applicant: str = "") -> str | None:
+    """The delegate acting for ``principal`` on ``day`` on a request by ``applicant``, if any."""
+    delegate: str | None = connection_of(db).execute(
+        _ACTIVE, {"principal": principal, "day": day, "applicant": applicant}).scalar()
     return delegate
+
+
+_WAITING = (select(Task.id, Task.request_id, Request.applicant, Task.name, Task.role)
+            .join(Request, Request.id == Task.request_id)
+            .where(Task.assignee == bindparam("person"), Task.principal == bindparam("person"),
+                   Task.is_open.is_(True), Task.kind.in_(DECISION_KINDS))
+            .order_by(Task.id))
+
+
+def waiting(conn: Connection, principal: str) -> list[Waiting]:
+    """The decisions a delegation in force would move from ``principal`` (the ones assigned to
+    them as post holder, see ``rows.waiting_decisions``), with each request's applicant."""
+    return [Waiting(*row) for row in conn.execute(_WAITING, {"person": principal})]
 
 
 _INSERT = insert(Delegation).returning(Delegation.id)
 
 
 def add(conn: Connection, principal: str, delegate: str, starts_on: date, ends_on: date, at: datetime) -> int:
-    """Record a delegation; returns its id."""
+    """Record a delegation; returns its id. Who may be named is ``eligibility.check_delegate``'s call."""
     issues = []
     if delegate == principal:
         issues.append(Issue("delegate", delegate, "must be someone other than yourself"))
@@ -49,3 +77,19 @@ def add(conn: Connection, principal: str, delegate: str, starts_on: date, ends_o
         raise FieldError(issues)
     return int(conn.execute(_INSERT, {"principal": principal, "delegate": delegate, "starts_on": starts_on,
                                       "ends_on": ends_on, "created_at": at, "revoked": False}).scalar_one())
+
+
+_NOT_OVER = (select(Delegation.id, Delegation.principal, Delegation.delegate)
+             .where(Delegation.revoked.is_(False), Delegation.ends_on >= bindparam("day"))
+             .order_by(Delegation.id))
+_REVOKE = update(Delegation).where(Delegation.id.in_(bindparam("ids", expanding=True))).values(revoked=True)
+
+
+def revoke_departed(conn: Connection, people: Collection[str], day: date) -> list[tuple[str, str]]:
+    """Revoke the delegations of ``people`` (an organization's chart) not yet over whose
+    delegate is no longer among them: someone who left, or moved to another organization,
+    acts for nobody here. Returns the (principal, delegate) pairs revoked."""
+    gone = [(i, p, d) for i, p, d in conn.execute(_NOT_OVER, {"day": day}) if p in people and d not in people]
+    if gone:
+        conn.execute(_REVOKE, {"ids": [i for i, _, _ in gone]})
+    return [(p, d) for _, p, d in gone]

@@ -2,7 +2,15 @@
 
 Every open task records the role it was resolved from; after an edit each role is resolved
 again for the task's applicant, and a task whose post holder changed moves to the new holder
-(or their acting delegate), each move in the audit trail. Earlier versions are kept forever.
+(or their acting delegate), each move in the audit trail. A decision whose new holder is the
+request's own applicant is skipped instead, as the route would have at submission (rule 1,
+``handover.py``); an acting delegate who is the applicant is passed over. Earlier versions are
+kept forever.
+
+Only an admin of the organization saves its chart: the caller passes ``Offices`` (who
+administers what) and the engine checks the actor against the chart in force, never against
+the text being saved. The operator's command line passes none: it is trusted like the
+database itself.
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ from sqlalchemy.orm import Session
 from approvals import delegations
 from approvals.audit import Entry
 from approvals.clock import Clock
+from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
+from approvals.handover import DefinitionOf, skip_for_applicant
+from approvals.offices import Offices, require_admin
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import resolve
 from approvals.outbox import Outbox
@@ -33,12 +44,14 @@ class Move:
     role: str
     old: str
     new: str
+    applicant: str = ""
 
 
 @dataclass
 class Impact:
     chart: OrgChart
     moves: list[Move] = field(default_factory=list)
+    skips: list[Move] = field(default_factory=list)  # decisions the new chart gives their applicant
     stuck: list[str] = field(default_factory=list)  # open tasks the new chart cannot place
     diff: str = ""
 
@@ -58,18 +71,31 @@ def _new_holder(chart: OrgChart, task: Task, applicant: str) -> str:
 
 
 class OrgChartAdmin:
-    def __init__(self, db: Database, orgcharts: DatabaseOrgChartSource, clock: Clock) -> None:
+    def __init__(self, db: Database, orgcharts: DatabaseOrgChartSource, clock: Clock,
+                 definition_of: DefinitionOf) -> None:
         self.db = db
         self.orgcharts = orgcharts
         self.clock = clock
+        self.definition_of = definition_of  # a request's process version, to advance past a skip
 
     def current_text(self, org_id: str) -> str:
         history = self.orgcharts.history(org_id)
         return history[0].source_text if history else ""
 
-    def impact(self, text: str, source_name: str = "orgchart.yaml") -> Impact:
-        """Validate ``text`` (OrgChartError with every issue) and list what saving would move."""
+    def check_admin(self, org_id: str, actor: str | None, offices: Offices | None) -> None:
+        """NotPermittedError unless ``actor`` administers ``org_id`` under ``offices`` (None: the
+        operator's own tools, no check), judged against the chart in force."""
+        if offices is None:
+            return
+        chart = self.orgcharts.current(org_id) if org_id in self.orgcharts.org_ids() else None
+        require_admin(offices, actor, org_id, chart, "change its org chart")
+
+    def impact(self, text: str, source_name: str = "orgchart.yaml", *, actor: str | None = None,
+               offices: Offices | None = None) -> Impact:
+        """Validate ``text`` (OrgChartError with every issue) and list what saving would move;
+        with ``offices``, only for an admin of the chart's organization."""
         chart = self.orgcharts.parse(text, source_name)
+        self.check_admin(chart.id, actor, offices)
         with self.db.reading() as s:
             return self._impact(s, chart, text)
 
@@ -83,12 +109,22 @@ class OrgChartAdmin:
             except ApprovalsError as exc:
                 impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
                 continue
-            if new != task.principal:
-                impact.moves.append(Move(task.id, task.request_id, task.name, task.role, task.principal, new))
+            if new == task.principal and task.assignee in chart.people:
+                continue
+            if new == task.principal:  # its acting delegate left the chart: back to the holder
+                impact.moves.append(Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant))
+                continue
+            move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant)
+            skip = new == applicant and task.kind in DECISION_KINDS
+            (impact.skips if skip else impact.moves).append(move)
         return impact
 
-    def save(self, text: str, actor: str | None, source_name: str = "orgchart.yaml", comment: str = "") -> Impact:
+    def save(self, text: str, actor: str | None, source_name: str = "orgchart.yaml", comment: str = "", *,
+             offices: Offices | None = None) -> Impact:
+        """Save ``text`` as its organization's chart in force; with ``offices``, only for an
+        admin of that organization (NotPermittedError otherwise)."""
         chart = self.orgcharts.parse(text, source_name)
+        self.check_admin(chart.id, actor, offices)
         now = self.clock.now()
         out = Outbox()
         with self.db.transaction() as s:
@@ -98,8 +134,14 @@ class OrgChartAdmin:
                              detail={"org": chart.id, "version_id": row.id, "moves": len(impact.moves),
                                      "comment": comment}))
             out.signal("orgchart_changed", org_id=chart.id, version=chart.version, actor=actor)
+            for principal, delegate in delegations.revoke_departed(s.connection(), chart.people, now.date()):
+                out.record(Entry(actor or "system", "delegation_revoked", orgchart_version=chart.version,
+                                 detail={"principal": principal, "delegate": delegate,
+                                         "reason": "the delegate is no longer in the org chart"}))
             for move in impact.moves:
                 self._move(s, move, chart, actor, now.date(), out)
+            for skip in impact.skips:
+                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out)
             out.write(s, now)
         out.send(self)
         return impact
@@ -109,7 +151,7 @@ class OrgChartAdmin:
         assert task is not None
         old_assignee = task.assignee
         task.principal = move.new
-        task.assignee = delegations.active_delegate(s, move.new, day) or move.new  # type: ignore[arg-type]
+        task.assignee = delegations.active_delegate(s, move.new, day, move.applicant) or move.new  # type: ignore[arg-type]
         task.orgchart_version = chart.version
         if task.role.startswith("duty:"):
             task.unit_id = chart.duties.get(task.role.removeprefix("duty:"))

@@ -25,10 +25,12 @@ ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
 
 _PRINCIPAL = bindparam("b_principal", type_=String)
 # Built once: one statement inserts the steps' rows, each choosing its assignee (a delegate for
-# an open decision, see delegations.delegate_or), and returns ids and assignees.
+# an open decision, never the request's applicant: see delegations.delegate_or), and returns
+# ids and assignees.
 _INSERT_TASKS = (insert(Task)
                  .values(assignee=case((bindparam("b_delegable", type_=Boolean),
-                                        delegations.delegate_or(_PRINCIPAL, bindparam("b_day", type_=Date))),
+                                        delegations.delegate_or(_PRINCIPAL, bindparam("b_day", type_=Date),
+                                                                bindparam("b_applicant", type_=String))),
                                        else_=_PRINCIPAL))
                  .returning(Task.id, Task.assignee, sort_by_parameter_order=True))
 
@@ -64,6 +66,7 @@ def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> di
         "b_principal": step.assignee,
         "b_delegable": step.outcome == OPEN and d.kind != "report",
         "b_day": now.date(),
+        "b_applicant": req.applicant,
         "unit_id": step.unit,
         "receiver": step.receiver,
         "orgchart_version": chart.version,

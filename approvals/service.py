@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from approvals import delegations, forms
+from approvals import delegations, eligibility, forms
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
@@ -34,6 +34,7 @@ from approvals.errors import (
     UnknownProcessError,
     UnknownTaskError,
 )
+from approvals.offices import NOBODY, Offices, require_admin
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
@@ -172,6 +173,7 @@ class ApprovalService:
             if task.kind not in DECISION_KINDS:
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
             chart = self._chart_of(conn, opened)
+            eligibility.check_actor(actor, req.applicant, req.id, task.name)  # whatever the assignee says
             self._check_may_act(chart, actor, task)
             behalf = task.principal if actor != task.principal else None
             self._close(conn, task, DECIDED[decision], actor, behalf, comment, now)
@@ -305,18 +307,25 @@ class ApprovalService:
         out.send(self)
 
     def delegate(self, principal: str, delegate: str, starts_on: date, ends_on: date, *,
-                 actor: str | None = None) -> int:
-        """``actor``: who named the delegate when it is not the principal (an admin)."""
+                 actor: str | None = None, offices: Offices | None = None) -> int:
+        """``actor``: who named the delegate when it is not the principal, who must administer the
+        principal's organization under ``offices`` (none given: nobody does). ``offices`` also says
+        who inspects. A delegate who could not act is refused (``eligibility.check_delegate``)."""
         chart = self.orgcharts.for_person(principal)
-        chart.person(delegate)
+        if actor not in (None, principal):
+            require_admin(offices or NOBODY, actor, chart.id, chart, f"name an acting approver for {principal}")
+        offices = offices or Offices()
         now = self.clock.now()
+        in_force = starts_on <= now.date() <= ends_on
         out = Outbox()
         with self._action() as conn:
+            moving = delegations.waiting(conn, principal) if in_force else []
+            eligibility.check_delegate(chart, principal, delegate, moving, offices)
             delegation_id = delegations.add(conn, principal, delegate, starts_on, ends_on, now)
             out.record(Entry(actor or principal, "delegated", orgchart_version=chart.version,
                              detail={"principal": principal, "delegate": delegate,
                                      "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}))
-            if starts_on <= now.date() <= ends_on:
+            if in_force:
                 self._hand_over_waiting(conn, principal, delegate, actor or principal, chart, out)
             out.write(conn, now)
         out.send(self)
@@ -328,7 +337,8 @@ class ApprovalService:
     def _hand_over_waiting(conn: Connection, principal: str, delegate: str, actor: str, chart: OrgChart,
                            out: Outbox) -> None:
         """A delegation in force also moves the decisions already waiting for the principal:
-        someone away (or barred from deciding, like an inspector) must not leave them stuck."""
+        someone away (or barred from deciding, like an inspector) must not leave them stuck.
+        ``check_delegate`` has already refused a delegate who may not hold any of them."""
         for task in rows.waiting_decisions(conn, principal):
             rows.update_task(conn, task, assignee=delegate)
             out.record(Entry(actor, "reassigned", task.request_id, task.id, orgchart_version=chart.version,

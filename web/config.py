@@ -3,10 +3,12 @@
 APPROVALS_DATABASE_URL    SQLAlchemy URL (default: the engine's SQLite file)
 APPROVALS_PROCESSES       directory of BPMN files (default: processes/)
 APPROVALS_SECRET_KEY      signs session cookies; generated (with a warning) when unset
-APPROVALS_ADMINS          comma-separated person ids who may edit org charts; when unset,
-                          the head of the unit holding duty `filing` (人事科, who keeps
-                          personnel records), so `make run` has an admin; set it (even
-                          empty) in production
+APPROVALS_ADMINS          comma-separated admins, each administering one organization:
+                          `person.id` (their own organization) or `org-id:person.id`
+                          (that organization); when unset, each organization's head of
+                          the unit holding duty `filing` (人事科, who keeps personnel
+                          records) administers it, so `make run` has an admin; set it
+                          (even empty) in production (docs/orgcharts.md)
 APPROVALS_INSPECTORS      comma-separated person ids who inspect, besides the unit
                           holding duty `discipline`
 APPROVALS_SECURE_COOKIES  1: cookies are marked Secure on every response, even one the app
@@ -42,6 +44,7 @@ from typing import Any
 
 from flask import Flask
 
+from approvals.offices import AdminRights
 from approvals.signin import Policy
 
 log = logging.getLogger(__name__)
@@ -120,6 +123,7 @@ def finish(app: Flask) -> None:
         )
     admins = cfg.get("APPROVALS_ADMINS")
     cfg["APPROVALS_ADMINS"] = None if admins is None else people(admins)
+    AdminRights.parse(cfg["APPROVALS_ADMINS"])  # a mistyped entry stops the start, naming it
     cfg["APPROVALS_INSPECTORS"] = people(cfg.get("APPROVALS_INSPECTORS"))
     for name, default in NUMBERS.items():
         cfg[name] = _number(name, cfg.get(name), default)

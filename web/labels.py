@@ -59,6 +59,7 @@ ACTION = {
     "urged": _l("Urged"),
     "reassigned": _l("Reassigned"),
     "delegated": _l("Acting approver named"),
+    "delegation_revoked": _l("Acting approver withdrawn (left the org chart)"),
     "orgchart_saved": _l("Org chart saved"),
     "signed_in": _l("Signed in"),
     "sign_in_failed": _l("Sign-in failed"),

@@ -63,6 +63,40 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(r"^must be someone other than yourself$"),
         lambda m: _("The acting approver must be someone other than the person they act for."),
     ),
+    # sod: who may be named acting approver (approvals/eligibility.py)
+    (
+        re.compile(r"^is the applicant of request #(\d+) \((.*)\), and nobody approves"),
+        lambda m: _(
+            "This person applied for request #%(id)s (%(step)s), which would move to them: "
+            "nobody approves their own request. Choose someone else.",
+            id=m[1],
+            step=m[2],
+        ),
+    ),
+    (
+        re.compile(r"^is a discipline inspector and may not decide request #(\d+) \((.*)\)"),
+        lambda m: _(
+            "This person is a discipline inspector and may not decide request #%(id)s "
+            "(%(step)s): inspectors decide only discipline steps.",
+            id=m[1],
+            step=m[2],
+        ),
+    ),
+    (
+        re.compile(r"^is a discipline inspector: "),
+        lambda m: _(
+            "This person is a discipline inspector: inspectors decide only discipline steps, "
+            "so the tasks would wait on them. Choose someone else."
+        ),
+    ),
+    (
+        re.compile(r"^is not in the org chart of (.+) \(has left, or works elsewhere\)$"),
+        lambda m: _(
+            "This person is not in the org chart of %(org)s (they have left, or work "
+            "elsewhere).",
+            org=m[1],
+        ),
+    ),
 ]
 
 
@@ -107,6 +141,8 @@ def explain(
     if isinstance(exc, ConflictError):
         return _("Someone else has already handled this; the page now shows the current state.")
     if isinstance(exc, NotPermittedError):
+        if " is the applicant of request #" in str(exc):  # rule 1, approvals/eligibility.py
+            return _("Nobody approves their own request.")
         return _("You may not do this.")
     if isinstance(exc, UnknownError):
         return _("It does not exist (any more).")

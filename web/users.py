@@ -1,8 +1,9 @@
 """Who is signed in, and what they may do: roles come from the org chart and configuration.
 
-Everyone applies; whoever holds a task approves it; admins are configured
-(``APPROVALS_ADMINS``); inspectors are the members of the unit holding duty ``discipline``
-plus configured people (``APPROVALS_INSPECTORS``). Inspectors never approve anything.
+Everyone applies; whoever holds a task approves it; admins administer their own
+organization only (``APPROVALS_ADMINS``, see ``approvals.offices``); inspectors are the members
+of the unit holding duty ``discipline`` plus configured people (``APPROVALS_INSPECTORS``).
+Inspectors never approve anything.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import abort, current_app
 from flask_login import UserMixin, current_user
 
 from approvals.errors import ApprovalsError
+from approvals.offices import AdminRights, Offices
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.store.models import Task
@@ -33,8 +35,12 @@ class User(UserMixin):  # type: ignore[misc]
     org_id: str
     unit_id: str
     unit_name: str
-    is_admin: bool = False
     is_inspector: bool = False
+    admin_of: frozenset[str] = frozenset()  # the organizations this person administers
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.admin_of)
 
     @property
     def chart(self) -> OrgChart:
@@ -64,17 +70,16 @@ def load(person_id: str) -> User | None:
         chart.id,
         unit.id,
         unit.name,
-        is_admin=_is_admin(chart, person_id),
         is_inspector=inspector,
+        admin_of=offices().admin_of(person_id, charts),
     )
 
 
-def _is_admin(chart: OrgChart, person_id: str) -> bool:
-    admins = current_app.config["APPROVALS_ADMINS"]
-    if admins is not None:
-        return person_id in admins
-    filing = chart.duties.get("filing")  # unconfigured (local use): the personnel section's head
-    return filing is not None and chart.units[filing].head == person_id
+def offices() -> Offices:
+    """Who administers which organization and who inspects, as the engine is told them
+    (it checks again: a chart save or a delegation for someone else passes this)."""
+    cfg = current_app.config
+    return Offices(AdminRights.parse(cfg["APPROVALS_ADMINS"]), frozenset(cfg["APPROVALS_INSPECTORS"]))
 
 
 def me() -> User:

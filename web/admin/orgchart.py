@@ -11,20 +11,24 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from approvals.errors import ApprovalsError, OrgChartError
+from approvals.errors import ApprovalsError, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
 from web import yamllines
 from web.admin import bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
-from web.users import me
+from web.users import me, offices
 
 
 def org_id() -> str:
-    """The organization being administered: ?org=, else the admin's own."""
-    wanted = request.values.get("org") or me().org_id
-    if wanted not in engine().orgcharts.org_ids():
+    """The organization being administered: ?org=, else the admin's own (or the first they
+    administer). Another organization is 404, as it is for inspectors: admin rights are per
+    organization, and the engine checks them again on every change."""
+    user = me()
+    default = user.org_id if user.org_id in user.admin_of else min(user.admin_of)
+    wanted = request.values.get("org") or default
+    if wanted not in user.admin_of or wanted not in engine().orgcharts.org_ids():
         abort(404)
     return wanted
 
@@ -42,6 +46,7 @@ def orgchart() -> str:
         orgs=[
             (o, engine().orgcharts.current(o).organization.name)
             for o in engine().orgcharts.org_ids()
+            if o in me().admin_of
         ],
         versions=engine().admin.versions(org)[:1],
     )
@@ -136,14 +141,16 @@ def edit() -> str | Response | tuple[str, int]:
     text, source = got
     context.update(text=text, source_name=source)
     try:
-        impact = engine().admin.impact(text, source)
+        impact = engine().admin.impact(text, source, actor=me().id, offices=offices())
+    except NotPermittedError:
+        abort(404)  # the text is another organization's chart
     except OrgChartError as exc:
         lines, loose = annotated(text, exc)
         return render_template(
             "admin/edit.html", lines=lines, loose=loose, problems=len(exc.issues), **context
         ), 400
     if request.form.get("action") == "save" and request.form.get("checked") == fingerprint(text):
-        return _save(text, source, context["comment"])
+        return _save(text, source, context["comment"], org)
     return render_template(
         "admin/edit.html",
         impact=impact,
@@ -155,15 +162,23 @@ def edit() -> str | Response | tuple[str, int]:
     )
 
 
-def _save(text: str, source: str, comment: str) -> Response | tuple[str, int]:
+def _save(text: str, source: str, comment: str, org: str) -> Response | tuple[str, int]:
     try:
-        impact = engine().admin.save(text, me().id, source, comment)
+        impact = engine().admin.save(text, me().id, source, comment, offices=offices())
+    except NotPermittedError:
+        abort(404)
     except ApprovalsError as exc:  # a concurrent save made the chart invalid to save now
         flash(str(exc), "error")
-        return redirect(url_for("admin.edit"))
+        return redirect(url_for("admin.edit", org=org))
     saved = _(
         "Saved a new version of the org chart; %(n)s open task(s) moved to the new post holders.",
         n=len(impact.moves),
     )
     flash(saved, "success")
+    if impact.skips:
+        skipped = _(
+            "%(n)s open decision(s) skipped: the new post holder is the applicant of the request.",
+            n=len(impact.skips),
+        )
+        flash(skipped, "info")
     return redirect(url_for("admin.versions", org=impact.chart.id))

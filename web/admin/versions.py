@@ -42,7 +42,7 @@ def delegations() -> str | Response:
     principal = request.values.get("principal", "")
     if principal and principal not in chart.people:
         abort(404)
-    return handle(
+    return handle(  # the engine checks again that the admin administers the principal's org
         chart,
         principal,
         "admin/delegations.html",

@@ -8,17 +8,17 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals import audit_search
-from approvals.errors import FieldError, UnknownPersonError
+from approvals.errors import FieldError, NotPermittedError, UnknownPersonError
 from approvals.orgchart.model import OrgChart
 from web import messages
 from web.approver import bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
-from web.users import me
+from web.users import me, offices
 
 
 def _date(text: str, errors: dict[str, str], key: str) -> date | None:
@@ -69,11 +69,15 @@ def handle(
             errors["delegate"] = _("Choose the acting approver.")
         if not errors and starts and ends and principal:
             try:
-                engine().service.delegate(principal, form["delegate"], starts, ends, actor=me().id)
-            except FieldError as exc:
+                engine().service.delegate(
+                    principal, form["delegate"], starts, ends, actor=me().id, offices=offices()
+                )
+            except FieldError as exc:  # e.g. the delegate applied for a request that would move
                 errors.update(messages.field_errors(exc))
             except UnknownPersonError:
-                errors["delegate"] = _("No such person in the org chart.")
+                errors["principal"] = _("No such person in the org chart.")
+            except NotPermittedError:
+                abort(404)  # an admin naming one in an organization they do not administer
             else:
                 flash(
                     _(

@@ -29,7 +29,11 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> 
     req = engine().queries.request(task.request_id)
     view = build(req)
     can_decide = (
-        task.is_open and task.kind in DECISION_KINDS and holds(task) and not me().is_inspector
+        task.is_open
+        and task.kind in DECISION_KINDS
+        and holds(task)
+        and not me().is_inspector
+        and req.applicant != me().id  # rule 1: the engine refuses it too
     )
     return render_template(
         "approver/task.html",
