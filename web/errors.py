@@ -88,8 +88,9 @@ def _unavailable(exc: UnavailableError) -> tuple[str, int, dict[str, str]]:
                    "been saved. Look at the request before you try again.")
     elif request.method == "GET":
         detail = _("The database is not answering at the moment. This page tries again by itself.")
-    else:
-        detail = _("The database is not answering at the moment, so nothing was saved. Try again in a moment.")
+    else:  # the fault may have come after the action committed (a read for the answer page)
+        detail = _("The database is not answering at the moment. Sending the form again is safe: if your "
+                   "action already went through, it is not done a second time.")
     headers = {"Retry-After": str(RETRY_AFTER)}
     refresh = RETRY_AFTER if request.method == "GET" else None
     title, hint = _titles()[503], _hints()[503]
