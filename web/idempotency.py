@@ -10,6 +10,7 @@ AlreadyDoneError, answered the same way. A POST without a key (scripts, tests) w
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
@@ -17,12 +18,13 @@ from flask import Flask, flash, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from approvals.errors import AlreadyDoneError
+from approvals.errors import AlreadyDoneError, ApprovalsError
 from approvals.store import idempotency
 from web.engine import engine
 from web.i18n import gettext as _
 
 FIELD = "idempotency_key"
+log = logging.getLogger(__name__)
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -64,7 +66,10 @@ def _note(response: Response) -> Response:
     claim, token = state
     idempotency.release(token)
     if claim.recorded and response.status_code in (301, 302, 303) and response.location:
-        idempotency.note_outcome(engine().db, claim, response.location, engine().clock.now())
+        try:
+            idempotency.note_outcome(engine().db, claim, response.location, engine().clock.now())
+        except ApprovalsError as exc:  # the action stands; a resend falls back to the form's page
+            log.warning("could not note where form %s led: %s", claim.key, exc)
     return response
 
 

@@ -50,10 +50,10 @@ class Done:
 _pending: ContextVar[Claim | None] = ContextVar("approvals_idempotency_claim", default=None)
 
 _LOOKUP = select(IdempotencyKey.endpoint, IdempotencyKey.outcome).where(
-    IdempotencyKey.key == bindparam("key"), IdempotencyKey.person_id == bindparam("person_id"))
+    IdempotencyKey.key == bindparam("form_key"), IdempotencyKey.person_id == bindparam("person"))
 _NOTE_OUTCOME = (update(IdempotencyKey)
-                 .where(IdempotencyKey.key == bindparam("key"), IdempotencyKey.person_id == bindparam("person_id"))
-                 .values(outcome=bindparam("outcome")))
+                 .where(IdempotencyKey.key == bindparam("form_key"), IdempotencyKey.person_id == bindparam("person"))
+                 .values(outcome=bindparam("led_to")))
 _PURGE = delete(IdempotencyKey).where(IdempotencyKey.created_at < bindparam("before"))
 
 
@@ -88,10 +88,11 @@ def action(transaction: AbstractContextManager[Connection], clock: Clock) -> Ite
 
 
 def _record(conn: Connection, claim: Claim, now: datetime) -> None:
-    inserted = conn.execute(insert_if_absent(conn, IdempotencyKey),
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT either way.
+    inserted = conn.execute(insert_if_absent(conn, IdempotencyKey).returning(IdempotencyKey.key),
                             {"key": claim.key, "person_id": claim.person_id, "endpoint": claim.endpoint,
-                             "outcome": None, "created_at": now}).rowcount
-    if inserted != 1:
+                             "outcome": None, "created_at": now}).first()
+    if inserted is None:
         raise AlreadyDoneError(ALREADY_DONE)
     claim.recorded = True  # one key, one action: a later action in the same request records nothing
 
@@ -99,12 +100,12 @@ def _record(conn: Connection, claim: Claim, now: datetime) -> None:
 def lookup(db: Database, key: str, person_id: str) -> Done | None:
     """The action ``key`` caused for ``person_id``, if it committed."""
     with db.reading(snapshot=False) as s:
-        row = s.execute(_LOOKUP, {"key": key, "person_id": person_id}).first()
+        row = s.execute(_LOOKUP, {"form_key": key, "person": person_id}).first()
     return None if row is None else Done(row.endpoint, row.outcome)
 
 
 def note_outcome(db: Database, claim: Claim, outcome: str, now: datetime) -> None:
     """Remember where the answer sent the user (for a resend), and forget keys past ``KEEP``."""
     with db.writing() as conn:
-        conn.execute(_NOTE_OUTCOME, {"key": claim.key, "person_id": claim.person_id, "outcome": outcome[:500]})
+        conn.execute(_NOTE_OUTCOME, {"form_key": claim.key, "person": claim.person_id, "led_to": outcome[:500]})
         conn.execute(_PURGE, {"before": now - KEEP})
