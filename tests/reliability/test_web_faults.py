@@ -53,7 +53,7 @@ def test_a_fault_anywhere_in_a_decision_page_is_a_503_never_a_500_and_resending_
         else:
             assert response.status_code == 302, f"statement {nth}: {response.status_code}"
         resent = _approve(client, task.id, key)
-        assert resent.status_code == 302 and _decisions(engine, task.id) == 1, f"statement {nth}: {resent.location} {text(client.get(resent.location))[:300]}"
+        assert resent.status_code == 302 and _decisions(engine, task.id) == 1, f"statement {nth}"
         if len(seen) < nth:
             break  # the page ran past its last statement without meeting the fault
     assert seen_503 >= 5
