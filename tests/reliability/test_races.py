@@ -56,7 +56,7 @@ def test_simultaneous_first_submits_of_a_new_process_version_all_go_through(db_u
     applicants = [p for p in chart.people if chart.category(p, uses_county_cadre=True) == "staff"]
     try:
         for request_type, fields in (("leave", leave_fields()), ("meeting", meeting_fields(30))):
-            outcomes = _together([lambda w=w, a=a: w.service.submit(a, request_type, fields)
+            outcomes = _together([lambda w=w, a=a, t=request_type, f=fields: w.service.submit(a, t, f)
                                   for w, a in zip(workers, applicants, strict=False)])
             assert outcomes == ["ok"] * len(workers), request_type
         with app.db.reading() as s:
@@ -98,7 +98,7 @@ def test_saving_an_org_chart_while_decisions_run_moves_tasks_cleanly_or_asks_to_
     try:
         for round_ in range(6):
             text_ = _swap_head(app, unit.id, second if round_ % 2 == 0 else first)
-            outcomes = _together([lambda: app.admin.save(text_, "admin", "edited.yaml"),
+            outcomes = _together([lambda t=text_: app.admin.save(t, "admin", "edited.yaml"),
                                   *[lambda d=d: _decide_one(d) for d in deciders]])
             assert outcomes[0] == "ok", outcomes  # the save waits for decisions under way, then goes through
             assert not [o for o in outcomes if o.startswith("RAW")], outcomes
