@@ -127,6 +127,7 @@ def test_sqlite_durability_is_full_unless_normal_is_asked_for(tmp_path: Path, mo
         db.dispose()
         return int(value or 0)
 
+    monkeypatch.delenv(database.SYNCHRONOUS_ENV, raising=False)
     assert synchronous("default") == 2  # FULL
     monkeypatch.setenv(database.SYNCHRONOUS_ENV, "normal")
     assert synchronous("normal") == 1
