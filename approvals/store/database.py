@@ -150,10 +150,25 @@ class Database:
         a transaction (autocommit), saving the BEGIN and ROLLBACK round trips. A read that
         meets a fault is UnavailableError (503), never a raw error."""
         try:
-            with (self._readers if snapshot else self._single_readers)() as session:
+            with self._connected(self._readers if snapshot else self._single_readers) as session:
                 yield session
         except SQLAlchemyError as exc:
             _raise_translated(exc, False)
+
+    def _connected(self, sessions: sessionmaker[Session]) -> Session:
+        """A session holding its connection (and, where the read needs one, its BEGIN): taken
+        now, with the same back-off as ``_begin``, rather than at the first statement."""
+        for delay in (*BACKOFF, None):
+            session = sessions()
+            try:
+                session.connection()
+                return session
+            except SQLAlchemyError as exc:
+                session.close()
+                if delay is None or not is_retryable(exc):
+                    raise
+                time.sleep(delay)
+        raise AssertionError("unreachable")
 
     def _begin(self) -> tuple[Connection, RootTransaction]:
         """Connect and BEGIN, tried again with back-off while the database is unreachable:

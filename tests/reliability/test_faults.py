@@ -76,6 +76,24 @@ def test_a_database_unreachable_for_a_moment_is_retried_before_the_action_starts
     assert len(refusals) == 2 and app.queries.task(task_id).status == "approved"
 
 
+def test_a_page_read_while_the_database_is_unreachable_for_a_moment_is_retried(
+        app: Approvals, monkeypatch: pytest.MonkeyPatch) -> None:
+    request_id, _task_id, _assignee = _waiting_decision(app)
+    monkeypatch.setattr(database, "BACKOFF", (0.01, 0.01, 0.01))
+    refusals = []
+
+    def refuse_twice(*_args: object) -> None:
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise lost_connection(app)
+
+    app.db.engine.dispose()
+    event.listen(app.db.engine, "do_connect", refuse_twice)
+    steps = app.queries.steps(request_id)
+    event.remove(app.db.engine, "do_connect", refuse_twice)
+    assert len(refusals) == 2 and [t.status for t in steps] == ["open"]
+
+
 def test_a_database_that_stays_unreachable_is_unavailable_after_a_bounded_wait(
         app: Approvals, monkeypatch: pytest.MonkeyPatch) -> None:
     _request_id, task_id, assignee = _waiting_decision(app)
