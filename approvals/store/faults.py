@@ -28,9 +28,9 @@ BUSY = "the database is busy with other work; nothing was saved, try again in a 
 
 _CONTENTION_SQLSTATES = ("40P01", "40001", "55P03")  # deadlock, serialization failure, lock not available
 # PostgreSQL classes: 08 connection exception, 53 insufficient resources (disk full, out of memory,
-# too many connections), 57P0x operator intervention (admin/crash shutdown, cannot connect now),
-# 58 system error (I/O).
-_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P01", "57P02", "57P03", "58")
+# too many connections), 57014 statement timeout (an overloaded server), 57P0x operator
+# intervention (admin/crash shutdown, cannot connect now), 58 system error (I/O).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57014", "57P01", "57P02", "57P03", "58")
 _SQLITE_UNAVAILABLE = ("disk i/o error", "database or disk is full", "unable to open database file",
                        "disk image is malformed")
 
