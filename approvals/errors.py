@@ -15,6 +15,8 @@
     ├── NotPermittedError           this person may not do this
     ├── InvalidStateError           the request or task is not in a state that allows this
     │   └── ConflictError           someone else changed it first
+    ├── AlreadyDoneError            a form sent again: its action was done the first time
+    ├── UnavailableError            the database cannot be reached or is busy; try again later
     └── AuditChainError             verification found a broken hash chain
 
 Library exceptions (SpiffWorkflow, SQLAlchemy, YAML) are translated at the boundary
@@ -125,6 +127,19 @@ class InvalidStateError(ApprovalsError):
 
 class ConflictError(InvalidStateError):
     """Someone else acted first; reload and look again."""
+
+
+class AlreadyDoneError(ApprovalsError):
+    """The same form (its idempotency key) was sent before and its action went through."""
+
+
+class UnavailableError(ApprovalsError):
+    """The database could not be reached or was too busy; the action rolled back, unless
+    ``outcome_unknown`` (the fault came during the COMMIT, so it may have been saved)."""
+
+    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+        self.outcome_unknown = outcome_unknown
+        super().__init__(message)
 
 
 class AuditChainError(ApprovalsError):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from approvals import delegations
@@ -60,6 +60,21 @@ def _open_tasks(s: Session, org_id: str) -> list[tuple[Task, str]]:
     rows = s.execute(select(Task, Request.applicant).join(Request, Request.id == Task.request_id)
                      .where(Request.org_id == org_id, Task.is_open.is_(True)).order_by(Task.id))
     return [(t, a) for t, a in rows]
+
+
+# Saving a chart moves open tasks, and decisions change them: the save locks the requests
+# with open tasks first, in id order, as every action locks a task's request before the task
+# (store/rows.py). A decision under way finishes first and the save then reads its tasks as
+# they are; a decision arriving later waits for the save. (SQLite: BEGIN IMMEDIATE already
+# serializes writers; FOR UPDATE is left out there.)
+_LOCK_OPEN_REQUESTS = (select(Request.id)
+                       .where(Request.org_id == bindparam("org_id"),
+                              Request.id.in_(select(Task.request_id).where(Task.is_open.is_(True))))
+                       .order_by(Request.id).with_for_update())
+
+
+def _lock_open_requests(s: Session, org_id: str) -> None:
+    s.execute(_LOCK_OPEN_REQUESTS, {"org_id": org_id}).all()
 
 
 def _new_holder(chart: OrgChart, task: Task, applicant: str) -> str:
@@ -128,6 +143,7 @@ class OrgChartAdmin:
         now = self.clock.now()
         out = Outbox()
         with self.db.transaction() as s:
+            _lock_open_requests(s, chart.id)
             impact = self._impact(s, chart, text)
             row, chart = self.orgcharts.save(s, text, source_name, actor, now, comment)
             out.record(Entry(actor or "system", "orgchart_saved", orgchart_version=chart.version,

@@ -40,8 +40,8 @@ from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
 from approvals.recording import announce_settled, record_steps, save_state, settle
 from approvals.routes import Route, preview, request_variables
-from approvals.store import rows
-from approvals.store.database import Database
+from approvals.store import idempotency, rows
+from approvals.store.database import Database, insert_if_absent
 from approvals.store.models import Attachment, ProcessVersion, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
 from approvals.store.rows import Opened, RequestRow, TaskRow
@@ -114,11 +114,13 @@ class ApprovalService:
         return saved, steps
 
     def _store_version(self, conn: Connection, defn: ProcessDefinition, now: datetime) -> None:
-        """Requests point at the BPMN text they started on; the first request of a version stores it."""
-        if defn.sha256 in self._stored_versions or conn.execute(_VERSION_STORED, {"sha": defn.sha256}).first():
+        """Requests point at the BPMN text they started on; the first request of a version stores it.
+        Simultaneous first submits all insert it: the losers' inserts do nothing (no lock, no raw
+        IntegrityError), and on PostgreSQL they wait for the winner's commit, so the row exists."""
+        if defn.sha256 in self._stored_versions:
             return
-        conn.execute(insert(ProcessVersion), {"sha256": defn.sha256, "source_name": defn.source, "xml": defn.xml,
-                                              "created_at": now})
+        conn.execute(insert_if_absent(conn, ProcessVersion),
+                     {"sha256": defn.sha256, "source_name": defn.source, "xml": defn.xml, "created_at": now})
 
     # ---- preview -----------------------------------------------------------------------
 
@@ -348,7 +350,9 @@ class ApprovalService:
                        new_assignee=delegate, reason="delegation")
 
     def _action(self) -> AbstractContextManager[Connection]:
-        return self.db.writing()
+        """The action's transaction; a form's idempotency key, when the caller claimed one,
+        is its first write (store/idempotency.py)."""
+        return idempotency.action(self.db.writing(), self.clock)
 
     def _load_request(self, request_id: int) -> RequestRow:
         with self.db.reading(snapshot=False) as s:
@@ -401,7 +405,6 @@ def _store_uploads(conn: Connection, request_id: int, uploads: Mapping[str, Uplo
              "sha256": hashlib.sha256(upload.data).hexdigest()} for name, upload in uploads.items()])
 
 
-_VERSION_STORED = select(ProcessVersion.sha256).where(ProcessVersion.sha256 == bindparam("sha"))
 _DECIDED_IN_ROUND = (select(Task.id).where(Task.request_id == bindparam("req_id"), Task.round == bindparam("req_round"),
                                            Task.decided_by.is_not(None),
                                            Task.kind.in_(DECISION_KINDS)).limit(1))

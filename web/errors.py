@@ -1,7 +1,10 @@
 """Error pages in the user's language; no stack trace ever reaches a page.
 
 Engine errors that escape a view become the page they mean: not permitted -> 403, unknown
-id -> 404, someone else acted first -> 409. Anything unexpected is logged and shown as 500.
+id -> 404, someone else acted first -> 409, the database unavailable -> 503 with Retry-After
+(a page that was only being read reloads itself then). A database error that escaped the
+engine's translation is classified the same way (approvals/store/faults.py); anything else
+is logged and shown as 500.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, UnknownError
+from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, UnavailableError, UnknownError
+from approvals.store.faults import translate
 from web.i18n import gettext as _
 from web.messages import explain
 
@@ -28,6 +33,7 @@ def _titles() -> dict[int, str]:
         409: _("Someone else was faster"),
         413: _("The file is too large"),
         500: _("Something went wrong on our side"),
+        503: _("The service is briefly unavailable"),
     }
 
 
@@ -46,6 +52,7 @@ def _hints() -> dict[int, str]:
             "The error was logged. Try again in a moment; if it keeps happening, tell the "
             "administrator the time it happened."
         ),
+        503: _("Try again in a few seconds; if it keeps happening, tell the administrator."),
     }
 
 
@@ -69,7 +76,42 @@ def _csrf(exc: CSRFError) -> tuple[str, int]:
     )
 
 
-def _engine(exc: ApprovalsError) -> tuple[str, int]:
+RETRY_AFTER = 5  # seconds: a restarted database or a lock released is usually back by then
+
+
+def _unavailable(exc: UnavailableError) -> tuple[str, int, dict[str, str]]:
+    """503 with Retry-After. A GET reloads itself after that; a form is never resent for the
+    user (the idempotency key makes resending it by hand safe)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.__cause__ or exc)
+    if exc.outcome_unknown:
+        detail = _("The database stopped answering while your action was being saved, so it may have "
+                   "been saved. Look at the request before you try again.")
+    elif request.method == "GET":
+        detail = _("The database is not answering at the moment. This page tries again by itself.")
+    else:  # the fault may have come after the action committed (a read for the answer page)
+        detail = _("The database is not answering at the moment. Sending the form again is safe: if your "
+                   "action already went through, it is not done a second time.")
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    refresh = RETRY_AFTER if request.method == "GET" else None
+    title, hint = _titles()[503], _hints()[503]
+    try:
+        html = render_template("error.html", code=503, title=title, hint=hint, detail=detail, refresh=refresh)
+    except Exception:  # noqa: BLE001 - the page's own reads (the signed-in user) need the database too
+        html = f"<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1><p>{detail}</p>"
+    return html, 503, headers
+
+
+def _database(exc: SQLAlchemyError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """A database error that escaped the engine's translation: the same classes, else a bug."""
+    translated = translate(exc)
+    if translated is None:
+        return _unexpected(exc)
+    return _engine(translated)
+
+
+def _engine(exc: ApprovalsError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    if isinstance(exc, UnavailableError):
+        return _unavailable(exc)
     if isinstance(exc, NotPermittedError):
         return page(403)
     if isinstance(exc, UnknownError):
@@ -91,5 +133,6 @@ def _unexpected(exc: Exception) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(ApprovalsError, _engine)
+    app.register_error_handler(SQLAlchemyError, _database)
     app.register_error_handler(InternalServerError, _unexpected)
     app.register_error_handler(HTTPException, _http)

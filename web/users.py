@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 from flask import abort, current_app
 from flask_login import UserMixin, current_user
 
-from approvals.errors import ApprovalsError
+from approvals.errors import ApprovalsError, UnavailableError
 from approvals.offices import AdminRights, Offices
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
@@ -53,6 +53,8 @@ def load(person_id: str) -> User | None:
     try:
         charts = engine().orgcharts.current_all()
         chart = person_chart(charts, person_id)
+    except UnavailableError:
+        raise  # the database is down for a moment: a 503, not a signed-out user
     except ApprovalsError:
         return None
     remember_charts(charts)

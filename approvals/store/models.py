@@ -194,3 +194,16 @@ class SignInThrottle(Base):
     window_start: Mapped[datetime] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class IdempotencyKey(Base):
+    """A form's key, recorded in the transaction of the action it caused, so the same form
+    sent again is answered with that outcome instead of running the action twice
+    (store/idempotency.py; kept for a day, docs/reliability.md)."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    endpoint: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str | None] = mapped_column(String(500))  # where the first answer sent the user
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)

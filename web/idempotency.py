@@ -1,0 +1,96 @@
+"""Forms sent twice run their action once: every rendered form carries a fresh key.
+
+Someone decides, the network drops the answer, they press the button again: the second POST
+carries the same ``idempotency_key`` as the first. If the first one's action committed, its
+key is in the database (written in the action's own transaction, approvals/store/idempotency.py)
+and the second is answered where the first would have sent them, with "already done", and
+nothing runs again. If both arrive at once, the second waits for the first and then gets
+AlreadyDoneError, answered the same way. A POST without a key (scripts, tests) works as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from flask import Flask, flash, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from approvals.errors import AlreadyDoneError, ApprovalsError
+from approvals.store import idempotency
+from web.engine import engine
+from web.i18n import gettext as _
+
+FIELD = "idempotency_key"
+log = logging.getLogger(__name__)
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_key() -> str:
+    """A fresh key for one rendered form (the template global ``idempotency_key()``)."""
+    return uuid.uuid4().hex
+
+
+def _claim() -> Response | None:
+    """Before the view: answer a resend at once, or state the key for the action to record."""
+    key = request.form.get(FIELD, "") if request.method == "POST" else ""
+    if not _KEY.match(key) or not current_user.is_authenticated:
+        return None
+    done = idempotency.lookup(engine().db, key, current_user.id)
+    if done is not None:
+        return _already_done(done.outcome)
+    claim = idempotency.Claim(key, current_user.id, request.endpoint or request.path)
+    g.idempotency = (claim, idempotency.hold(claim))
+    return None
+
+
+def _already_done(outcome: str | None) -> Response:
+    flash(_("This form was already sent and its action was done; it was not done a second time."), "success")
+    return redirect(outcome or _fallback())
+
+
+def _fallback() -> str:
+    """Where to go when the first answer was lost before it was noted: the page the form was on."""
+    referrer = request.referrer or ""
+    host = request.host_url
+    return referrer if referrer.startswith(host) else url_for("applicant.home")
+
+
+def _note(response: Response) -> Response:
+    """After the view: remember where the first answer sent the user, for a resend."""
+    state = g.pop("idempotency", None)
+    if state is None:
+        return response
+    claim, token = state
+    idempotency.release(token)
+    if claim.recorded and response.status_code in (301, 302, 303) and response.location:
+        try:
+            idempotency.note_outcome(engine().db, claim, response.location, engine().clock.now())
+        except ApprovalsError as exc:  # the action stands; a resend falls back to the form's page
+            log.warning("could not note where form %s led: %s", claim.key, exc)
+    return response
+
+
+def _release(_exc: BaseException | None) -> None:
+    """The view failed before ``_note``: the claim must not outlive this request."""
+    state = g.pop("idempotency", None)
+    if state is not None:
+        idempotency.release(state[1])
+
+
+def _duplicate(_exc: AlreadyDoneError) -> Response:
+    """Two sends of one form at once: the second waited for the first, then found its key."""
+    state = g.get("idempotency")
+    done = idempotency.lookup(engine().db, state[0].key, state[0].person_id) if state else None
+    return _already_done(done.outcome if done else None)
+
+
+def init_app(app: Flask) -> None:
+    """After ``security.init_app``: a form that fails its CSRF check never reaches ``_claim``."""
+    app.jinja_env.globals["idempotency_key"] = new_key
+    app.before_request(_claim)
+    app.after_request(_note)
+    app.teardown_request(_release)
+    app.register_error_handler(AlreadyDoneError, _duplicate)
