@@ -65,6 +65,7 @@ class Worker:
 
     def run(self) -> None:
         """Until SIGTERM/SIGINT: run what is due, then sleep until the next job is."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker started: %s", ", ".join(f"{j.name} every {j.every:g} s" for j in self.jobs) or "no jobs")
@@ -96,13 +97,23 @@ def prune_job(app: Approvals, days: int) -> Callable[[], str]:
 
 def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None) -> list[Job]:
     env = os.environ if env is None else env
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     jobs = [Job("prune access log", DAY, prune_job(app, access_log.retention_days(env)))]
     key, out = env.get(KEY_ENV), env.get(DIR_ENV)
     if key and out:
-        minutes = float(env.get(EVERY_ENV) or DEFAULT_EVERY_MINUTES)
+        minutes = _minutes(env.get(EVERY_ENV))
         jobs.insert(0, Job("audit checkpoint", minutes * 60, checkpoint_job(app, Path(key), Path(out))))
     else:
         log.warning("audit checkpoints are OFF: set %s (private key) and %s (directory outside the database) "
                     "to sign one every %s minutes", KEY_ENV, DIR_ENV, env.get(EVERY_ENV) or DEFAULT_EVERY_MINUTES)
     return jobs
+
+
+def _minutes(raw: str | None) -> float:
+    try:
+        minutes = float(raw or DEFAULT_EVERY_MINUTES)
+    except ValueError:
+        minutes = 0.0
+    if not minutes > 0:
+        raise ApprovalsError(f"{EVERY_ENV}={raw!r}: expected a number of minutes above 0 (default "
+                             f"{DEFAULT_EVERY_MINUTES:g})")
+    return minutes
