@@ -1,5 +1,6 @@
 """`make bench`: engine overhead against bare SpiffWorkflow, flat with history, inbox at scale,
-memory. Prints one JSON line per figure and rewrites the table in docs/performance.md.
+memory, audit verification per 100k entries. Prints one JSON line per figure and rewrites the
+table in docs/performance.md.
 
 Every figure is a median over repeated runs, with its baseline measured in the same run
 (this machine is shared and noisy): ratios, not lone absolute times.
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from benchmarks import workload
+from benchmarks.audit_verify import audit_verify
 from benchmarks.report import write_table
 from benchmarks.stats import Figure, summarize, timed
 
@@ -183,7 +185,8 @@ def main() -> None:
         lambda: _pg_inbox(args.history),
     ]
     if not big:
-        steps = [lambda: engine_overhead(tmp, args.rounds), *steps, lambda: http(tmp), lambda: memory(tmp, 10_000)]
+        steps = [lambda: engine_overhead(tmp, args.rounds), *steps, lambda: http(tmp), lambda: memory(tmp, 10_000),
+                 lambda: audit_verify(tmp)]
     figures: list[Figure] = []
     try:
         for step in steps:
