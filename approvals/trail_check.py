@@ -16,7 +16,7 @@ and actions it does not know (added by later features) are left alone, not repor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +65,7 @@ def check(session: Session, batch: int = 2000) -> list[Contradiction]:
     return found
 
 
-def _batch(requests: list[Any], tasks: list[Any], entries: list[Any]) -> Iterator[Contradiction]:
+def _batch(requests: Sequence[Any], tasks: Sequence[Any], entries: Sequence[Any]) -> Iterator[Contradiction]:
     by_task: dict[int, list[Any]] = defaultdict(list)
     by_request: dict[int, list[Any]] = defaultdict(list)
     for e in entries:
