@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
+from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
 from approvals.store.database import Database
 from approvals.store.models import AccessLogEntry
@@ -56,7 +57,7 @@ def capacity(person: str, units: Collection[str], tasks: Iterable[Any], *, inspe
     """Why ``person`` may see the request, from its steps (``Task`` rows) and their roles."""
     tasks = list(tasks)
     holds = [t for t in tasks if person in (t.assignee, t.principal) or (t.unit_id and t.unit_id in units)]
-    if any(t.is_open and t.kind in ("approve", "consent") for t in holds):
+    if any(t.is_open and t.kind in DECISION_KINDS for t in holds):
         return APPROVER
     if any(t.decided_by == person for t in tasks):
         return PAST_DECIDER
