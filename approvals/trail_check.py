@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from approvals.store.models import AuditEntry, Request, Task
@@ -45,6 +45,7 @@ class Contradiction:
         return f"request #{self.request_id}{task}: {self.message}"
 
 
+_IDS = select(Request.id).order_by(Request.id)
 _REQUESTS = select(Request.id, Request.applicant, Request.status)
 _TASKS = select(Task.id, Task.request_id, Task.status, Task.decided_by, Task.on_behalf_of)
 _ENTRIES = select(AuditEntry.seq, AuditEntry.request_id, AuditEntry.task_id, AuditEntry.action, AuditEntry.actor,
@@ -54,15 +55,18 @@ _ENTRIES = select(AuditEntry.seq, AuditEntry.request_id, AuditEntry.task_id, Aud
 def check(session: Session, batch: int = 2000) -> list[Contradiction]:
     """Every row that contradicts the trail, in request order."""
     conn = session.connection()
-    top = conn.execute(select(func.max(Request.id))).scalar() or 0
     found: list[Contradiction] = []
-    for lo in range(1, top + 1, batch):
-        hi = lo + batch - 1
+    last = 0
+    while True:
+        ids = conn.execute(_IDS.where(Request.id > last).limit(batch)).scalars().all()
+        if not ids:
+            return found
+        lo, hi = ids[0], ids[-1]
+        last = hi
         requests = conn.execute(_REQUESTS.where(Request.id.between(lo, hi))).all()
         tasks = conn.execute(_TASKS.where(Task.request_id.between(lo, hi))).all()
         entries = conn.execute(_ENTRIES.where(AuditEntry.request_id.between(lo, hi)).order_by(AuditEntry.seq)).all()
         found.extend(_batch(requests, tasks, entries))
-    return found
 
 
 def _batch(requests: Sequence[Any], tasks: Sequence[Any], entries: Sequence[Any]) -> Iterator[Contradiction]:
