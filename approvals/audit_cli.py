@@ -127,7 +127,8 @@ def _verify_chain(app: Approvals, points: tuple[Path, ...], public_key: Path | N
         report = checkpoints.verify(s, points, key, full=full)
     for line in report.lines():
         click.echo(line)
-    if report.chain is not None:
-        verifications.record(app.db, now, "cli", "incremental" if report.start else "full", report.chain,
-                             report.start.name if report.start else "")
+    # Recorded even when a checkpoint was contradicted before any walk: the page shows the failure.
+    recorded = report.chain or audit.Verification(False, 0, "; ".join(str(f) for f in report.findings))
+    verifications.record(app.db, now, "cli", "incremental" if report.start else "full", recorded,
+                         report.start.name if report.start else "")
     return report.ok

@@ -4,12 +4,15 @@ number, saying which ones it covered."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import tampering
 from click.testing import CliRunner
 from flask import Flask
 from webkit import client_for, open_task, submit_leave, text
 
+from approvals import checkpoints
 from approvals.app import Approvals
 from approvals.cli import cli
 from web.inspector import chain
@@ -61,3 +64,16 @@ def test_the_check_on_a_page_view_is_bounded(engine: Approvals, web: Flask, monk
     head = tampering.head(engine.db)[0]
     page = text(client_for(web, INSPECTOR).get("/inspect/?verify=1"))
     assert "刚刚校验：第 1 至第 3 条" in page and f"另有 {head - 3} 条较新的记录本页未校验" in page
+
+
+def test_a_checkpoint_contradicted_on_the_command_line_turns_the_page_red(
+        engine: Approvals, web: Flask, tmp_path: Path) -> None:
+    _decide(engine, "shen.yue")
+    private, public = checkpoints.keygen(tmp_path / "keys")
+    point = checkpoints.take(engine.db, checkpoints.load_private_key(private), tmp_path / "cp", engine.clock.now())
+    tampering.wipe(engine.db)
+    result = CliRunner().invoke(cli, ["--database", engine.db.url, "audit", "verify", "--skip-rows",
+                                      "--checkpoint", str(tmp_path / "cp"), "--public-key", str(public)])
+    assert result.exit_code == 1
+    page = text(client_for(web, INSPECTOR).get("/inspect/"))
+    assert "哈希链已被破坏" in page and point.name in page and "wiped" in page
