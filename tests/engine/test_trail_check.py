@@ -59,7 +59,7 @@ def test_a_step_inserted_outside_the_engine_is_named(app: Approvals, decided: tu
                   f"'approved', '', 0, '{NOW.isoformat(sep=' ')}', 1)")
     result = _verify(app)
     assert result.exit_code == 1 and f"request #{approved} task #" in result.output
-    assert "no entry in the audit trail that created it" in result.output
+    assert "the step has no entry in the audit trail" in result.output
 
 
 def test_the_row_check_can_be_skipped(app: Approvals, decided: tuple[int, int, int]) -> None:
