@@ -26,10 +26,21 @@ browser-deps:
 	  else echo "chromium or fonts-wqy-microhei missing and not root: browser tests will be skipped"; fi; \
 	fi
 
+# The worker (scheduled jobs: audit checkpoints, access-log pruning) runs beside the server and
+# stops with it. The demo key and checkpoints live under instance/; in production the key and
+# the checkpoint directory are kept off the database server (docs/security.md).
+CHECKPOINT_KEY ?= $(CURDIR)/instance/audit-key/checkpoint-key.pem
+CHECKPOINT_DIR ?= $(CURDIR)/instance/checkpoints
+
 run: $(STAMP)
 	mkdir -p instance
 	APPROVALS_DATABASE_URL=$(DB) $(VENV)/bin/approvals init-db --demo
-	APPROVALS_DATABASE_URL=$(DB) $(VENV)/bin/approvals serve --host $(HOST) --port $(PORT)
+	test -f $(CHECKPOINT_KEY) || $(VENV)/bin/approvals audit keygen --out $(dir $(CHECKPOINT_KEY))
+	export APPROVALS_DATABASE_URL=$(DB) APPROVALS_CHECKPOINT_KEY=$(CHECKPOINT_KEY) \
+	  APPROVALS_CHECKPOINT_DIR=$(CHECKPOINT_DIR); \
+	$(VENV)/bin/approvals worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(VENV)/bin/approvals serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -q

@@ -85,46 +85,90 @@ def append(db: Session | Connection, entries: list[Entry], at: datetime) -> int:
 
 @dataclass(frozen=True)
 class Verification:
+    """What a walk of the chain found. ``from_seq``: the entry it started after (0: the start);
+    ``to_seq``/``to_hash``: the last entry it proved; ``complete``: it reached the head (a
+    bounded walk may stop before)."""
+
     ok: bool
     checked: int
     problem: str = ""
     seq: int | None = None
+    from_seq: int = 0
+    to_seq: int = 0
+    to_hash: str = GENESIS
+    complete: bool = True
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit chain intact: {self.checked} entries verified"
+            span = f" (#{self.from_seq + 1}-#{self.to_seq})" if self.from_seq else ""
+            return f"audit chain intact: {self.checked} entries verified{span}"
         where = f" at entry #{self.seq}" if self.seq is not None else ""
         return f"audit chain BROKEN{where}: {self.problem} ({self.checked} entries checked)"
 
 
-def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    last = 0
+# Plain rows, not ORM objects: a walk reads every entry once, and building entities cost
+# most of the time per entry.
+_WALK = select(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.request_id,
+               AuditEntry.task_id, AuditEntry.decision, AuditEntry.comment, AuditEntry.orgchart_version,
+               AuditEntry.on_behalf_of, AuditEntry.detail, AuditEntry.prev_hash, AuditEntry.hash)
+
+
+def _entries(session: Session, after: int, batch: int = 5000) -> Iterator[Any]:
+    conn = session.connection()
+    last = after
     while True:
-        rows = session.scalars(select(AuditEntry).where(AuditEntry.seq > last)
-                               .order_by(AuditEntry.seq).limit(batch)).all()
+        rows = conn.execute(_WALK.where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)).all()
         if not rows:
             return
         yield from rows
         last = rows[-1].seq
 
 
-def verify(session: Session) -> Verification:
-    """Walk the whole chain; report the first entry that was edited, removed or moved."""
-    expected_seq, prev, checked = 1, GENESIS, 0
-    for row in _entries(session):
-        if row.seq != expected_seq:
-            return Verification(False, checked, f"entry #{expected_seq} is missing (next is #{row.seq})",
-                                expected_seq)
-        if row.prev_hash != prev:
-            return Verification(False, checked, "does not link to the entry before it (removed or reordered)",
-                                row.seq)
-        if _digest(row.seq, row.at, row, row.detail, row.prev_hash) != row.hash:
-            return Verification(False, checked, "its content does not match its hash (edited)", row.seq)
+def head_of(session: Session) -> tuple[int, str]:
+    head = session.connection().execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def entry_hash(session: Session, seq: int) -> str | None:
+    return session.connection().execute(select(AuditEntry.hash).where(AuditEntry.seq == seq)).scalar()
+
+
+def _bad(row: Any, expected_seq: int, prev: str, not_before: tuple[int, datetime] | None) -> str | None:
+    if row.seq != expected_seq:
+        return f"entry #{expected_seq} is missing (next is #{row.seq})"
+    if row.prev_hash != prev:
+        return "does not link to the entry before it (removed or reordered)"
+    if _digest(row.seq, row.at, row, row.detail, row.prev_hash) != row.hash:
+        return "its content does not match its hash (edited)"
+    if not_before is not None and row.seq > not_before[0] and row.at < not_before[1]:
+        return (f"dated {row.at:%Y-%m-%d %H:%M:%S}, before the checkpoint that vouched for #{not_before[0]} "
+                "was signed, yet it comes after it (written later and backdated: a forged append)")
+    return None
+
+
+def walk(session: Session, after_seq: int = 0, after_hash: str = GENESIS, *, limit: int | None = None,
+         not_before: tuple[int, datetime] | None = None) -> Verification:
+    """Walk the chain from the entry after ``after_seq`` (whose hash is ``after_hash``) to the
+    head, or for at most ``limit`` entries; report the first entry edited, removed or moved.
+    ``not_before`` = (seq, time): entries after that seq must not be dated before that time."""
+    expected_seq, prev, checked = after_seq + 1, after_hash, 0
+    for row in _entries(session, after_seq):
+        problem = _bad(row, expected_seq, prev, not_before)
+        if problem:
+            seq = expected_seq if problem.startswith("entry #") else row.seq
+            return Verification(False, checked, problem, seq, after_seq, expected_seq - 1, prev)
         prev, expected_seq, checked = row.hash, row.seq + 1, checked + 1
-    head = session.get(AuditHead, 1)
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+        if limit is not None and checked >= limit:
+            return Verification(True, checked, from_seq=after_seq, to_seq=row.seq, to_hash=prev,
+                                complete=False)
+    head_seq, head_hash = head_of(session)
     if (head_seq, head_hash) != (expected_seq - 1, prev):
         return Verification(False, checked,
                             f"the chain ends at #{expected_seq - 1} but the head says #{head_seq} "
-                            "(entries removed from the end)", head_seq)
-    return Verification(True, checked)
+                            "(entries removed from the end)", head_seq, after_seq, expected_seq - 1, prev)
+    return Verification(True, checked, from_seq=after_seq, to_seq=expected_seq - 1, to_hash=prev)
+
+
+def verify(session: Session) -> Verification:
+    """Walk the whole chain; report the first entry that was edited, removed or moved."""
+    return walk(session)

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from approvals import audit
 from approvals.store.database import Database
 from approvals.store.models import AuditEntry, Request
 
@@ -111,8 +110,3 @@ def export(db: Database, q: AuditQuery, batch: int = 1000) -> Iterator[Hit]:
             yield Hit(e, r)
         before = rows[-1][0].seq
 
-
-def verify(db: Database) -> audit.Verification:
-    """The whole chain recomputed (what ``approvals audit verify`` prints)."""
-    with db.reading() as s:
-        return audit.verify(s)

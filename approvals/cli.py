@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from approvals import audit, credentials
+from approvals import audit_cli, credentials
 from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
 from approvals.check import run_check
 from approvals.clock import SystemClock
@@ -183,15 +183,7 @@ def audit_group() -> None:
     """The audit trail."""
 
 
-@audit_group.command("verify")
-@click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Recompute the hash chain; exit 1 on any edited, deleted or reordered entry."""
-    app = _app(ctx)
-    with app.db.reading() as s:
-        result = audit.verify(s)
-    click.echo(str(result))
-    sys.exit(0 if result.ok else 1)
+audit_cli.attach(cli, audit_group)  # verify, keygen, checkpoint, prune; and `worker`
 
 
 @cli.command("set-password")

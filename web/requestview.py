@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from approvals import access_log
 from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
 from web import labels
@@ -50,6 +51,10 @@ class RequestView:
     reports: list[tuple[str, list[FieldLine]]] = field(default_factory=list)  # filed reports
 
     @property
+    def tasks(self) -> list[Task]:
+        return [row.task for _n, rows in self.rounds for row in rows]
+
+    @property
     def open_decisions(self) -> list[Task]:
         return [t for t in self.open_tasks if t.kind in DECISION_KINDS]
 
@@ -78,6 +83,19 @@ def visible_request(request_id: int) -> Request:
     queries = engine().queries
     privileged = user.is_inspector and queries.request(request_id).org_id == user.org_id
     return queries.require_view(user.chart, user.id, request_id, privileged=privileged)
+
+
+def record_view(req: Request, what: str, tasks: list[Task] | None = None) -> None:
+    """PIPL: log that the signed-in person saw this request's personal data, and as what
+    (approver, past decider, inspector...); the applicant reading their own is not logged."""
+    user = me()
+    if user.id == req.applicant:
+        return
+    app = engine()
+    steps = app.queries.steps(req.id) if tasks is None else tasks
+    units = [user.unit_id]
+    role = access_log.capacity(user.id, units, steps, inspector=user.is_inspector, admin=user.is_admin)
+    access_log.record(app.db, app.clock.now(), user.id, req.org_id, req.id, role, what)
 
 
 def _value(fd: Any, value: Any, attachments: dict[str, Attachment]) -> FieldLine:

@@ -207,3 +207,54 @@ class IdempotencyKey(Base):
     endpoint: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[str | None] = mapped_column(String(500))  # where the first answer sent the user
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+# ---- audit protection and the personal-data access log (migration 0004) --------------------
+
+
+class Deployment(Base):
+    """One row: this database's identity, signed into every audit checkpoint so a checkpoint
+    of one deployment is never taken as proof for another (or for a database put in its place)."""
+
+    __tablename__ = "deployment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditVerification(Base):
+    """What a CLI or worker run of ``audit verify`` / ``audit checkpoint`` found, so a page can
+    show it without walking the chain. A record, not a proof: the proof is the signed file."""
+
+    __tablename__ = "audit_verifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(16))  # cli, worker
+    mode: Mapped[str] = mapped_column(String(16))  # full, incremental, checkpoint
+    ok: Mapped[bool] = mapped_column(Boolean)
+    from_seq: Mapped[int] = mapped_column(Integer)  # entries after this one were walked
+    to_seq: Mapped[int] = mapped_column(Integer)
+    to_hash: Mapped[str] = mapped_column(String(64))
+    checked: Mapped[int] = mapped_column(Integer)
+    problem: Mapped[str] = mapped_column(Text, default="")
+    checkpoint: Mapped[str] = mapped_column(String(255), default="")  # file name, when one was used
+
+
+class AccessLogEntry(Base):
+    """Who saw a request's personal data, when, and in what capacity (PIPL): append-only."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    viewer: Mapped[str] = mapped_column(String(64))
+    org_id: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[int | None] = mapped_column(Integer)  # None: an export spanning requests
+    capacity: Mapped[str] = mapped_column(String(32))  # approver, past_decider, inspector, ...
+    what: Mapped[str] = mapped_column(String(32))  # request, task, attachment, trail, export
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_access_viewer", "viewer", "at"),
+        Index("ix_access_request", "request_id", "at"),
+        Index("ix_access_at", "at"),
+    )

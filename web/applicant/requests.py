@@ -14,7 +14,7 @@ from web.applicant import bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
-from web.requestview import build, visible_request
+from web.requestview import build, record_view, visible_request
 from web.users import me
 
 PAGE = 20
@@ -30,6 +30,7 @@ def mine() -> str:
 @bp.get("/requests/<int:request_id>")
 def detail(request_id: int) -> str:
     view = build(visible_request(request_id))
+    record_view(view.req, "request", view.tasks)
     return render_template(
         "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id
     )
@@ -47,7 +48,7 @@ def attachment(attachment_id: int) -> Response:
     row = engine().queries.attachment(attachment_id)
     if row is None:
         abort(404)
-    visible_request(row.request_id)
+    record_view(visible_request(row.request_id), "attachment")
     return send_file(
         BytesIO(row.data), mimetype=row.content_type, as_attachment=True, download_name=row.filename
     )

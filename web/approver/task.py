@@ -14,7 +14,7 @@ from web.approver import bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name, step_name
-from web.requestview import build
+from web.requestview import build, record_view
 from web.users import decides, holds, may_open, me
 
 
@@ -28,6 +28,7 @@ def _task(task_id: int) -> Task:
 def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> tuple[str, int]:
     req = engine().queries.request(task.request_id)
     view = build(req)
+    record_view(req, "task", view.tasks)
     can_decide = (
         task.is_open
         and task.kind in DECISION_KINDS

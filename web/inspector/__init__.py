@@ -19,4 +19,4 @@ def _inspectors_only() -> None:
     """Every page here is for signed-in inspectors."""
 
 
-from web.inspector import search, trail  # noqa: E402,F401  (they add routes to bp)
+from web.inspector import access, search, trail  # noqa: E402,F401  (they add routes to bp)

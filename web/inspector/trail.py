@@ -11,7 +11,7 @@ from approvals import audit_search
 from web.engine import engine
 from web.inspector import bp
 from web.inspector.search import row
-from web.requestview import build
+from web.requestview import build, record_view
 from web.users import me
 
 
@@ -32,6 +32,7 @@ def request_trail(request_id: int) -> str:
     if req.org_id != me().org_id:
         abort(404)  # inspectors inspect their own organization
     view = build(req)
+    record_view(req, "trail", view.tasks)
     trail = engine().queries.trail(request_id)
     hits = [row(audit_search.Hit(e, req)) for e in trail]
     for hit, entry in zip(hits, trail, strict=True):

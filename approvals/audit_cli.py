@@ -1,0 +1,134 @@
+"""The ``approvals audit`` commands (verify, keygen, checkpoint, prune) and ``approvals worker``.
+
+Kept apart from cli.py so the audit commands read as one piece; cli.py attaches them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from approvals import access_log, audit, checkpoints, trail_check, verifications, worker
+from approvals.app import Approvals
+from approvals.errors import ApprovalsError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _app(ctx: click.Context) -> Approvals:
+    from approvals.cli import _app as app_of  # cli.py imports this module: resolved at call time
+
+    return app_of(ctx)
+
+
+@click.command("verify")
+@click.option("--checkpoint", "points", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A signed checkpoint file, or a directory of them (repeatable).")
+@click.option("--public-key", type=click.Path(path_type=Path), help="The checkpoints' public key (PEM).")
+@click.option("--full", is_flag=True, help="Walk the whole chain, not only the entries after the newest "
+              "checkpoint.")
+@click.option("--skip-rows", is_flag=True, help="Skip checking request and task rows against the trail.")
+@click.pass_context
+def verify(ctx: click.Context, points: tuple[Path, ...], public_key: Path | None, full: bool,
+           skip_rows: bool) -> None:
+    """Recompute the hash chain; with checkpoints, prove it extends each of them. Then check
+    request and task rows against the trail. Exit 1 on any problem."""
+    app = _app(ctx)
+    ok = _verify_chain(app, points, public_key, full)
+    if not skip_rows:
+        with app.db.reading() as s:
+            found = trail_check.check(s)
+        for item in found:
+            click.echo(f"ROW CONTRADICTS TRAIL {item}")
+        click.echo(f"rows checked against the trail: {len(found)} contradiction(s)")
+        ok = ok and not found
+    sys.exit(0 if ok else 1)
+
+@click.command("keygen")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the key pair (keep it off the database server).")
+def keygen(out: Path) -> None:
+    """Create the Ed25519 key pair that signs checkpoints (private key mode 0600)."""
+    try:
+        private, public = checkpoints.keygen(out)
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    click.echo(f"private key: {private} (mode 600; give it to whoever signs checkpoints, never to the database)")
+    click.echo(f"public key:  {public} (for `approvals audit verify --public-key`)")
+
+@click.command("checkpoint")
+@click.option("--key", "key_path", required=True, type=click.Path(path_type=Path), help="Private key (PEM).")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for checkpoint files (outside the database; e.g. another machine's share).")
+@click.pass_context
+def checkpoint(ctx: click.Context, key_path: Path, out: Path) -> None:
+    """Verify the chain against the checkpoints in OUT, then sign its head into a new file there."""
+    app = _app(ctx)
+    try:
+        point = checkpoints.take(app.db, checkpoints.load_private_key(key_path), out, app.clock.now())
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    click.echo(f"checkpoint written: {out / point.name} (entry #{point.seq}, hash {point.hash[:16]}…)")
+
+@click.command("prune")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted, delete nothing.")
+@click.pass_context
+def prune(ctx: click.Context, dry_run: bool) -> None:
+    """Delete access-log rows older than APPROVALS_AUDIT_RETENTION_DAYS (at least 180).
+    The hash chain is kept in full."""
+    app = _app(ctx)
+    try:
+        days = access_log.retention_days()
+        count = access_log.prune(app.db, app.clock.now(), days, dry_run=dry_run)
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"access log: {verb} {count} view(s) older than {days} days; "
+               "audit chain: kept in full (never pruned)")
+
+@click.command("worker")
+@click.pass_context
+def worker_cmd(ctx: click.Context) -> None:
+    """Run scheduled jobs (audit checkpoints, access-log pruning) until SIGTERM or SIGINT."""
+    try:
+        jobs = worker.jobs_from_env(_app(ctx))
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    worker.Worker(jobs).run()
+
+
+def attach(cli: click.Group, group: click.Group) -> None:
+    """Add the audit commands to ``group`` and the worker to ``cli``."""
+    for command in (verify, keygen, checkpoint, prune):
+        group.add_command(command)
+    cli.add_command(worker_cmd)
+
+
+def _verify_chain(app: Approvals, points: tuple[Path, ...], public_key: Path | None, full: bool) -> bool:
+    now = app.clock.now()
+    if not points:
+        with app.db.reading() as s:
+            result = audit.verify(s)
+        click.echo(str(result))
+        verifications.record(app.db, now, "cli", "full", result)
+        return result.ok
+    if public_key is None:
+        _fail("--checkpoint needs --public-key: the key that checks the checkpoints' signatures")
+    try:
+        key = checkpoints.load_public_key(public_key)  # type: ignore[arg-type]
+    except ApprovalsError as exc:
+        _fail(str(exc))
+    with app.db.reading() as s:
+        report = checkpoints.verify(s, points, key, full=full)
+    for line in report.lines():
+        click.echo(line)
+    # Recorded even when a checkpoint was contradicted before any walk: the page shows the failure.
+    recorded = report.chain or audit.Verification(False, 0, "; ".join(str(f) for f in report.findings))
+    verifications.record(app.db, now, "cli", "incremental" if report.start else "full", recorded,
+                         report.start.name if report.start else "")
+    return report.ok
