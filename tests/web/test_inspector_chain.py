@@ -49,8 +49,8 @@ def test_checking_the_newest_entries_starts_after_the_last_verified_one(engine: 
     _verify_from_cli(engine)
     verified = tampering.head(engine.db)[0]
     _decide(engine, "sun.li")
+    client = client_for(web, INSPECTOR)  # signing in is itself an audit entry
     head = tampering.head(engine.db)[0]
-    client = client_for(web, INSPECTOR)
     page = text(client.get("/inspect/?verify=1"))
     assert f"刚刚校验：第 {verified + 1} 至第 {head} 条（上次校验之后的 {head - verified} 条）" in page
     tampering.sql(engine.db, f"UPDATE audit_entries SET comment = '改过' WHERE seq = {head - 1}")
@@ -61,8 +61,9 @@ def test_checking_the_newest_entries_starts_after_the_last_verified_one(engine: 
 def test_the_check_on_a_page_view_is_bounded(engine: Approvals, web: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     _decide(engine, "shen.yue")
     monkeypatch.setattr(chain, "WALK_LIMIT", 3)
+    client = client_for(web, INSPECTOR)  # signing in is itself an audit entry
     head = tampering.head(engine.db)[0]
-    page = text(client_for(web, INSPECTOR).get("/inspect/?verify=1"))
+    page = text(client.get("/inspect/?verify=1"))
     assert "刚刚校验：第 1 至第 3 条" in page and f"另有 {head - 3} 条较新的记录本页未校验" in page
 
 
