@@ -81,3 +81,17 @@ def checked(where: str, text: str, max_length: int | None = TEXT_LENGTH) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+# Cells a spreadsheet program would read as a formula (OWASP, "CSV Injection"): a comment
+# "=HYPERLINK(...)" in an exported audit trail must show as text, not run as a link or a
+# DDE command when an inspector opens the file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """``value`` for a CSV cell: text that would start a formula gets a leading ``'``,
+    which spreadsheet programs show as text and do not display; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -11,8 +11,10 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from approvals import text as textrules
 from approvals.errors import ApprovalsError, OrgChartError
 from approvals.orgadmin import Impact
+from approvals.orgchart import yamlread
 from web import yamllines
 from web.admin import bp
 from web.engine import engine
@@ -62,7 +64,9 @@ def annotated(
     by_line: dict[int, list[str]] = {}
     loose = []
     for issue in err.issues:
-        number = yamllines.line_of(text, issue.where)
+        # "(file)": the whole text was refused (too large, say), so it is not read again here
+        whole = issue.where.startswith("(")
+        number = None if whole else yamllines.line_of(text, issue.where)
         if number is None:
             loose.append(str(issue))
         else:
@@ -98,16 +102,23 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
     return result
 
 
-def _text_from_request() -> tuple[str, str] | None:
+def _text_from_request() -> tuple[str, str] | str:
+    """(text, file name), or why an uploaded file cannot be read (size, not UTF-8 at line n)."""
     upload = request.files.get("upload")
     if upload is not None and upload.filename:
         try:
-            return upload.read().decode("utf-8"), upload.filename
-        except UnicodeDecodeError:
-            return None
+            return yamlread.decode(upload.read(yamlread.MAX_BYTES + 1), upload.filename), upload.filename
+        except OrgChartError as exc:
+            return " ".join(str(i) for i in exc.issues)
     return request.form.get("text", "").replace("\r\n", "\n"), request.form.get(
         "source_name"
     ) or "orgchart.yaml"
+
+
+def _shown(text: str) -> str:
+    """The text as typed, put back in the editor: a lone surrogate (only a YAML escape can
+    make one, but a page holding one cannot be sent at all) becomes '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def fingerprint(text: str) -> str:
@@ -125,20 +136,24 @@ def edit() -> str | Response | tuple[str, int]:
             "admin/edit.html", text=engine().admin.current_text(org), source_name=source, **context
         )
     got = _text_from_request()
-    if got is None:
+    if isinstance(got, str):
         return render_template(
             "admin/edit.html",
             text="",
             source_name="orgchart.yaml",
-            upload_error=_("The file is not UTF-8 text. Save it as UTF-8 and upload it again."),
+            upload_error=_("The file cannot be read: %(why)s", why=got),
             **context,
         ), 400
     text, source = got
-    context.update(text=text, source_name=source)
+    context.update(text=_shown(text), source_name=source)
+    comment_problem = textrules.problem(context["comment"], textrules.LINE_LENGTH)
+    if comment_problem:
+        why = _("The comment %(why)s", why=comment_problem)
+        return render_template("admin/edit.html", upload_error=why, **context), 400
     try:
         impact = engine().admin.impact(text, source)
     except OrgChartError as exc:
-        lines, loose = annotated(text, exc)
+        lines, loose = annotated(_shown(text), exc)
         return render_template(
             "admin/edit.html", lines=lines, loose=loose, problems=len(exc.issues), **context
         ), 400
