@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from approvals import text
+from approvals import text, uploads
 from approvals.errors import FieldError, Issue
 from approvals.expressions import evaluate
 
@@ -36,6 +36,7 @@ class FieldDef:
     minlength: int | None = None
     maxlength: int | None = None
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enums
+    accept: tuple[str, ...] = ()  # attachment kinds (approvals/uploads.py); () = every kind
 
 
 def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
@@ -65,9 +66,13 @@ def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
     except ValueError:
         issues.append(Issue(f"{here} length constraint", rules, "expected an integer config"))
         lengths = {}
+    accept, unknown = uploads.accept_property(props.get("accept", ""))
+    if unknown:
+        issues.append(Issue(f"{here} property accept", ", ".join(unknown),
+                            f"expected kinds among {', '.join(uploads.KINDS)}"))
     return FieldDef(name, ftype, node.get("label") or name, props.get("label_en", ""),
                     "required" in rules, rules.get("required_if"), rules.get("min"), rules.get("max"),
-                    lengths.get("minlength"), lengths.get("maxlength"), options)
+                    lengths.get("minlength"), lengths.get("maxlength"), options, accept)
 
 
 def parse_form(element: Any, where: str, issues: list[Issue]) -> tuple[FieldDef, ...]:
