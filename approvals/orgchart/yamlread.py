@@ -147,8 +147,9 @@ def compose(text: str, source: str) -> tuple[Any, list[Issue]]:
     The node tree is composed before values are constructed: PyYAML silently keeps the last
     of two equal keys, and only the node tree still knows where both were (line, key path)."""
     check_text(text, source)
-    loader = _BoundedLoader(text)
+    loader: _BoundedLoader | None = None
     try:
+        loader = _BoundedLoader(text)  # reads the first characters already
         node = loader.get_single_node()
         if node is None:
             return None, []
@@ -162,7 +163,8 @@ def compose(text: str, source: str) -> tuple[Any, list[Issue]]:
         issue = Issue("(file)", None, f"not valid YAML: {exc}; quote values that look like dates")
         raise OrgChartError(source, [issue]) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _syntax_issue(exc: yaml.YAMLError, text: str) -> Issue:

@@ -109,7 +109,7 @@ def _text_from_request() -> tuple[str, str] | str:
         try:
             return yamlread.decode(upload.read(yamlread.MAX_BYTES + 1), upload.filename), upload.filename
         except OrgChartError as exc:
-            return " ".join(str(i) for i in exc.issues)
+            return str(exc)
     return request.form.get("text", "").replace("\r\n", "\n"), request.form.get(
         "source_name"
     ) or "orgchart.yaml"
