@@ -93,7 +93,8 @@ TEXT_LIMITS = {"string": text.LINE_LENGTH, "text": text.TEXT_LENGTH, "attachment
 
 # Only the ASCII digits: int() also reads '１２', '٣', '1_000' and '\u3000 12', which a person
 # did not mean as a number and other systems reading the stored value would not.
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DIGITS = 18  # more is out of any range here, and int() of 5,000 digits is not cheap
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ASCII_SPACE = " \t\r\n"
 
@@ -105,14 +106,15 @@ def _literal(spec: str | None, pattern: re.Pattern[str]) -> bool:
 
 
 def _to_long(fd: FieldDef, raw: Any) -> int:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         raise ValueError("expected a whole number")
-    if isinstance(raw, int):
-        number = raw
-    elif isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw.strip(_ASCII_SPACE)):
-        number = int(raw.strip(_ASCII_SPACE))
-    else:
+    written = str(raw).strip(_ASCII_SPACE)
+    if not _WHOLE_NUMBER.fullmatch(written):
         raise ValueError("expected a whole number")
+    if len(written.lstrip("+-")) > _DIGITS:  # out of any range here; int() of it is not cheap
+        raise ValueError(f"must be at least {-LONG_LIMIT}" if written.startswith("-")
+                         else f"must be at most {LONG_LIMIT}")
+    number = int(written)
     if number > LONG_LIMIT and not _literal(fd.max, _WHOLE_NUMBER):
         raise ValueError(f"must be at most {LONG_LIMIT}")
     if number < -LONG_LIMIT and not _literal(fd.min, _WHOLE_NUMBER):
@@ -207,11 +209,11 @@ def _is_required(fd: FieldDef, values: Mapping[str, Any], variables: Mapping[str
 
 
 def _shown(given: Any) -> Any:
-    """A refused value as the message repeats it: hidden characters escaped, long text cut."""
-    if not isinstance(given, str):
+    """A refused value as the message repeats it (Issue prints it with repr(), which escapes
+    hidden characters): a 5,000-character text is cut."""
+    if not isinstance(given, str) or len(given) <= 80:
         return given
-    safe = text.shown(given)
-    return safe if len(safe) <= 80 else f"{safe[:80]}… ({len(given)} characters)"
+    return f"{given[:80]}… ({len(given)} characters)"
 
 
 def validate(
@@ -227,10 +229,11 @@ def validate(
     ``partial`` is the route preview: fields given are checked, fields left out are not demanded.
     """
     known = {f.name for f in fields}
-    issues = [Issue(f"field {text.shown(str(k))!r}", None,
+    issues = [Issue(f"field {k!r}", None,
                     f"is not a field of this form; expected {', '.join(sorted(known))}")
               for k in raw if k not in known]
     values: dict[str, Any] = {}
+    refused: set[str] = set()
     for fd in fields:
         given = raw.get(fd.name)
         if given is None or (isinstance(given, str) and not given.strip() and fd.type != "boolean"):
@@ -241,9 +244,12 @@ def validate(
         except ValueError as exc:
             issues.append(Issue(f"field {fd.name!r} ({fd.label})", _shown(given), str(exc)))
             values[fd.name] = None
+            refused.add(fd.name)
     for fd in fields:
         value = values[fd.name]
         if value is None:
+            if fd.name in refused:  # given but not usable: "is required" as well would mislead
+                continue
             if not partial and _is_required(fd, values, variables or {}):
                 issues.append(Issue(f"field {fd.name!r} ({fd.label})", None, "is required"))
             continue

@@ -65,21 +65,17 @@ def problem(text: str, max_length: int | None = None) -> str | None:
             "remove it (retyping the text usually does)")
 
 
-def shown(text: str) -> str:
-    """``text`` safe to print or put in a message: refused characters as ``\\uXXXX`` escapes,
-    so an error about a hidden character shows where it is without carrying it along."""
-    return _REFUSED.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-
-
 def checked(where: str, text: str, max_length: int | None = TEXT_LENGTH) -> str:
     """``text`` unchanged, or FieldError naming ``where`` (``comment``, ``field 'reason'``)."""
     reason = problem(text, max_length)
     if reason is not None:
-        raise FieldError([Issue(where, _short(shown(text)), reason)])
+        raise FieldError([Issue(where, _short(text), reason)])
     return text
 
 
 def _short(text: str, limit: int = 60) -> str:
+    """The value as an Issue repeats it; ``Issue`` prints it with repr(), which shows each
+    refused character as an escape (``'\\x00'``, ``'\\u202e'``) rather than carrying it."""
     return text if len(text) <= limit else text[:limit] + "…"
 
 

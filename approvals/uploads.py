@@ -104,7 +104,7 @@ def check(where: str, filename: str, data: bytes, accept: tuple[str, ...] = ()) 
         reason = (f"is a {kind.upper()} file but its name does not end in "
                   f"{' or '.join(KINDS[kind].extensions)}; rename it")
     if reason is not None:
-        raise FieldError([Issue(where, text.shown(name), reason)])
+        raise FieldError([Issue(where, name, reason)])
     assert kind is not None
     return name, KINDS[kind].content_type
 

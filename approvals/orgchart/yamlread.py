@@ -138,7 +138,7 @@ def _check_scalar(event: yaml.ScalarEvent) -> None:
                              f"names, ids and titles have at most {MAX_SCALAR:,}"))
     reason = textrules.problem(value)
     if reason is not None:
-        raise _Refused(Issue(_mark(event), textrules.shown(value[:60]), f"this value {reason}"))
+        raise _Refused(Issue(_mark(event), value[:60], f"this value {reason}"))
 
 
 def compose(text: str, source: str) -> tuple[Any, list[Issue]]:
