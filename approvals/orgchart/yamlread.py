@@ -99,8 +99,8 @@ class _BoundedLoader(yaml.SafeLoader):
         self.depth = 0
         self.nodes = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _Refused(Issue(_mark(event), None, "anchors (&name) and aliases (*name) are "
                                  "not accepted in an org chart; write each value out in full"))
@@ -111,21 +111,21 @@ class _BoundedLoader(yaml.SafeLoader):
         if isinstance(event, yaml.ScalarEvent):
             _check_scalar(event)
         if not isinstance(event, _COLLECTION_STARTS):
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
                 raise _Refused(Issue(_mark(event), None, f"nested more than {MAX_DEPTH} levels "
                                      "deep; an org chart needs four (file, units, a unit, its "
                                      "deputies): check the indentation and brackets"))
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
 
 def _mark(event: yaml.Event) -> str:
     mark = event.start_mark
-    return _at(mark.line + 1, mark.column + 1)
+    return "(file)" if mark is None else _at(mark.line + 1, mark.column + 1)
 
 
 def _check_scalar(event: yaml.ScalarEvent) -> None:
