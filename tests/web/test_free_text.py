@@ -4,8 +4,6 @@ both databases (issue 12: a NUL in a comment was a raw 500 on PostgreSQL)."""
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from flask import Flask
 from webkit import client_for, open_task, submit_leave, text
@@ -16,16 +14,20 @@ from approvals.errors import FieldError
 APPLICANT, HEAD = "sun.li", "zhao.lei"  # 规划科: staff and the section head
 
 
-@pytest.mark.parametrize("comment", ["不同意\x00", "不同意\x1b[31m", "意见\u202e见意"])
+@pytest.mark.parametrize(("comment", "shown"), [
+    ("不同意\x00", "请删除第 4 个字符处看不见的控制字符 U+0000"),
+    ("不同意\x1b[31m", "请删除第 4 个字符处看不见的控制字符 U+001B"),
+    ("意见\u202e见意", "请删除第 3 个字符处看不见的文字方向控制符 U+202E"),
+])
 def test_a_comment_with_a_hidden_character_is_refused_and_the_task_stays_open(
-    engine: Approvals, web: Flask, comment: str
+    engine: Approvals, web: Flask, comment: str, shown: str
 ) -> None:
     task = open_task(engine, submit_leave(engine, APPLICANT))
     response = client_for(web, HEAD).post(
         f"/tasks/{task.id}/decide", data={"decision": "reject", "comment": comment}
     )
     assert response.status_code == 400
-    assert "contains a" in html.unescape(text(response))
+    assert shown in text(response)
     assert engine.queries.task(task.id).is_open
 
 
@@ -52,5 +54,5 @@ def test_a_form_field_with_a_nul_is_marked_on_the_form_not_a_server_error(
             "reason": "探亲", "action": "submit"}
     response = client_for(web, APPLICANT).post("/apply/leave", data=form)
     assert response.status_code == 400
-    assert "contains a NUL character" in html.unescape(text(response))
+    assert "请删除第 3 个字符处看不见的控制字符 U+0000" in text(response)
     assert engine.queries.my_requests(APPLICANT, limit=5).total == 0

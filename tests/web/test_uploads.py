@@ -27,11 +27,11 @@ def apply(client: FlaskClient, data: bytes, filename: str, mimetype: str = "appl
 
 @pytest.mark.parametrize(("data", "filename", "why"), [
     (b"<!doctype html><script>alert(1)</script>", "防控方案.pdf",
-     "is not a file of an accepted kind; accepted: PDF, OFD, PNG, JPEG, DOCX, XLSX"),
-    (b"MZ\x90\x00\x03\x00\x00\x00PE\x00\x00", "防控方案.pdf", "is not a file of an accepted kind"),
-    (PDF, "防控方案.docx", "is a PDF file but its name does not end in .pdf; rename it"),
-    (b"", "防控方案.pdf", "is an empty file"),
-    (PDF, "方案\u202efdp.exe", "contains a bidirectional-text control"),
+     "此处不接受这种文件；可接受：PDF, OFD, PNG, JPEG, DOCX, XLSX。"),
+    (b"MZ\x90\x00\x03\x00\x00\x00PE\x00\x00", "防控方案.pdf", "此处不接受这种文件"),
+    (PDF, "防控方案.docx", "文件内容是 PDF，但文件名不是以 .pdf 结尾；请改名后重新选择。"),
+    (b"", "防控方案.pdf", "文件是空的。"),
+    (PDF, "方案\u202efdp.exe", "看不见的文字方向控制符 U+202E"),
 ])
 def test_a_file_that_is_not_what_it_claims_is_refused_with_the_field_named(
     engine: Approvals, web: Flask, data: bytes, filename: str, why: str
