@@ -56,3 +56,13 @@ def test_a_form_field_with_a_nul_is_marked_on_the_form_not_a_server_error(
     assert response.status_code == 400
     assert "请删除第 3 个字符处看不见的控制字符 U+0000" in text(response)
     assert engine.queries.my_requests(APPLICANT, limit=5).total == 0
+
+
+@pytest.mark.parametrize("path", ["/inspect/?person=zhao%00lei", "/inspect/export.csv?person=zhao%00lei",
+                                  "/inspect/?type=%E2%80%AEleave"])
+def test_a_search_address_with_a_hidden_character_is_answered_400_not_500(
+    web: Flask, path: str
+) -> None:
+    response = client_for(web, "yang.fan").get(path)
+    assert response.status_code == 400
+    assert "请删除第" in text(response) and "看不见的" in text(response)
