@@ -84,3 +84,13 @@ def test_a_comment_with_a_control_character_is_refused_and_nothing_is_saved(
     )
     assert response.status_code == 400 and "contains a NUL character" in text(response)
     assert saved(engine) == before
+
+
+def test_a_file_name_with_a_nul_is_refused_and_nothing_is_saved(engine: Approvals, web: Flask) -> None:
+    before = saved(engine)
+    response = client_for(web, ADMIN).post(
+        "/admin/orgchart/edit",
+        data={"text": current(engine), "source_name": "xx\x00.yaml", "action": "check"},
+    )
+    assert response.status_code == 400 and "contains a NUL character" in shown(response)
+    assert saved(engine) == before

@@ -121,6 +121,16 @@ def _shown(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _refused_text(source: str, comment: str) -> str:
+    """Why the file name or the comment, both stored with the version, cannot be (a NUL in
+    either was a 500 on PostgreSQL), or ""."""
+    name_problem = textrules.problem(source, textrules.LINE_LENGTH)
+    if name_problem:
+        return _("The file cannot be read: %(why)s", why=f"{source!r} {name_problem}")
+    comment_problem = textrules.problem(comment, textrules.LINE_LENGTH)
+    return _("The comment %(why)s", why=comment_problem) if comment_problem else ""
+
+
 def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -146,10 +156,9 @@ def edit() -> str | Response | tuple[str, int]:
         ), 400
     text, source = got
     context.update(text=_shown(text), source_name=source)
-    comment_problem = textrules.problem(context["comment"], textrules.LINE_LENGTH)
-    if comment_problem:
-        why = _("The comment %(why)s", why=comment_problem)
-        return render_template("admin/edit.html", upload_error=why, **context), 400
+    refused = _refused_text(source, context["comment"])
+    if refused:
+        return render_template("admin/edit.html", upload_error=refused, **context), 400
     try:
         impact = engine().admin.impact(text, source)
     except OrgChartError as exc:
