@@ -8,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import PROCESSES, leave_fields, meeting_fields
 
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import FieldError
 from approvals.forms import FieldDef, validate
+from approvals.text import problem
 
 REGISTRY = DefinitionRegistry(PROCESSES)
 LEAVE = REGISTRY.get("leave_xx").fields
@@ -109,3 +112,23 @@ def test_tabs_and_line_breaks_are_ordinary_text() -> None:
 def test_an_attachment_name_is_held_to_the_same_rules() -> None:
     fields = (FieldDef("plan", "attachment", "防控方案"),)
     assert "bidirectional-text control" in refusal(fields, {"plan": "方案\u202efdp.exe"})
+
+
+FIELD_OF_EACH_TYPE = (
+    FieldDef("s", "string", "s"), FieldDef("t", "text", "t"), FieldDef("n", "long", "n"),
+    FieldDef("d", "date", "d"), FieldDef("b", "boolean", "b"),
+    FieldDef("e", "enum", "e", options=(("a", "a"),)), FieldDef("f", "attachment", "f"),
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.dictionaries(st.sampled_from([f.name for f in FIELD_OF_EACH_TYPE]),
+                       st.one_of(st.text(max_size=30), st.integers(), st.booleans(), st.none()),
+                       max_size=7))
+def test_any_value_of_any_field_is_converted_or_refused_with_a_field_error(raw: dict[str, Any]) -> None:
+    try:
+        values = validate(FIELD_OF_EACH_TYPE, raw, today=TODAY)
+    except FieldError as exc:
+        assert all(str(i).startswith("field '") for i in exc.issues)
+    else:
+        assert all(isinstance(v, str) and problem(v) is None for v in values.values() if isinstance(v, str))
