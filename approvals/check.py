@@ -1,7 +1,9 @@
 """``approvals check``: validate every process and org chart, then try every person's route.
 
-A bureau runs this after editing a file: it names broken files, then everyone who could not
-submit (vacant post, missing supervisor, no matching route) and why.
+A bureau runs this after editing a file: it names broken files, shapes no bureau means (an
+empty chart, a unit supervised by its own head, a contractor as chief or head, a supervision
+loop; see orgchart/findings.py), then everyone who could not submit (vacant post, missing
+supervisor, no matching route) and why.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError
+from approvals.orgchart.findings import findings
 from approvals.orgchart.loader import load_orgchart
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import is_known_role
@@ -36,6 +39,16 @@ def _check_roles(registry: DefinitionRegistry, chart: OrgChart, name: str, repor
                                f"which {name} does not define")
 
 
+def _check_findings(chart: OrgChart, report: CheckReport) -> None:
+    """Shapes the format allows but no bureau means (approvals/orgchart/findings.py); errors
+    fail the check, warnings are listed."""
+    for finding in findings(chart):
+        if finding.severity == "error":
+            report.problem(f"  {finding}")
+        else:
+            report.lines.append(f"  {finding}")
+
+
 def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: str, today: date,
                   report: CheckReport) -> None:
     """Preview every person's route; name everyone who could not submit, and why."""
@@ -45,6 +58,8 @@ def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: s
         return
     definition = registry.get(process_id)
     blocked = 0
+    if not chart.people:
+        return  # reported as an empty chart
     for person in chart.people:
         try:
             preview(chart, definition, request_type, person, {}, today)
@@ -68,6 +83,7 @@ def run_check(registry: DefinitionRegistry, charts: list[Path], request_type: st
             continue
         report.lines.append(f"{path.name}: {chart.organization.name}, {len(chart.people)} people, "
                             f"{len(chart.units)} units")
+        _check_findings(chart, report)
         _check_roles(registry, chart, path.name, report)
         report.lines.extend(f"  vacant post: posts.{post}" for post, holder in chart.posts.items() if holder is None)
         _check_people(registry, chart, request_type, today, report)

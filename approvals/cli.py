@@ -16,9 +16,10 @@ from approvals.check import run_check
 from approvals.clock import SystemClock
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError, RefusedError, UnknownError
-from approvals.orgchart.loader import load_orgchart
+from approvals.orgchart.loader import load_orgchart, read_text
 from approvals.orgchart.model import OrgChart
 from approvals.routes import preview
+from approvals.text import checked
 
 EXIT_REFUSED = 2
 
@@ -111,7 +112,8 @@ def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str) -
     """Validate FILE and save it as the organization's new current org chart."""
     app = _app(ctx)
     try:
-        impact = app.admin.save(Path(file).read_text(encoding="utf-8"), actor, Path(file).name, comment)
+        text = read_text(file)  # OrgChartError naming the line of a non-UTF-8 byte, not a traceback
+        impact = app.admin.save(text, actor, Path(file).name, checked("--comment", comment))
     except ApprovalsError as exc:
         _fail(str(exc))
     chart = impact.chart

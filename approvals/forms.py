@@ -6,11 +6,13 @@ The same definitions generate the web form and check the CLI's ``--set`` values,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from approvals import text, uploads
 from approvals.errors import FieldError, Issue
 from approvals.expressions import evaluate
 
@@ -34,6 +36,7 @@ class FieldDef:
     minlength: int | None = None
     maxlength: int | None = None
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enums
+    accept: tuple[str, ...] = ()  # attachment kinds (approvals/uploads.py); () = every kind
 
 
 def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
@@ -63,9 +66,13 @@ def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
     except ValueError:
         issues.append(Issue(f"{here} length constraint", rules, "expected an integer config"))
         lengths = {}
+    accept, unknown = uploads.accept_property(props.get("accept", ""))
+    if unknown:
+        issues.append(Issue(f"{here} property accept", ", ".join(unknown),
+                            f"expected kinds among {', '.join(uploads.KINDS)}"))
     return FieldDef(name, ftype, node.get("label") or name, props.get("label_en", ""),
                     "required" in rules, rules.get("required_if"), rules.get("min"), rules.get("max"),
-                    lengths.get("minlength"), lengths.get("maxlength"), options)
+                    lengths.get("minlength"), lengths.get("maxlength"), options, accept)
 
 
 def parse_form(element: Any, where: str, issues: list[Issue]) -> tuple[FieldDef, ...]:
@@ -77,23 +84,68 @@ def parse_form(element: Any, where: str, issues: list[Issue]) -> tuple[FieldDef,
 # ---- validation ---------------------------------------------------------------------------
 
 
+# Defaults when the process sets no rule of its own (docs/processes.md, "Field limits"): a
+# person typing 10**30 participants or a leave ending 9999-12-31 has made a typo, and a
+# number or date far outside these ranges breaks sorting, arithmetic and other systems.
+LONG_LIMIT = 10**9
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+TEXT_LIMITS = {"string": text.LINE_LENGTH, "text": text.TEXT_LENGTH, "attachment": text.LINE_LENGTH}
+
+# Only the ASCII digits: int() also reads '１２', '٣', '1_000' and '\u3000 12', which a person
+# did not mean as a number and other systems reading the stored value would not.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DIGITS = 18  # more is out of any range here, and int() of 5,000 digits is not cheap
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ASCII_SPACE = " \t\r\n"
+
+
+def _literal(spec: str | None, pattern: re.Pattern[str]) -> bool:
+    """A bound written as a fixed value (``max="500"``), which replaces the default range;
+    a bound like ``today`` or another field's name is checked in addition to it."""
+    return spec is not None and pattern.fullmatch(spec) is not None
+
+
 def _to_long(fd: FieldDef, raw: Any) -> int:
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         raise ValueError("expected a whole number")
-    if isinstance(raw, int):
-        return raw
-    try:
-        return int(str(raw).strip())
-    except ValueError:
-        raise ValueError("expected a whole number") from None
+    written = str(raw).strip(_ASCII_SPACE)
+    if not _WHOLE_NUMBER.fullmatch(written):
+        raise ValueError("expected a whole number")
+    if len(written.lstrip("+-")) > _DIGITS:  # out of any range here; int() of it is not cheap
+        raise ValueError(f"must be at least {-LONG_LIMIT}" if written.startswith("-")
+                         else f"must be at most {LONG_LIMIT}")
+    number = int(written)
+    if number > LONG_LIMIT and not _literal(fd.max, _WHOLE_NUMBER):
+        raise ValueError(f"must be at most {LONG_LIMIT}")
+    if number < -LONG_LIMIT and not _literal(fd.min, _WHOLE_NUMBER):
+        raise ValueError(f"must be at least {-LONG_LIMIT}")
+    return number
 
 
 def _to_date(fd: FieldDef, raw: Any) -> str:
-    text = raw.isoformat() if isinstance(raw, date) else str(raw).strip()
+    given = raw.isoformat() if isinstance(raw, date) else str(raw).strip(_ASCII_SPACE)
     try:
-        return date.fromisoformat(text).isoformat()
+        if not _ISO_DATE.fullmatch(given):  # fromisoformat also reads 20240101 and 2024-W01-1
+            raise ValueError
+        day = date.fromisoformat(given)
     except ValueError:
         raise ValueError("expected a date as YYYY-MM-DD") from None
+    if day > LATEST and not _literal(fd.max, _ISO_DATE):
+        raise ValueError(f"must not be after {LATEST.isoformat()}")
+    if day < EARLIEST and not _literal(fd.min, _ISO_DATE):
+        raise ValueError(f"must not be before {EARLIEST.isoformat()}")
+    return day.isoformat()
+
+
+def _to_text(fd: FieldDef, raw: Any) -> str:
+    """Characters refused in every text (approvals/text.py), and the default length unless
+    the process sets a ``maxlength`` of its own."""
+    value = str(raw).strip()
+    limit = fd.maxlength if fd.maxlength is not None else TEXT_LIMITS[fd.type]
+    reason = text.problem(value, limit)
+    if reason is not None:
+        raise ValueError(reason)
+    return value
 
 
 def _to_boolean(fd: FieldDef, raw: Any) -> bool:
@@ -115,13 +167,13 @@ def _to_enum(fd: FieldDef, raw: Any) -> str:
     return value
 
 
-_CONVERTERS = {"long": _to_long, "date": _to_date, "boolean": _to_boolean, "enum": _to_enum}
+_CONVERTERS = {"long": _to_long, "date": _to_date, "boolean": _to_boolean, "enum": _to_enum,
+               "string": _to_text, "text": _to_text, "attachment": _to_text}
 
 
 def _convert(fd: FieldDef, raw: Any) -> Any:
     """Text (CLI, HTML form) or already-typed values (API) to the field's type."""
-    converter = _CONVERTERS.get(fd.type)
-    return converter(fd, raw) if converter else str(raw).strip()
+    return _CONVERTERS[fd.type](fd, raw)
 
 
 def _bound(fd: FieldDef, spec: str, values: Mapping[str, Any], today: str) -> Any:
@@ -145,8 +197,6 @@ def _check_bounds(fd: FieldDef, value: Any, values: Mapping[str, Any], today: st
     if fd.type in ("string", "text"):
         if fd.minlength and len(value) < fd.minlength:
             return f"must have at least {fd.minlength} characters"
-        if fd.maxlength and len(value) > fd.maxlength:
-            return f"must have at most {fd.maxlength} characters"
     return None
 
 
@@ -156,6 +206,14 @@ def _is_required(fd: FieldDef, values: Mapping[str, Any], variables: Mapping[str
     if fd.required_if:
         return bool(evaluate(fd.required_if, {**variables, **values}))
     return False
+
+
+def _shown(given: Any) -> Any:
+    """A refused value as the message repeats it (Issue prints it with repr(), which escapes
+    hidden characters): a 5,000-character text is cut."""
+    if not isinstance(given, str) or len(given) <= 80:
+        return given
+    return f"{given[:80]}… ({len(given)} characters)"
 
 
 def validate(
@@ -171,9 +229,11 @@ def validate(
     ``partial`` is the route preview: fields given are checked, fields left out are not demanded.
     """
     known = {f.name for f in fields}
-    issues = [Issue(f"field {k!r}", None, f"is not a field of this form; expected {', '.join(sorted(known))}")
+    issues = [Issue(f"field {k!r}", None,
+                    f"is not a field of this form; expected {', '.join(sorted(known))}")
               for k in raw if k not in known]
     values: dict[str, Any] = {}
+    refused: set[str] = set()
     for fd in fields:
         given = raw.get(fd.name)
         if given is None or (isinstance(given, str) and not given.strip() and fd.type != "boolean"):
@@ -182,11 +242,14 @@ def validate(
         try:
             values[fd.name] = _convert(fd, given)
         except ValueError as exc:
-            issues.append(Issue(f"field {fd.name!r} ({fd.label})", given, str(exc)))
+            issues.append(Issue(f"field {fd.name!r} ({fd.label})", _shown(given), str(exc)))
             values[fd.name] = None
+            refused.add(fd.name)
     for fd in fields:
         value = values[fd.name]
         if value is None:
+            if fd.name in refused:  # given but not usable: "is required" as well would mislead
+                continue
             if not partial and _is_required(fd, values, variables or {}):
                 issues.append(Issue(f"field {fd.name!r} ({fd.label})", None, "is required"))
             continue

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from approvals import delegations, eligibility, forms
+from approvals import delegations, eligibility, forms, text
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
@@ -162,6 +162,7 @@ class ApprovalService:
         return req.id
 
     def decide(self, task_id: int, actor: str, decision: str, comment: str = "") -> None:
+        comment = text.checked("comment", comment)  # NUL, control and bidi characters; length
         if decision not in DECISIONS:
             raise FieldError([Issue("decision", decision, f"expected one of {', '.join(DECISIONS)}")])
         comment = comment.strip()

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, config, engine, errors, i18n, idempotency, nav, pagememo, presenters, security
+from web import auth, config, engine, errors, i18n, idempotency, inputs, nav, pagememo, presenters, security
 from web.admin import bp as admin_bp
 from web.applicant import bp as applicant_bp
 from web.approver import bp as approver_bp
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     idempotency.init_app(app)  # after security: a forged form never reaches it
+    inputs.init_app(app)  # query strings without NUL or control characters
     errors.init_app(app)
     presenters.init_app(app)
     nav.init_app(app)

@@ -28,6 +28,41 @@ from web.i18n import gettext as _
 
 _FIELD_NAME = re.compile(r"^field '([^']+)'")
 
+# Refusals of approvals/text.py and approvals/uploads.py (hidden characters, file kinds).
+_INPUT_ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"^contains a (?:NUL|control) character, (U\+[0-9A-F]{4}).*, at character (\d+);"),
+        lambda m: _(
+            "Remove the invisible control character %(code)s at character %(n)s (retyping "
+            "the text usually does).",
+            code=m[1],
+            n=m[2],
+        ),
+    ),
+    (
+        re.compile(r"^contains a bidirectional-text control, .*(U\+[0-9A-F]{4}).*, at character (\d+);"),
+        lambda m: _(
+            "Remove the invisible text-direction mark %(code)s at character %(n)s: it makes "
+            "the text read differently from what is stored.",
+            code=m[1],
+            n=m[2],
+        ),
+    ),
+    (re.compile(r"^is an empty file$"), lambda m: _("The file is empty.")),
+    (
+        re.compile(r"^is (?:a \w+ file|not a file of an accepted kind); accepted: (.+)$"),
+        lambda m: _("Files of this kind are not accepted here; accepted: %(kinds)s.", kinds=m[1]),
+    ),
+    (
+        re.compile(r"^is a (\w+) file but its name does not end in (.+); rename it$"),
+        lambda m: _(
+            "The file is a %(kind)s but its name does not end in %(ext)s; rename it.",
+            kind=m[1],
+            ext=m[2],
+        ),
+    ),
+]
+
 # (pattern of an engine message, its words in the UI language); first match wins.
 _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^is required$"), lambda m: _("This field is required.")),
@@ -97,6 +132,7 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
             org=m[1],
         ),
     ),
+    *_INPUT_ISSUES,
 ]
 
 

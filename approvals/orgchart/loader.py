@@ -12,16 +12,17 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-import yaml
-
 from approvals.errors import Issue, OrgChartError
+from approvals.orgchart import yamlread
 from approvals.orgchart.model import UNIT_KINDS, Organization, OrgChart, Person, Unit
 from approvals.orgchart.roles import BUILTIN_ROLES
+from approvals.orgchart.yamlread import item_path as _item_path
+from approvals.orgchart.yamlread import join as _join
 
 ORG_SLUG = (re.compile(r"[a-z0-9-]+"), "lowercase letters a-z, digits 0-9 and '-' (e.g. xx-nrpb)")
 SLUG = (re.compile(r"[a-z0-9._-]+"),
@@ -43,86 +44,49 @@ def parse_orgchart(text: str, source: str = "<string>", *,
     """Validate ``text`` against the format and build the chart, or raise one OrgChartError
     listing every issue. ``known_processes`` (the ids in processes/) is optional because a
     stored version that was validated when saved need not depend on today's process files."""
-    data, issues = _load_yaml(text, source)
+    data, issues = yamlread.compose(text, source)
     checker = _Checker(issues, known_processes)
     organization = checker.check(_root_mapping(data, source, issues))
     if issues or organization is None:
-        raise OrgChartError(source, issues)
+        raise OrgChartError(source, _first(issues))
     return OrgChart(organization, MappingProxyType(checker.units),
                     MappingProxyType(checker.people), MappingProxyType(checker.posts),
                     MappingProxyType(checker.duties),
                     version=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=source)
 
 
+MAX_ISSUES = 50  # a pasted garbage file could list thousands; the first ones say what is wrong
+
+
+def _first(issues: list[Issue]) -> list[Issue]:
+    if len(issues) <= MAX_ISSUES:
+        return issues
+    more = Issue("(file)", None, f"{len(issues) - MAX_ISSUES} more problems not listed; "
+                                 "fix these first and check again")
+    return [*issues[:MAX_ISSUES], more]
+
+
 def load_orgchart(path: str | Path, *, known_processes: Collection[str] | None = None) -> OrgChart:
     """Read and parse a file; its name (not the full path) becomes ``OrgChart.source`` so the
     same chart loaded from a file or from the database names itself the same way."""
     path = Path(path)
+    return parse_orgchart(read_text(path), path.name, known_processes=known_processes)
+
+
+def read_text(path: str | Path) -> str:
+    """A chart file's text, or OrgChartError naming the file: unreadable, too large (checked
+    before reading it all), or not UTF-8 (with the line of the first bad byte)."""
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = ("not UTF-8 text; save the file as UTF-8" if isinstance(exc, UnicodeDecodeError)
-                  else f"cannot read the file: {exc.strerror or exc}")
+        with path.open("rb") as file:
+            data = file.read(yamlread.MAX_BYTES + 1)
+    except OSError as exc:
+        reason = f"cannot read the file: {exc.strerror or exc}"
         raise OrgChartError(str(path), [Issue("(file)", None, reason)]) from exc
-    return parse_orgchart(text, path.name, known_processes=known_processes)
+    return yamlread.decode(data, path.name)
 
 
 # --- YAML ------------------------------------------------------------------------------
-
-def _load_yaml(text: str, source: str) -> tuple[Any, list[Issue]]:
-    """Compose the node tree before constructing values: PyYAML silently keeps the last of
-    two equal keys, and only the node tree still knows where both were (line and key path)."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, []
-        duplicates = list(_duplicate_keys(node, "", set()))
-        return loader.construct_document(node), duplicates
-    except yaml.YAMLError as exc:
-        raise OrgChartError(source, [_syntax_issue(exc)]) from exc
-    except ValueError as exc:  # a date-looking value that is no date, e.g. 2021-02-30
-        issue = Issue("(file)", None, f"not valid YAML: {exc}; quote values that look like dates")
-        raise OrgChartError(source, [issue]) from exc
-    finally:
-        loader.dispose()
-
-
-def _syntax_issue(exc: yaml.YAMLError) -> Issue:
-    mark = getattr(exc, "problem_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    detail = f"{context}, {problem}" if context else problem
-    return Issue(where, None, f"not valid YAML: {detail}; check the indentation (spaces, not "
-                              "tabs) and put text containing ': ' or ' #' in quotes")
-
-
-def _duplicate_keys(node: yaml.Node, path: str, seen: set[int]) -> Iterator[Issue]:
-    if id(node) in seen:  # an alias points back at a node already walked
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            where, line = _join(path, key), key_node.start_mark.line + 1
-            if key in first_line:
-                yield Issue(where, None, f"key given twice (lines {first_line[key]} and {line}); "
-                                         "YAML would keep only the last, so delete or rename one")
-            first_line.setdefault(key, line)
-            yield from _duplicate_keys(value_node, where, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, _item_path(path, index, _node_id(item)), seen)
-
-
-def _node_id(node: yaml.Node) -> str | None:
-    """The text ``id`` of a mapping node, so paths read the same as in the checks below."""
-    pairs = node.value if isinstance(node, yaml.MappingNode) else []
-    return next((v.value for k, v in pairs if isinstance(k, yaml.ScalarNode) and k.value == "id"
-                 and isinstance(v, yaml.ScalarNode) and v.tag == "tag:yaml.org,2002:str"), None)
-
 
 def _root_mapping(data: Any, source: str, issues: list[Issue]) -> dict[Any, Any]:
     if isinstance(data, dict):
@@ -134,15 +98,6 @@ def _root_mapping(data: Any, source: str, issues: list[Issue]) -> dict[Any, Any]
 
 
 # --- small helpers for messages --------------------------------------------------------
-
-def _join(path: str, key: object) -> str:
-    return f"{path}.{key}" if path else str(key)
-
-
-def _item_path(path: str, index: int, item_id: object) -> str:
-    usable = isinstance(item_id, str) and item_id.strip()
-    return f"{path}[{item_id}]" if usable else f"{path}[{index}]"
-
 
 def _describe(value: object) -> str:
     if isinstance(value, str):

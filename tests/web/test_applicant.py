@@ -161,7 +161,7 @@ def test_a_meeting_with_a_plan_attached_can_be_downloaded_by_its_approver(
         "held_on": "2026-12-10",
         "venue": "报告厅",
         "action": "submit",
-        "plan": (BytesIO("防控方案全文".encode()), "防控方案.txt"),
+        "plan": (BytesIO(b"%PDF-1.4 plan"), "防控方案.pdf"),
     }
     response = client.post("/apply/meeting", data=form, content_type="multipart/form-data")
     assert response.status_code == 302, text(response)
@@ -169,7 +169,7 @@ def test_a_meeting_with_a_plan_attached_can_be_downloaded_by_its_approver(
     [attachment] = engine.queries.attachments(request_id)
     chief = open_task(engine, request_id).assignee
     download = client_for(web, chief).get(f"/attachments/{attachment.id}")
-    assert download.status_code == 200 and download.data.decode() == "防控方案全文"
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 plan"
     assert client_for(web, STAFF).get(f"/attachments/{attachment.id}").status_code == 403
 
 

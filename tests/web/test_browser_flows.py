@@ -94,9 +94,9 @@ def test_a_sixty_person_meeting_goes_to_the_chief_who_rejects_it_with_a_reason(
         "#f-plan",
         files=[
             {
-                "name": "防控方案.txt",
-                "mimeType": "text/plain",
-                "buffer": "测温、戴口罩、间隔就座".encode(),
+                "name": "防控方案.pdf",  # attachments are checked by content: a PDF
+                "mimeType": "application/pdf",
+                "buffer": "%PDF-1.4\n测温、戴口罩、间隔就座".encode(),
             }
         ],
     )

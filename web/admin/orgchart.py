@@ -11,8 +11,10 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from approvals import text as textrules
 from approvals.errors import ApprovalsError, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
+from approvals.orgchart import yamlread
 from web import yamllines
 from web.admin import bp
 from web.engine import engine
@@ -67,7 +69,9 @@ def annotated(
     by_line: dict[int, list[str]] = {}
     loose = []
     for issue in err.issues:
-        number = yamllines.line_of(text, issue.where)
+        # "(file)": the whole text was refused (too large, say), so it is not read again here
+        whole = issue.where.startswith("(")
+        number = None if whole else yamllines.line_of(text, issue.where)
         if number is None:
             loose.append(str(issue))
         else:
@@ -103,16 +107,33 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
     return result
 
 
-def _text_from_request() -> tuple[str, str] | None:
+def _text_from_request() -> tuple[str, str] | str:
+    """(text, file name), or why an uploaded file cannot be read (size, not UTF-8 at line n)."""
     upload = request.files.get("upload")
     if upload is not None and upload.filename:
         try:
-            return upload.read().decode("utf-8"), upload.filename
-        except UnicodeDecodeError:
-            return None
+            return yamlread.decode(upload.read(yamlread.MAX_BYTES + 1), upload.filename), upload.filename
+        except OrgChartError as exc:
+            return str(exc)
     return request.form.get("text", "").replace("\r\n", "\n"), request.form.get(
         "source_name"
     ) or "orgchart.yaml"
+
+
+def _shown(text: str) -> str:
+    """The text as typed, put back in the editor: a lone surrogate (only a YAML escape can
+    make one, but a page holding one cannot be sent at all) becomes '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _refused_text(source: str, comment: str) -> str:
+    """Why the file name or the comment, both stored with the version, cannot be (a NUL in
+    either was a 500 on PostgreSQL), or ""."""
+    name_problem = textrules.problem(source, textrules.LINE_LENGTH)
+    if name_problem:
+        return _("The file cannot be read: %(why)s", why=f"{source!r} {name_problem}")
+    comment_problem = textrules.problem(comment, textrules.LINE_LENGTH)
+    return _("The comment %(why)s", why=comment_problem) if comment_problem else ""
 
 
 def fingerprint(text: str) -> str:
@@ -130,22 +151,25 @@ def edit() -> str | Response | tuple[str, int]:
             "admin/edit.html", text=engine().admin.current_text(org), source_name=source, **context
         )
     got = _text_from_request()
-    if got is None:
+    if isinstance(got, str):
         return render_template(
             "admin/edit.html",
             text="",
             source_name="orgchart.yaml",
-            upload_error=_("The file is not UTF-8 text. Save it as UTF-8 and upload it again."),
+            upload_error=_("The file cannot be read: %(why)s", why=got),
             **context,
         ), 400
     text, source = got
-    context.update(text=text, source_name=source)
+    context.update(text=_shown(text), source_name=source)
+    refused = _refused_text(source, context["comment"])
+    if refused:
+        return render_template("admin/edit.html", upload_error=refused, **context), 400
     try:
         impact = engine().admin.impact(text, source, actor=me().id, offices=offices())
     except NotPermittedError:
         abort(404)  # the text is another organization's chart
     except OrgChartError as exc:
-        lines, loose = annotated(text, exc)
+        lines, loose = annotated(_shown(text), exc)
         return render_template(
             "admin/edit.html", lines=lines, loose=loose, problems=len(exc.issues), **context
         ), 400

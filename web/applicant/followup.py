@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from approvals.errors import ConflictError, FieldError, InvalidStateError, RefusedError
 from approvals.store.models import Task
 from web import forms, messages
-from web.applicant import bp
+from web.applicant import attachments, bp
 from web.applicant.requests import own_request
 from web.engine import engine
 from web.i18n import gettext as _
@@ -40,6 +40,7 @@ def resubmit(request_id: int) -> str | Response:
     raw, uploads = forms.collect(fields, request.form, request.files, existing)
     typed = forms.typed_values(request.form, fields)
     try:
+        uploads = attachments.checked(fields, uploads)  # by content, before anything is saved
         engine().service.resubmit(request_id, me().id, raw, uploads)
     except FieldError as exc:
         return render_template(

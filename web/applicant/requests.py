@@ -3,14 +3,12 @@ withdrawing and urging (催办)."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals.errors import ConflictError, InvalidStateError
 from approvals.store.models import Request
 from web import messages
-from web.applicant import bp
+from web.applicant import attachments, bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
@@ -49,9 +47,7 @@ def attachment(attachment_id: int) -> Response:
     if row is None:
         abort(404)
     record_view(visible_request(row.request_id), "attachment")
-    return send_file(
-        BytesIO(row.data), mimetype=row.content_type, as_attachment=True, download_name=row.filename
-    )
+    return attachments.served(row.data, row.filename)
 
 
 def own_request(request_id: int) -> Request:

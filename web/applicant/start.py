@@ -10,7 +10,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from approvals.errors import ApprovalsError, FieldError, RefusedError, UnknownProcessError
 from approvals.forms import FieldDef
 from web import forms, labels, messages
-from web.applicant import bp
+from web.applicant import attachments, bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import preview_steps, rule_summary
@@ -80,6 +80,7 @@ def apply(request_type: str) -> str | Response:
             **context,
         )
     try:
+        uploads = attachments.checked(fields, uploads)  # by content, before anything is saved
         request_id = engine().service.submit(user.id, request_type, raw, uploads)
     except FieldError as exc:
         errors = messages.field_errors(exc)

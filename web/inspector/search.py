@@ -14,6 +14,7 @@ from flask import Response, render_template, request, stream_with_context
 
 from approvals import access_log, audit_search
 from approvals.audit_search import AuditQuery, Hit
+from approvals.text import spreadsheet_cell
 from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
@@ -128,7 +129,8 @@ def _columns() -> list[tuple[str, str]]:
 
 @bp.get("/export.csv")
 def export() -> Response:
-    """Every matching entry as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese)."""
+    """Every matching entry as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese);
+    a cell that would start a formula (=, +, -, @, tab, CR) is prefixed with ' (OWASP)."""
     query, _problems = query_from_args()
     db = engine().db
     access_log.record(db, engine().clock.now(), me().id, me().org_id, None, access_log.INSPECTOR, "export",
@@ -144,7 +146,7 @@ def export() -> Response:
             buffer.seek(0)
             buffer.truncate()
             values = row(hit)
-            writer.writerow([values[key] for key, _label in columns])
+            writer.writerow([spreadsheet_cell(values[key]) for key, _label in columns])
             yield buffer.getvalue()
 
     stamp = engine().clock.now().strftime("%Y%m%d-%H%M")
