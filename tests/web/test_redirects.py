@@ -34,6 +34,9 @@ def _location(response: object) -> str:
 def test_sign_in_never_redirects_to_another_site(web: Flask, target: str) -> None:
     response = web.test_client().post(f"/login?next={quote(target, safe='')}",
                                       data={"person": "shen.yue", "password": PASSWORD})
+    if response.status_code == 400:  # a query string with a bidi override is refused outright (web/inputs.py)
+        assert "Location" not in response.headers
+        return
     assert response.status_code == 302 and _location(response) == HOME
 
 
