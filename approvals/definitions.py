@@ -46,6 +46,11 @@ class StepDef:
     role: str
     due_field: str | None = None
     fields: tuple[FieldDef, ...] = ()
+    # Working days (approvals/calendar.py): a decision's time limit from when it arrives; a
+    # report's due date after the date in due_field (0: that day). None: no time limit.
+    due_days: int | None = None
+    opens_field: str | None = None  # a report is refused before this date field's day
+    escalate_after: int | None = None  # overdue working days after which the supervisor is told
 
     @property
     def blocking(self) -> bool:
@@ -98,10 +103,10 @@ def _properties(element: Any) -> dict[str, str]:
     return {n.get("name"): n.get("value", "") for n in nodes if n.get("name")}
 
 
-def _step(node: Any, where: str, issues: list[Issue]) -> StepDef | None:
+def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) -> StepDef | None:
     tag = etree.QName(node).localname
     bpmn_id = node.get("id")
-    props = _properties(node)
+    props = {**defaults, **_properties(node)}
     allowed = USER_KINDS if tag == "userTask" else SEND_KINDS
     kind = props.get("kind", allowed[0])
     role = node.get(f"{{{NS['camunda']}}}candidateGroups", "").strip()
@@ -123,7 +128,30 @@ def _step(node: Any, where: str, issues: list[Issue]) -> StepDef | None:
         issues.append(Issue(here, None, "a report step needs property due_field naming a date field"))
     if not ok:
         return None
-    return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields)
+    limits = _limits(props, kind, here, issues)
+    return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields,
+                   limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"))
+
+
+# Step properties in working days; the process property of the same name is every step's default
+# (``report_due_days`` for report steps, ``time_limit_days`` for decisions).
+LIMIT_PROPERTIES = {"time_limit_days": "due_days", "report_due_days": "due_days",
+                    "escalate_after_days": "escalate_after"}
+
+
+def _limits(props: dict[str, str], kind: str, here: str, issues: list[Issue]) -> dict[str, int]:
+    limits = {}
+    for name, attr in LIMIT_PROPERTIES.items():
+        if name not in props or (attr == "due_days" and (name == "report_due_days") != (kind == "report")):
+            continue  # a report's limit is report_due_days, a decision's time_limit_days
+        if attr == "due_days" and kind in SEND_KINDS:
+            continue  # a filing or copy is acknowledged, never late
+        raw = props[name]
+        if not re.fullmatch(r"\d{1,3}", raw.strip()):
+            issues.append(Issue(f"{here} property {name}", raw, "expected a whole number of working days, 0-999"))
+            continue
+        limits[attr] = int(raw)
+    return limits
 
 
 def _refusal(node: Any, root: Any, where: str, issues: list[Issue]) -> Refusal | None:
@@ -140,8 +168,9 @@ def _refusal(node: Any, root: Any, where: str, issues: list[Issue]) -> Refusal |
 
 def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) -> dict[str, Any]:
     steps: dict[str, StepDef] = {}
+    defaults = {k: v for k, v in _properties(process).items() if k in LIMIT_PROPERTIES}
     for node in process.xpath(".//bpmn:userTask | .//bpmn:sendTask", namespaces=NS):
-        step = _step(node, where, issues)
+        step = _step(node, where, issues, defaults)
         if step is not None:
             steps[step.bpmn_id] = step
     for tag in ("task", "manualTask", "receiveTask", "scriptTask", "serviceTask", "businessRuleTask"):

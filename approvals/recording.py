@@ -11,6 +11,8 @@ from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, inser
 
 from approvals import delegations
 from approvals.audit import Entry
+from approvals.calendar import for_chart
+from approvals.deadlines import due_on
 from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
 from approvals.orgchart.model import OrgChart
 from approvals.outbox import Outbox
@@ -73,7 +75,7 @@ def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> di
         "is_open": step.outcome in (OPEN, SENT),
         "status": STEP_STATUS.get(step.outcome, "open"),
         "comment": "",
-        "due_on": _due(req, d.due_field),
+        "due_on": due_on(d, json.loads(req.fields_json), for_chart(chart), now.date()),
         "urge_count": 0,
         "created_at": now,
         "decided_by": step.satisfied_by if satisfied else None,
@@ -99,13 +101,6 @@ def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, assign
     elif step.outcome == SENT:
         out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task_id,
                    role=d.role, unit_id=step.unit, assignee=assignee)
-
-
-def _due(req: RequestRow, due_field: str | None) -> date | None:
-    if not due_field:
-        return None
-    value = json.loads(req.fields_json).get(due_field)
-    return date.fromisoformat(value) if value else None
 
 
 def settle(req: RequestRow, saved: Saved, now: datetime) -> str | None:

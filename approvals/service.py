@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select
 from approvals import delegations, eligibility, forms, text
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
+from approvals.deadlines import check_report_open
 from approvals.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
 from approvals.engine import RouteContext, Run, Saved, Step, finish_dry_run
 from approvals.errors import (
@@ -210,6 +211,7 @@ class ApprovalService:
                 raise NotPermittedError(f"only the applicant {req.applicant} files this report")
             defn = self.definition_of(req)
             step = defn.steps[task.bpmn_id]
+            check_report_open(step, json.loads(req.fields_json), now.date())
             values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
                                     variables=json.loads(req.fields_json))
             chart = self._chart_of(conn, opened)

@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,8 @@ def walk(app: Approvals, request_id: int, report: dict[str, str] | None = None) 
         chart = app.orgcharts.current(app.queries.request(request_id).org_id)
         if task.kind == "report":
             taken.append({"kind": "report", "role": task.role, "assignees": [task.receiver]})
-            app.service.report(task.id, task.assignee, report or {})
+            with back_from_trip(app, request_id):
+                app.service.report(task.id, task.assignee, report or {})
         elif task.kind in ("file", "copy"):
             taken.append({"kind": task.kind, "role": task.role, "assignees": [task.assignee]})
             app.service.acknowledge(task.id, task.assignee)
@@ -107,6 +108,23 @@ def walk(app: Approvals, request_id: int, report: dict[str, str] | None = None) 
             taken.append({"kind": task.kind, "role": task.role, "assignees": [task.assignee]})
             app.service.decide(task.id, task.assignee, "approve", "")
     return taken
+
+
+@contextmanager
+def back_from_trip(app: Approvals, request_id: int) -> Iterator[None]:
+    """A report is filed once the trip has started and with no date in the future: a fixed
+    clock stands a week after the trip's return date while inside (when it is earlier)."""
+    fields = app.queries.fields(app.queries.request(request_id))
+    back = fields.get("return_on")
+    if not back or not isinstance(app.clock, FixedClock):
+        yield
+        return
+    before = app.clock.at
+    app.clock.at = max(before, datetime.fromisoformat(back).replace(hour=9) + timedelta(days=7))
+    try:
+        yield
+    finally:
+        app.clock.at = before
 
 
 # ---- picking people from a real chart by what they are, not by id ---------------------------

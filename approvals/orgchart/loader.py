@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable, Collection, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -31,7 +32,8 @@ GRADES = ("county",)  # 县级干部; the only grade a policy reads
 
 # Allowed keys of each mapping, and whether each is required.
 TOP_KEYS = {"organization": True, "units": True, "people": True, "posts": False, "duties": False}
-ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": False}
+ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": False, "calendar": False}
+CALENDAR_KEYS = {"holidays": False, "working_days": False}
 UNIT_KEYS = {"id": True, "name": True, "kind": True, "head": False, "deputies": False,
              "supervisor": False}
 PERSON_KEYS = {"id": True, "name": True, "unit": True, "title": False, "grade": False}
@@ -250,9 +252,36 @@ class _Checker:
         name = self.text(org, "name", path)
         processes = self.processes(org, path)
         risk_areas = self.texts(org, "risk_areas", path)
+        holidays, working_days = self.calendar(org, path)
         if org_id is None or name is None:
             return None
-        return Organization(org_id, name, MappingProxyType(processes), risk_areas)
+        return Organization(org_id, name, MappingProxyType(processes), risk_areas, holidays, working_days)
+
+    def calendar(self, org: Mapping[Any, Any], path: str) -> tuple[frozenset[date], frozenset[date]]:
+        """``organization.calendar``: the bureau's own closures and extra working days."""
+        where = _join(path, "calendar")
+        raw = self.mapping(org, "calendar", path, required=False) or {}
+        self.unknown_keys(raw, CALENDAR_KEYS, where)
+        holidays, working = (self.dates(raw, key, where) for key in ("holidays", "working_days"))
+        for day in sorted(holidays & working):
+            self.add(_join(where, "working_days"), day.isoformat(), "this day is also under holidays; "
+                     "a day is either a holiday or a working day, remove it from one list")
+        return frozenset(holidays), frozenset(working)
+
+    def dates(self, parent: Mapping[Any, Any], key: str, path: str) -> set[date]:
+        found = set()
+        for index, item in enumerate(self.listing(parent, key, path, required=False)):
+            if isinstance(item, str):
+                try:
+                    item = date.fromisoformat(item.strip())
+                except ValueError:
+                    pass
+            if isinstance(item, date) and not isinstance(item, datetime):
+                found.add(item)
+            else:
+                self.add(f"{_join(path, key)}[{index}]", _shown(item),
+                         "expected a date written YYYY-MM-DD, e.g. 2026-10-12")
+        return found
 
     def processes(self, org: Mapping[Any, Any], path: str) -> dict[str, str]:
         where = _join(path, "processes")

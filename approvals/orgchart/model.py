@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 from approvals.errors import UnknownPersonError
@@ -25,6 +26,9 @@ class Organization:
     processes: Mapping[str, str]  # request type -> BPMN process id
     # Extension (documented in docs/orgcharts.md): designated risk areas an admin maintains.
     risk_areas: tuple[str, ...] = ()
+    # Extension: the organization's own closures and extra working days (approvals/calendar.py).
+    holidays: frozenset[date] = frozenset()
+    working_days: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ def test_an_approved_request_waits_for_the_return_report(app: Approvals) -> None
     app.service.decide(decision.id, decision.assignee, "approve", "同意")
     assert app.queries.request(request_id).status == "approved"
     [report] = app.queries.reports_due(applicant)
-    assert (report.request_id, str(report.due_on)) == (request_id, "2026-12-05")
+    # back on Saturday 2026-12-05; due 2 working days later (report_due_days): Tuesday
+    assert (report.request_id, str(report.due_on)) == (request_id, "2026-12-08")
     [filing] = app.queries.notices(chart, head_of_duty(chart, "filing")).items
     assert filing.request_id == request_id and filing.kind == "file"
