@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from approvals.calendar import WorkingCalendar, data_note
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError
 from approvals.orgchart.findings import findings
@@ -75,6 +76,9 @@ def run_check(registry: DefinitionRegistry, charts: list[Path], request_type: st
     for error in registry.errors:
         report.problem(f"PROCESS ERROR {error}")
     report.lines.append(f"processes: {len(registry.ids())} valid ({', '.join(registry.ids())})")
+    note = data_note(WorkingCalendar(), today)
+    if note:  # not a failure: deadlines still count, on weekends only, and the line says so
+        report.lines.append(f"WARNING working days: {note}")
     for path in charts:
         try:
             chart = load_orgchart(path, known_processes=registry.ids())

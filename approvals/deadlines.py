@@ -10,7 +10,16 @@ from typing import Any
 
 from approvals.calendar import WorkingCalendar
 from approvals.definitions import StepDef
-from approvals.errors import FieldError, Issue
+from approvals.errors import InvalidStateError
+
+
+class ReportNotOpenError(InvalidStateError):
+    """A report filed before the day its trip starts (the step's ``opens_field``)."""
+
+    def __init__(self, opens_on: date, today: date) -> None:
+        super().__init__(f"the report can be filed from {opens_on.isoformat()}, once the trip has started; "
+                         f"today is {today.isoformat()}")
+        self.opens_on = opens_on
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,4 @@ def check_report_open(step: StepDef, fields: Mapping[str, Any], today: date) -> 
     has happened yet to report, and a report filed early closes the step for good."""
     opens = fields.get(step.opens_field or "")
     if opens and today < date.fromisoformat(opens):
-        raise FieldError([Issue(step.opens_field or "", opens,
-                                f"the report can be filed from {opens}, when the trip has started; today is "
-                                f"{today.isoformat()}")])
+        raise ReportNotOpenError(date.fromisoformat(opens), today)

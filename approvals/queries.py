@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, func, or_, select, union_all
+from sqlalchemy import BindParameter, Date, Select, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from approvals.definitions import DECISION_KINDS
@@ -110,11 +110,17 @@ def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool =
     total = _capped_total(branches)
     if count_only:
         return select(total)
-    firsts = [select(select(Task.id).where(*b).order_by(Task.id).limit(bindparam("window")).subquery().c.id)
+    order = (_OVERDUE_FIRST, Task.id)
+    firsts = [select(select(Task.id).where(*b).order_by(*order).limit(bindparam("window")).subquery().c.id)
               for b in branches]
     ids = union_all(*firsts).subquery() if len(firsts) > 1 else firsts[0].subquery()
-    return (select(*TASK_COLUMNS, total.label("total")).where(Task.id.in_(select(ids.c.id))).order_by(Task.id)
+    return (select(*TASK_COLUMNS, total.label("total")).where(Task.id.in_(select(ids.c.id))).order_by(*order)
             .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+# Overdue tasks (past their working-day due date, approvals/deadlines.py) come first, the most
+# overdue first; then the rest oldest first.
+_OVERDUE_FIRST = case((Task.due_on < bindparam("today", type_=Date), Task.due_on), else_=None).asc().nulls_last()
 
 
 _LISTED_REQUESTS = select(*LISTED_REQUEST_COLUMNS).where(Request.id.in_(bindparam("ids", expanding=True)))
@@ -132,12 +138,13 @@ class Queries:
         return Page([TaskRow(*row) for row in found], total)
 
     def _mine_page(self, s: Session, person: str, units: list[str], kinds: tuple[str, ...], limit: int,
-                   offset: int) -> Page:
+                   offset: int, today: date | None = None) -> Page:
         """Open tasks of ``kinds`` assigned to ``person`` or held by one of ``units``, oldest first:
         the page and its capped count in one pre-built statement (see ``_mine_statement``), as
         plain rows: an inbox is read far more often than it is acted on, and building ORM
         objects for it cost a third of the read."""
-        params = {"person": person, "units": units, "window": limit + offset, "limit": limit, "offset": offset}
+        params = {"person": person, "units": units, "window": limit + offset, "limit": limit, "offset": offset,
+                  "today": today or date.min}
         conn = s.connection()
         found_rows = conn.execute(_mine_statement(kinds, bool(units)), params).all()
         if found_rows:
@@ -146,10 +153,11 @@ class Queries:
             found = conn.execute(_mine_statement(kinds, bool(units), count_only=True), params).scalar() or 0
         return Page([TaskRow(*row[:-1]) for row in found_rows], Count.of(found, COUNT_CAP))
 
-    def inbox(self, chart: OrgChart, person: str, limit: int = 50, offset: int = 0) -> Page:
-        """Open decisions waiting for ``person``, oldest first."""
+    def inbox(self, chart: OrgChart, person: str, limit: int = 50, offset: int = 0, *,
+              today: date | None = None) -> Page:
+        """Open decisions waiting for ``person``: overdue on ``today`` first, then oldest first."""
         with self.db.reading(snapshot=False) as s:  # one statement: no transaction to open
-            return self._mine_page(s, person, _member_units(chart, person), DECISION_KINDS, limit, offset)
+            return self._mine_page(s, person, _member_units(chart, person), DECISION_KINDS, limit, offset, today)
 
     def waiting(self, chart: OrgChart, person: str) -> Waiting:
         """The counts of ``inbox``, open ``notices`` and ``reports_due`` in one statement."""

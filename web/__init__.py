@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, config, engine, errors, i18n, idempotency, inputs, nav, pagememo, presenters, security
+from web import auth, config, deadlines, engine, errors, i18n, idempotency, inputs, nav, pagememo, presenters, security
 from web.admin import bp as admin_bp
 from web.applicant import bp as applicant_bp
 from web.approver import bp as approver_bp
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     presenters.init_app(app)
     nav.init_app(app)
+    deadlines.init_app(app)
 
     for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp):
         app.register_blueprint(blueprint)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from support import REPORT_A, leave_fields, walk
+from support import REPORT_A, back_from_trip, leave_fields, walk
 from webkit import client_for, open_task, submit_leave, text
 
 from approvals.app import Approvals
@@ -141,11 +141,15 @@ def test_the_return_report_form_is_offered_when_due_and_completes_the_request(
     report = open_task(engine, request_id, "report")
     assert "待提交的报告" in text(client.get("/"))
     assert "提交报告：" in text(client.get(f"/requests/{request_id}"))
-    bad = client.post(
-        f"/requests/{request_id}/report/{report.id}", data={"actual_return_on": "昨天"}
-    )
-    assert bad.status_code == 400 and "请按 YYYY-MM-DD 格式输入日期" in text(bad)
-    client.post(f"/requests/{request_id}/report/{report.id}", data=REPORT_A)
+    early = client.post(f"/requests/{request_id}/report/{report.id}", data=REPORT_A, follow_redirects=True)
+    assert "行程开始后（2026-12-01 起）才能提交本报告" in text(early)
+    with back_from_trip(engine, request_id):
+        client = client_for(web, STAFF)  # a week later: signed in again
+        bad = client.post(
+            f"/requests/{request_id}/report/{report.id}", data={"actual_return_on": "昨天"}
+        )
+        assert bad.status_code == 400 and "请按 YYYY-MM-DD 格式输入日期" in text(bad)
+        client.post(f"/requests/{request_id}/report/{report.id}", data=REPORT_A)
     assert engine.queries.request(request_id).status == "completed"
 
 

@@ -125,10 +125,11 @@ def test_overdue_return_reports_are_listed_for_the_filing_unit(
     engine: Approvals, web: Flask
 ) -> None:
     _approved(engine)
-    engine.clock.at = engine.clock.at.replace(year=2026, month=12, day=8)  # type: ignore[attr-defined]
+    # back Saturday 12-05, due two working days later (Tuesday 12-08); Friday is 3 working days late
+    engine.clock.at = engine.clock.at.replace(year=2026, month=12, day=11)  # type: ignore[attr-defined]
     page = text(client_for(web, "feng.jie").get("/notices"))
-    assert re.search(r"逾期未交的返回报告 1", page) and "沈悦" in page and "3 天" in page
-    assert date(2026, 12, 5).isoformat() in page
+    assert re.search(r"逾期未交的返回报告 1", page) and "沈悦" in page and "已超期 3 个工作日" in page
+    assert date(2026, 12, 8).isoformat() in page
 
 
 def test_an_acting_approver_receives_new_tasks_and_decides_on_behalf(

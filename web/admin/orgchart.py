@@ -12,12 +12,13 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals import text as textrules
+from approvals.calendar import for_chart
 from approvals.errors import ApprovalsError, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
 from approvals.orgchart import yamlread
 from web import yamllines
 from web.admin import bp
-from web.engine import engine
+from web.engine import engine, today
 from web.i18n import gettext as _
 from web.presenters import name
 from web.users import me, offices
@@ -51,6 +52,7 @@ def orgchart() -> str:
             if o in me().admin_of
         ],
         versions=engine().admin.versions(org)[:1],
+        missing_years=for_chart(chart).missing_years((today().year, today().year + 1)),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from approvals.deadlines import ReportNotOpenError
 from approvals.errors import ConflictError, FieldError, InvalidStateError, RefusedError
 from approvals.store.models import Task
 from web import forms, messages
@@ -93,6 +94,10 @@ def report(request_id: int, task_id: int) -> str | Response:
         ), 400
     except ConflictError:
         flash(messages.conflict(task_id), "error")
+        return redirect(url_for("applicant.detail", request_id=request_id))
+    except ReportNotOpenError as exc:
+        flash(_("This report can be filed from %(day)s, once the trip has started.", day=exc.opens_on.isoformat()),
+              "error")
         return redirect(url_for("applicant.detail", request_id=request_id))
     flash(_("Report filed. Thank you."), "success")
     return redirect(url_for("applicant.detail", request_id=request_id))

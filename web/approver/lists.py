@@ -81,7 +81,7 @@ def _page_number() -> int:
 def inbox() -> str:
     user = me()
     page = _page_number()
-    result = engine().queries.inbox(user.chart, user.id, limit=PAGE, offset=(page - 1) * PAGE)
+    result = engine().queries.inbox(user.chart, user.id, limit=PAGE, offset=(page - 1) * PAGE, today=today())
     return render_template(
         "approver/inbox.html",
         rows=rows(result.items),
