@@ -169,6 +169,7 @@ class OrgChartAdmin:
         task.principal = move.new
         task.assignee = delegations.active_delegate(s, move.new, day, move.applicant) or move.new  # type: ignore[arg-type]
         task.orgchart_version = chart.version
+        task.urge_count, task.urged_at = 0, None  # an urge does not follow the task (notifications/urges.py)
         if task.role.startswith("duty:"):
             task.unit_id = chart.duties.get(task.role.removeprefix("duty:"))
         out.record(Entry(actor or "system", "reassigned", task.request_id, task.id,

@@ -1,5 +1,9 @@
-"""What an action will announce: audit entries (written in its transaction) and signals
-(sent after it commits). Collecting both in one place keeps the two in step."""
+"""What an action will announce: audit entries and notifications (written in its transaction)
+and signals (sent after it commits). Collecting them in one place keeps them in step.
+
+Notifications are the transactional outbox (approvals/notifications/): the rows a person's
+notification centre lists and ``approvals worker`` delivers over e-mail or group robots are
+inserted here, with the audit entries, so an action never commits without its messages."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from approvals import audit, signals
 from approvals.audit import Entry
+from approvals.notifications import events
+from approvals.store.database import connection_of
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,8 @@ class Outbox:
         flushes first, so the entries follow the rows they describe."""
         if isinstance(db, Session):
             db.flush()
+        if self.events:
+            events.write(connection_of(db), self.events, at)
         audit.append(db, self.entries, at)
 
     def send(self, sender: object) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,7 +21,7 @@ from approvals.definitions import DECISION_KINDS
 from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
-from approvals.store.models import Attachment, AuditEntry, Request, Task
+from approvals.store.models import Attachment, AuditEntry, Notification, Request, Task
 from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow
 
 NOTICE_KINDS = ("file", "copy")
@@ -58,6 +58,9 @@ class Waiting:
     decisions: Count
     notices: Count
     reports: int
+    # Unread notifications (capped like inboxes); not compared: the lists above are what
+    # the badges must agree with, and nearly every action adds a notification somewhere.
+    unread: Count = field(default_factory=lambda: Count.of(0, COUNT_CAP), compare=False)
 
 
 def _member_units(chart: OrgChart, person: str) -> list[str]:
@@ -94,9 +97,12 @@ def _waiting_statement(with_units: bool) -> Select[Any]:
     reports = (select(func.count()).select_from(Task)
                .where(Task.assignee == bindparam("person"), Task.is_open.is_(True), Task.kind == "report")
                .scalar_subquery())
+    unread = (select(func.count()).select_from(
+        select(Notification.id).where(Notification.person_id == bindparam("person"), Notification.read_at.is_(None))
+        .limit(COUNT_CAP + 1).subquery()).scalar_subquery())
     return select(_capped_total(_mine_branches(DECISION_KINDS, with_units)).label("decisions"),
                   _capped_total(_mine_branches(NOTICE_KINDS, with_units)).label("notices"),
-                  reports.label("reports"))
+                  reports.label("reports"), unread.label("unread"))
 
 
 @functools.cache
@@ -164,7 +170,8 @@ class Queries:
         units = _member_units(chart, person)
         with self.db.reading(snapshot=False) as s:
             row = s.execute(_waiting_statement(bool(units)), {"person": person, "units": units}).one()
-        return Waiting(Count.of(row.decisions, COUNT_CAP), Count.of(row.notices, COUNT_CAP), int(row.reports))
+        return Waiting(Count.of(row.decisions, COUNT_CAP), Count.of(row.notices, COUNT_CAP), int(row.reports),
+                       Count.of(row.unread, COUNT_CAP))
 
     def notices(self, chart: OrgChart, person: str, *, open_only: bool = True, limit: int = 50,
                 offset: int = 0) -> Page:

@@ -35,6 +35,7 @@ from approvals.errors import (
     UnknownProcessError,
     UnknownTaskError,
 )
+from approvals.notifications import urges
 from approvals.offices import NOBODY, Offices, require_admin
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
@@ -305,6 +306,7 @@ class ApprovalService:
                 raise NotPermittedError("only the applicant can urge their own request")
             if task.kind not in DECISION_KINDS:
                 raise InvalidStateError(f"task #{task.id} is a {task.kind} step; only decisions are urged")
+            urges.check_interval(task, now)  # once per holder per interval (a move resets it)
             rows.update_task(conn, task, urge_count=task.urge_count + 1, urged_at=now)
             out.record(Entry(actor, "urged", req.id, task.id, detail={"assignee": task.assignee}))
             out.signal("urged", request_id=req.id, task_id=task.id, applicant=actor, assignee=task.assignee)
@@ -345,7 +347,7 @@ class ApprovalService:
         someone away (or barred from deciding, like an inspector) must not leave them stuck.
         ``check_delegate`` has already refused a delegate who may not hold any of them."""
         for task in rows.waiting_decisions(conn, principal):
-            rows.update_task(conn, task, assignee=delegate)
+            rows.update_task(conn, task, assignee=delegate, **urges.FORGOTTEN)
             out.record(Entry(actor, "reassigned", task.request_id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "role": task.role, "from": principal,
                                      "to": delegate, "reason": "delegation"}))

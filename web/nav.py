@@ -24,6 +24,7 @@ def _menu() -> dict[str, Any]:
             "notices": waiting.notices,
             "show_notices": in_duty_unit or waiting.notices > 0,
             "reports": waiting.reports,
+            "unread": waiting.unread,
         }
     }
 

@@ -258,3 +258,69 @@ class AccessLogEntry(Base):
         Index("ix_access_request", "request_id", "at"),
         Index("ix_access_at", "at"),
     )
+
+
+# ---- notifications (migration 0007) ------------------------------------------------------
+
+
+class Notification(Base):
+    """Something a person must know (a new task, an urge, a decision, a report due), written in
+    the transaction of the action that caused it; the in-app notification centre lists these.
+    ``dedup_key`` makes a reminder once per (task, day) however many workers scan."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # approvals/notifications/events.py KINDS
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON: names, step, comment, days
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the worker turned it into outbox messages for the recipient's channels (None: not yet).
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_notifications_person", "person_id", "read_at", "id"),
+                      Index("ix_notifications_dispatch", "dispatched_at", "id"))
+
+
+class OutboxMessage(Base):
+    """One delivery of a notification over one channel (e-mail, a group robot), written with the
+    notification and delivered by ``approvals worker`` (approvals/notifications/delivery.py)."""
+
+    __tablename__ = "outbox_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(32))  # email, wecom, dingtalk, feishu, webhook
+    target: Mapped[str] = mapped_column(String(500))  # an address or a webhook URL
+    secret: Mapped[str] = mapped_column(String(200), default="")  # DingTalk/Feishu signing secret
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    claim: Mapped[str | None] = mapped_column(String(32))  # the delivering worker's token
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)  # a crashed worker's claim expires
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class ChannelSetting(Base):
+    """Which channels are on: an organization's (``person_id`` None) or a person's, which wins.
+    ``target`` is the person's e-mail address or the organization's robot webhook URL."""
+
+    __tablename__ = "channel_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(500), default="")
+    secret: Mapped[str] = mapped_column(String(200), default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (Index("ix_channel_settings_org", "org_id", "person_id"),)

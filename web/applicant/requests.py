@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals.errors import ConflictError, InvalidStateError
+from approvals.notifications.urges import TooSoonError
 from approvals.store.models import Request
 from web import messages
 from web.applicant import attachments, bp
@@ -82,6 +83,9 @@ def urge(request_id: int, task_id: int) -> Response:
         flash(_("%(name)s has been reminded.", name=name(task.assignee)), "success")
     except ConflictError:
         flash(messages.conflict(task_id), "error")
+    except TooSoonError as exc:
+        flash(_("%(name)s was already urged at %(time)s; you can urge again from %(next)s.", name=name(task.assignee),
+                time=exc.last.strftime("%H:%M"), next=exc.next_at.strftime("%Y-%m-%d %H:%M")), "error")
     except InvalidStateError:
         flash(_("Only a waiting decision can be urged."), "error")
     return redirect(url_for("applicant.detail", request_id=request_id))

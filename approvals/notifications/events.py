@@ -1,0 +1,96 @@
+"""Which signal tells whom what: an action's signals become notification rows, inserted in the
+action's transaction (the outbox). One person, one row per thing to know.
+
+=============  ====================================  ===========================================
+kind           to                                    from
+=============  ====================================  ===========================================
+task           the new holder of a decision          task_assigned (approve, consent, record)
+filing         the holder of a filing or copy         filed, copied (备案, 抄送)
+report_due     the applicant                         report_due
+urged          the holder                            urged (催办)
+returned       the applicant                         returned
+decided        the applicant                         completed (approved, rejected, completed)
+moved          the new holder                        reassigned (chart change, delegation)
+overdue        the holder of an overdue decision     the daily scan (``scan.py``)
+report_late    the applicant of an overdue report    the daily scan
+escalated      the holder's supervisor               the daily scan, after N overdue working days
+=============  ====================================  ===========================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select
+
+from approvals.definitions import DECISION_KINDS
+from approvals.store.models import Notification, Request
+
+KINDS = ("task", "filing", "report_due", "urged", "returned", "decided", "moved", "overdue", "report_late",
+         "escalated")
+DECIDED_STATUSES = ("approved", "rejected", "completed")
+
+
+@dataclass(frozen=True)
+class Note:
+    person_id: str
+    kind: str
+    request_id: int | None
+    task_id: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _note(name: str, p: dict[str, Any], applicants: dict[int, str]) -> Note | None:
+    """The notification one signal makes, or None when it tells nobody anything new."""
+    rid, tid = p.get("request_id"), p.get("task_id")
+    if name == "task_assigned" and p["kind"] in DECISION_KINDS:
+        return Note(p["assignee"], "task", rid, tid, {"kind": p["kind"], "due_on": _iso(p.get("due_on"))})
+    if name in ("filed", "copied"):
+        return Note(p["assignee"], "filing", rid, tid, {"kind": "file" if name == "filed" else "copy"})
+    if name == "report_due":
+        return Note(p["applicant"], "report_due", rid, tid, {"due_on": _iso(p.get("due_on"))})
+    if name == "urged":
+        return Note(p["assignee"], "urged", rid, tid, {"by": p["applicant"]})
+    if name == "reassigned":
+        return Note(p["new_assignee"], "moved", rid, tid, {"from": p["old_assignee"], "reason": p["reason"]})
+    if name == "returned" and rid in applicants:
+        return Note(applicants[rid], "returned", rid, tid, {"by": p["actor"], "comment": p["comment"]})
+    if name == "completed" and p["status"] in DECIDED_STATUSES and rid in applicants:
+        return Note(applicants[rid], "decided", rid, None, {"status": p["status"]})
+    return None
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+_APPLICANTS = select(Request.id, Request.applicant).where(Request.id.in_(bindparam("ids", expanding=True)))
+_INSERT = insert(Notification)
+
+
+def notes_of(conn: Connection, events: Iterable[tuple[str, dict[str, Any]]]) -> list[Note]:
+    events = list(events)
+    # Only a return or an outcome needs the applicant, which those payloads do not carry: one
+    # read, in the action's transaction, and none for the common approval of a middle step.
+    wanted = [p["request_id"] for name, p in events if name in ("returned", "completed")]
+    applicants = {r.id: r.applicant for r in conn.execute(_APPLICANTS, {"ids": wanted})} if wanted else {}
+    notes = [_note(name, payload, applicants) for name, payload in events]
+    return [n for n in notes if n is not None]
+
+
+def write(conn: Connection, events: Iterable[tuple[str, dict[str, Any]]], at: datetime) -> int:
+    """Insert the notifications ``events`` make, in the caller's transaction; returns how many."""
+    notes = notes_of(conn, events)
+    if notes:
+        conn.execute(_INSERT, [row(n, at) for n in notes])
+    return len(notes)
+
+
+def row(note: Note, at: datetime, dedup_key: str | None = None) -> dict[str, Any]:
+    return {"person_id": note.person_id, "kind": note.kind, "request_id": note.request_id,
+            "task_id": note.task_id, "params": json.dumps(note.params, ensure_ascii=False),
+            "dedup_key": dedup_key, "created_at": at, "read_at": None, "dispatched_at": None}

@@ -1,0 +1,43 @@
+"""The notification centre: the menu shows how many are unread, the list says what happened
+in words, opening one goes where to act and marks it read."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from support import leave_fields, pick
+from webkit import client_for, open_task, text
+
+from approvals.app import Approvals
+
+
+def test_a_new_task_shows_in_the_menu_count_and_opening_it_leads_to_the_task(engine: Approvals, web: Flask) -> None:
+    chart = engine.orgcharts.current("xx-nrpb")
+    request_id = engine.service.submit(pick(chart, "leader"), "leave", leave_fields())
+    task = open_task(engine, request_id)
+    client = client_for(web, task.assignee)
+    assert re.search(r"通知 1", text(client.get("/inbox")))
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"申请 #{request_id} 等待您审批。" in text(client.get("/notifications"))
+    [note_id] = re.findall(r"/notifications/(\d+)/open", page)
+    opened = client.post(f"/notifications/{note_id}/open")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{task.id}")
+    assert not re.search(r"通知 \d", text(client.get("/inbox")))
+
+
+def test_mark_all_as_read_clears_the_count_and_nobody_opens_anothers_notification(
+        engine: Approvals, web: Flask) -> None:
+    chart = engine.orgcharts.current("xx-nrpb")
+    applicant = pick(chart, "staff", "section")
+    request_id = engine.service.submit(applicant, "leave", leave_fields())
+    task = open_task(engine, request_id)
+    engine.service.decide(task.id, task.assignee, "return", "请写明具体地址")
+    client = client_for(web, applicant)
+    assert "被 " in text(client.get("/notifications")) and "请写明具体地址" in text(client.get("/notifications"))
+    page = client.get("/notifications").get_data(as_text=True)
+    [note_id] = re.findall(r"/notifications/(\d+)/open", page)
+    assert client_for(web, task.assignee).post(f"/notifications/{note_id}/open").status_code == 404
+    client.post("/notifications/read")
+    assert "全部标为已读" not in text(client.get("/notifications"))
+    assert not re.search(r"通知 \d", text(client.get("/")))

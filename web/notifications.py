@@ -1,0 +1,107 @@
+"""The notification centre (/notifications): what the engine told a person, newest first, each
+linking to where they act; opening one marks it read, and so does "mark all as read"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from approvals.notifications.centre import Centre, Shown
+from web.engine import engine, now
+from web.i18n import gettext as _
+from web.presenters import name
+
+bp = Blueprint("notifications", __name__)
+PAGE = 30
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in person."""
+
+
+@dataclass(frozen=True)
+class Line:
+    shown: Shown
+    text: str
+    url: str | None
+
+
+def _text(n: Shown) -> str:  # noqa: C901 - one plain branch per kind reads better than a table of lambdas
+    p, rid = n.params, n.request_id
+    if n.kind == "task":
+        return _("Request #%(id)s waits for your decision.", id=rid)
+    if n.kind == "filing":
+        return _("Request #%(id)s is filed with your unit; acknowledge it.", id=rid)
+    if n.kind == "report_due":
+        return _("Your report on request #%(id)s is due by %(day)s.", id=rid, day=p.get("due_on") or "")
+    if n.kind == "urged":
+        return _("%(name)s urged you to decide request #%(id)s.", name=name(p.get("by")), id=rid)
+    if n.kind == "returned":
+        return _("Request #%(id)s was returned by %(name)s: %(comment)s", id=rid, name=name(p.get("by")),
+                 comment=p.get("comment", ""))
+    if n.kind == "decided":
+        return _decided(p.get("status"), rid)
+    if n.kind == "moved":
+        return _("Request #%(id)s was moved to you from %(name)s.", id=rid, name=name(p.get("from")))
+    if n.kind == "overdue":
+        return _("Request #%(id)s waits for you: %(n)s working days overdue.", id=rid, n=p.get("days"))
+    if n.kind == "report_late":
+        return _("Your report on request #%(id)s is %(n)s working days overdue.", id=rid, n=p.get("days"))
+    if n.kind == "escalated":
+        return _("%(name)s's step on request #%(id)s is %(n)s working days overdue.", name=name(p.get("holder")),
+                 id=rid, n=p.get("days"))
+    return _("Request #%(id)s changed.", id=rid)
+
+
+def _decided(status: str | None, rid: int | None) -> str:
+    if status == "approved":
+        return _("Request #%(id)s was approved.", id=rid)
+    if status == "rejected":
+        return _("Request #%(id)s was rejected.", id=rid)
+    return _("Request #%(id)s is complete.", id=rid)
+
+
+def _url(n: Shown) -> str | None:
+    if n.kind in ("task", "urged", "moved", "overdue") and n.task_id:
+        return url_for("approver.show", task_id=n.task_id)
+    if n.kind == "filing":
+        return url_for("approver.notices")
+    if n.kind in ("report_due", "returned", "decided", "report_late") and n.request_id:
+        return url_for("applicant.detail", request_id=n.request_id)
+    return None
+
+
+def _me() -> str:
+    from web.users import me
+
+    return me().id
+
+
+@bp.get("/notifications")
+def index() -> str:
+    page = max(1, request.args.get("page", 1, type=int))
+    shown, total = Centre(engine().db).page(_me(), PAGE, (page - 1) * PAGE)
+    lines = [Line(n, _text(n), _url(n)) for n in shown]
+    return render_template("notifications.html", lines=lines, total=total, page=page, per_page=PAGE)
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+def open_one(notification_id: int) -> Response:
+    """Mark one read and go where it leads (back to the list when it leads nowhere). The target
+    is worked out from the stored notification, never taken from the form."""
+    centre = Centre(engine().db)
+    shown = centre.get(_me(), notification_id)
+    if shown is None:
+        abort(404)
+    centre.mark_read(_me(), now(), [notification_id])
+    return redirect(_url(shown) or url_for("notifications.index"))
+
+
+@bp.post("/notifications/read")
+def read_all() -> Response:
+    Centre(engine().db).mark_read(_me(), now())
+    return redirect(url_for("notifications.index"))
