@@ -5,8 +5,9 @@ start-up, a job that fails is logged and tried again at its next turn, and SIGTE
 end the loop between jobs (the wait is interruptible, so the worker stops at once).
 
 Jobs today: signing an audit checkpoint every ``APPROVALS_CHECKPOINT_EVERY`` minutes (when
-``APPROVALS_CHECKPOINT_KEY`` and ``APPROVALS_CHECKPOINT_DIR`` are set) and pruning the access
-log once a day. Later jobs (notifications) are added to ``jobs_from_env``.
+``APPROVALS_CHECKPOINT_KEY`` and ``APPROVALS_CHECKPOINT_DIR`` are set), pruning the access
+log once a day, delivering notifications every ``APPROVALS_DELIVERY_EVERY`` seconds and the
+daily reminder scan every hour (approvals/notifications/jobs.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from types import FrameType
 from approvals import access_log, checkpoints
 from approvals.app import Approvals
 from approvals.errors import ApprovalsError
+from approvals.notifications import jobs as notification_jobs
 
 log = logging.getLogger("approvals.worker")
 
@@ -97,7 +99,9 @@ def prune_job(app: Approvals, days: int) -> Callable[[], str]:
 
 def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None) -> list[Job]:
     env = os.environ if env is None else env
-    jobs = [Job("prune access log", DAY, prune_job(app, access_log.retention_days(env)))]
+    jobs = [Job("deliver notifications", notification_jobs.every(env), notification_jobs.delivery_job(app, env)),
+            Job("reminders", notification_jobs.SCAN_EVERY, notification_jobs.scan_job(app)),
+            Job("prune access log", DAY, prune_job(app, access_log.retention_days(env)))]
     key, out = env.get(KEY_ENV), env.get(DIR_ENV)
     if key and out:
         minutes = _minutes(env.get(EVERY_ENV))

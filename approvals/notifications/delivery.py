@@ -1,0 +1,186 @@
+"""Delivering the outbox: ``approvals worker`` turns new notifications into messages for each
+recipient's channels (``dispatch``), then sends the messages that are due (``deliver``).
+
+Guarantees (docs/notifications.md, "Delivery"):
+
+- **At least once.** A message is claimed for a lease (``APPROVALS_DELIVERY_LEASE_SECONDS``,
+  default 120) before it is sent and marked sent after; a worker killed in between leaves the
+  claim to expire, and the message is sent again. Each message has an idempotency key (unique
+  in the table), which the channels pass on, so a receiver honouring it acts once.
+- **Shared work.** Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: several workers take
+  different messages. On SQLite the claiming UPDATE is atomic under the database's one writer.
+- **Retries, then the dead-letter list.** A failed try is retried after 30 s, 1, 2, 4 ... minutes
+  (at most 6 hours apart); after ``MAX_ATTEMPTS`` the message is dead: the admin's dead-letter
+  page lists it with the last error and can send it again (``retry``).
+- **Never in an action's way.** Actions only insert rows; a receiver that fails or hangs
+  (timeout 10 s a try) costs the worker time, never a user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
+
+from approvals.clock import Clock
+from approvals.notifications import settings
+from approvals.notifications.channels import Channel, DeliveryError, Message
+from approvals.notifications.render import render
+from approvals.store.database import Database, insert_if_absent
+from approvals.store.models import Notification, OutboxMessage, Request, Task
+
+MAX_ATTEMPTS = 10
+LEASE_ENV = "APPROVALS_DELIVERY_LEASE_SECONDS"
+BATCH = 50
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=float(os.environ.get(LEASE_ENV) or 120))
+
+
+def idempotency_key(notification_id: int, channel: str, target: str) -> str:
+    """The same notification to the same place always has the same key, whoever dispatches it."""
+    return hashlib.sha256(f"{notification_id}\n{channel}\n{target}".encode()).hexdigest()[:40]
+
+
+# ---- dispatch: notifications -> messages ------------------------------------------------------
+
+_UNDISPATCHED = (select(Notification.id, Notification.person_id, Notification.kind, Notification.request_id,
+                        Notification.params, Request.org_id, Request.request_type, Task.name.label("step"))
+                 .outerjoin(Request, Request.id == Notification.request_id)
+                 .outerjoin(Task, Task.id == Notification.task_id)
+                 .where(Notification.dispatched_at.is_(None)).order_by(Notification.id).limit(bindparam("n"))
+                 .with_for_update(of=Notification, skip_locked=True))
+
+
+def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | None], str],
+             labels: Callable[[str | None, str | None], str], limit: int = 200) -> int:
+    """Make the messages of up to ``limit`` new notifications, in one transaction; returns how
+    many notifications were dispatched. ``names(org, person)`` and ``labels(org, type)`` give
+    the display names the messages use."""
+    with db.writing() as conn:
+        found = conn.execute(_UNDISPATCHED, {"n": limit}).all()
+        if not found:
+            return 0
+        rows: list[dict[str, Any]] = []
+        for n in found:
+            rows.extend(_messages(conn, n, now, names, labels))
+        if rows:
+            conn.execute(insert_if_absent(conn, OutboxMessage), rows)
+        conn.execute(update(Notification).where(Notification.id.in_([n.id for n in found]))
+                     .values(dispatched_at=now))
+        return len(found)
+
+
+def _messages(conn: Connection, n: Any, now: datetime, names: Callable[[str | None, str | None], str],
+              labels: Callable[[str | None, str | None], str]) -> list[dict[str, Any]]:
+    targets = settings.targets(conn, n.org_id, n.person_id)
+    if not targets:
+        return []
+    subject, body = render(n.kind, json.loads(n.params), n.request_id, labels(n.org_id, n.request_type),
+                           n.step or "", lambda p: names(n.org_id, p))
+    to = names(n.org_id, n.person_id)
+    return [{"notification_id": n.id, "channel": t.channel, "target": t.target, "secret": t.secret,
+             "idempotency_key": idempotency_key(n.id, t.channel, t.target), "subject": subject[:200],
+             "body": body if t.channel == "email" else f"@{to} {body}", "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "claim": None, "claimed_until": None, "last_error": "", "created_at": now,
+             "sent_at": None} for t in targets]
+
+
+# ---- deliver: claim, send, record --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    attempts: int
+    message: Message
+
+
+def claim(db: Database, now: datetime, token: str, limit: int = BATCH) -> list[Claimed]:
+    """Take up to ``limit`` due messages for ``lease()``: none another worker holds."""
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+                  or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+           .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+    taking = (update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+              .values(claim=token, claimed_until=now + lease())
+              .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.channel, OutboxMessage.target,
+                         OutboxMessage.secret, OutboxMessage.idempotency_key, OutboxMessage.subject,
+                         OutboxMessage.body))
+    with db.writing() as conn:
+        rows = conn.execute(taking).all()
+    return sorted((Claimed(r.id, r.attempts, Message(r.channel, r.target, r.secret, r.idempotency_key, r.subject,
+                                                     r.body)) for r in rows), key=lambda c: c.id)
+
+
+def _mine(message_id: int, token: str) -> Any:
+    return and_(OutboxMessage.id == message_id, OutboxMessage.claim == token)
+
+
+def _record(db: Database, c: Claimed, token: str, now: datetime, error: str | None) -> str:
+    if error is None:
+        values: dict[str, Any] = {"status": "sent", "sent_at": now, "claim": None, "claimed_until": None}
+        outcome = "sent"
+    else:
+        attempts = c.attempts + 1
+        outcome = "dead" if attempts >= MAX_ATTEMPTS else "retry"
+        values = {"status": "dead" if outcome == "dead" else "pending", "attempts": attempts,
+                  "next_attempt_at": now + backoff(attempts), "last_error": error[:2000], "claim": None,
+                  "claimed_until": None}
+    with db.writing() as conn:
+        conn.execute(update(OutboxMessage).where(_mine(c.id, token)).values(**values))
+    return outcome
+
+
+def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500) -> dict[str, int]:
+    """Send due messages until none is left or ``limit`` were tried; counts by outcome."""
+    token = uuid.uuid4().hex
+    counts = {"sent": 0, "retry": 0, "dead": 0}
+    while sum(counts.values()) < limit:
+        batch = claim(db, clock.now(), token, min(BATCH, limit - sum(counts.values())))
+        if not batch:
+            break
+        for c in batch:
+            counts[_record(db, c, token, clock.now(), _send(channels, c.message))] += 1
+    return counts
+
+
+def _send(channels: Mapping[str, Channel], message: Message) -> str | None:
+    channel = channels.get(message.channel)
+    if channel is None:
+        return (f"channel {message.channel!r} is not configured here"
+                + (": set APPROVALS_SMTP_HOST" if message.channel == "email" else ""))
+    try:
+        channel.send(message)
+    except DeliveryError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - a broken channel is a failed try, not a dead worker
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+# ---- the dead-letter list ------------------------------------------------------------------------
+
+def dead(db: Database, limit: int = 100) -> list[OutboxMessage]:
+    with db.reading() as s:
+        return list(s.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")
+                              .order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def retry(db: Database, ids: list[int], now: datetime) -> int:
+    """Send dead messages again from now, with a fresh count of tries; returns how many."""
+    with db.writing() as conn:
+        return conn.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "dead")
+                            .values(status="pending", attempts=0, next_attempt_at=now, claim=None,
+                                    claimed_until=None)).rowcount or 0

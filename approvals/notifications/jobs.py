@@ -1,0 +1,75 @@
+"""The worker's notification jobs: delivering the outbox every few seconds, and the daily scan
+(reminders and escalation, ``scan.py``) every hour (once a day per task, however often it runs)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+
+from approvals.app import Approvals
+from approvals.errors import ApprovalsError
+from approvals.notifications import channels as channel_plugins
+from approvals.notifications import delivery, scan
+
+EVERY_ENV = "APPROVALS_DELIVERY_EVERY"  # seconds between delivery rounds
+DEFAULT_EVERY = 10.0
+SCAN_EVERY = 3600.0
+
+
+def every(env: Mapping[str, str]) -> float:
+    raw = env.get(EVERY_ENV)
+    try:
+        seconds = float(raw) if raw else DEFAULT_EVERY
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ApprovalsError(f"{EVERY_ENV}={raw!r}: expected a number of seconds above 0 (default {DEFAULT_EVERY:g})")
+    return seconds
+
+
+def _namer(app: Approvals) -> Callable[[str | None, str | None], str]:
+    def name(org_id: str | None, person: str | None) -> str:
+        if not person:
+            return ""
+        try:
+            return app.orgcharts.current(org_id).display_name(person) if org_id else person
+        except ApprovalsError:
+            return person
+
+    return name
+
+
+def _labeller(app: Approvals) -> Callable[[str | None, str | None], str]:
+    @functools.lru_cache(maxsize=256)
+    def label(org_id: str | None, request_type: str | None) -> str:
+        try:
+            chart = app.orgcharts.current(org_id)
+            return app.service.definition_for(chart, request_type or "").name
+        except ApprovalsError:
+            return request_type or "申请"
+
+    return label
+
+
+def delivery_job(app: Approvals, env: Mapping[str, str] | None = None) -> Callable[[], str]:
+    env = os.environ if env is None else env
+    plugins = channel_plugins.from_env(env)
+    name, label = _namer(app), _labeller(app)
+
+    def run() -> str:
+        dispatched = delivery.dispatch(app.db, app.clock.now(), name, label)
+        counts = delivery.deliver(app.db, app.clock, plugins)
+        return (f"{dispatched} notification(s) dispatched; {counts['sent']} message(s) sent, "
+                f"{counts['retry']} to retry, {counts['dead']} dead")
+
+    return run
+
+
+def scan_job(app: Approvals) -> Callable[[], str]:
+    def run() -> str:
+        found = scan.run(app)
+        return (f"reminders: {found.overdue} overdue step(s), {found.reports} late report(s), "
+                f"{found.escalated} escalated")
+
+    return run

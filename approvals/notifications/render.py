@@ -1,0 +1,35 @@
+"""A notification as a message outside the app: a subject line and a few lines of text in
+Chinese (the messages go to Chinese public bodies; the in-app centre follows the UI language)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SUBJECTS = {
+    "task": "待审批", "filing": "待签收的备案/抄送", "report_due": "待提交报告", "urged": "催办",
+    "returned": "申请被退回", "decided": "审批结果", "moved": "转来的待办", "overdue": "待办已超期",
+    "report_late": "报告已超期", "escalated": "下属待办超期提醒",
+}
+STATUS = {"approved": "已批准", "rejected": "未获批准", "completed": "已办结"}
+
+
+def render(kind: str, params: dict[str, Any], request_id: int | None, what: str, step: str,
+           name: Callable[[str | None], str]) -> tuple[str, str]:
+    """``what``: the request's type as shown (e.g. 离孝审批); ``step``: the task's name, or ""."""
+    subject = f"【审批系统】{SUBJECTS.get(kind, '通知')}：{what} #{request_id}"
+    at = f"“{step}”" if step else ""
+    lines = {
+        "task": f"{what} #{request_id} 的{at}步骤等待您审批。",
+        "filing": f"{what} #{request_id} 已报本单位，请签收。",
+        "report_due": f"{what} #{request_id} 需在 {params.get('due_on')} 前提交报告。",
+        "urged": f"{name(params.get('by'))} 催办 {what} #{request_id}，请尽快审批。",
+        "returned": f"{what} #{request_id} 被 {name(params.get('by'))} 退回：{params.get('comment', '')}",
+        "decided": f"{what} #{request_id} {STATUS.get(params.get('status', ''), '已办结')}。",
+        "moved": f"{what} #{request_id} 的{at}步骤已由 {name(params.get('from'))} 转给您办理。",
+        "overdue": f"{what} #{request_id} 的{at}步骤已超期 {params.get('days')} 个工作日，请尽快办理。",
+        "report_late": f"{what} #{request_id} 的报告已超期 {params.get('days')} 个工作日，请尽快提交。",
+        "escalated": f"{name(params.get('holder'))} 办理的 {what} #{request_id} {at}已超期 "
+                     f"{params.get('days')} 个工作日。",
+    }
+    return subject, lines.get(kind, f"{what} #{request_id} 有新的变化。")

@@ -1,0 +1,111 @@
+"""Real local receivers for the channels: an HTTP server in a thread answering as a group robot
+would, and an SMTP server (aiosmtpd) on 127.0.0.1. A receiver honours the idempotency key:
+a message seen before is acknowledged and not acted on again (``effects`` holds each once)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    path: str
+    key: str
+    body: dict[str, Any]
+
+
+@dataclass
+class Robot:
+    """``mode``: "ok", "fail" (HTTP 500), "refuse" (200 with errcode 310000), "hang" (waits
+    for ``release`` before answering)."""
+
+    reply: dict[str, Any] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
+    mode: str = "ok"
+    tries: list[Received] = field(default_factory=list)
+    effects: dict[str, Received] = field(default_factory=dict)
+    release: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    url: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, path: str, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        got = Received(path, key, body)
+        with self.lock:
+            self.tries.append(got)
+        self.arrived.set()
+        if self.mode == "hang":
+            self.release.wait(30)
+        if self.mode == "fail":
+            return 500, {"error": "down"}
+        if self.mode == "refuse":
+            return 200, {"errcode": 310000, "errmsg": "sign not match"}
+        with self.lock:
+            self.effects.setdefault(key, got)  # the idempotency key honoured: acted on once
+        return 200, self.reply
+
+
+@contextmanager
+def robot(**kwargs: Any) -> Iterator[Robot]:
+    state = Robot(**kwargs)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            code, reply = state.handle(self.path, self.headers.get("Idempotency-Key", ""), json.loads(raw))
+            data = json.dumps(reply).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}/robot/send?access_token=t0ken"
+    try:
+        yield state
+    finally:
+        state.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@dataclass
+class Mailbox:
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_server() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # aiosmtpd connects to its own port to start: it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox(port=port)
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
