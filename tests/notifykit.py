@@ -25,7 +25,8 @@ class Received:
 @dataclass
 class Robot:
     """``mode``: "ok", "fail" (HTTP 500), "refuse" (200 with errcode 310000), "hang" (waits
-    for ``release`` before answering)."""
+    for ``release`` before answering), "hang_once" (acts on the first message, then hangs
+    before answering: the sender never learns it arrived)."""
 
     reply: dict[str, Any] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     mode: str = "ok"
@@ -40,7 +41,12 @@ class Robot:
         got = Received(path, key, body)
         with self.lock:
             self.tries.append(got)
+        first = not self.arrived.is_set()
         self.arrived.set()
+        if self.mode == "hang_once" and first:
+            with self.lock:
+                self.effects.setdefault(key, got)
+            self.release.wait(30)
         if self.mode == "hang":
             self.release.wait(30)
         if self.mode == "fail":

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from approvals.notifications import delivery
 from approvals.notifications.centre import Centre, Shown
 from web.engine import engine, now
 from web.i18n import gettext as _
 from web.presenters import name
+from web.users import admin_required, me
 
 bp = Blueprint("notifications", __name__)
 PAGE = 30
@@ -76,8 +78,6 @@ def _url(n: Shown) -> str | None:
 
 
 def _me() -> str:
-    from web.users import me
-
     return me().id
 
 
@@ -105,3 +105,21 @@ def open_one(notification_id: int) -> Response:
 def read_all() -> Response:
     Centre(engine().db).mark_read(_me(), now())
     return redirect(url_for("notifications.index"))
+
+
+# ---- the admin's dead-letter list ---------------------------------------------------------------
+
+@bp.get("/admin/messages")
+@admin_required
+def dead_letters() -> str:
+    """Messages given up on after every retry, of the organizations the admin administers."""
+    return render_template("notifications_dead.html", dead=delivery.dead(engine().db, me().admin_of))
+
+
+@bp.post("/admin/messages/retry")
+@admin_required
+def retry_dead() -> Response:
+    ids = [int(i) for i in request.form.getlist("message") if i.isdigit()]
+    count = delivery.retry(engine().db, ids, now(), me().admin_of)
+    flash(_("%(n)s message(s) will be sent again.", n=count), "success")
+    return redirect(url_for("notifications.dead_letters"))

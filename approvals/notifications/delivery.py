@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import urllib.parse
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -172,14 +173,41 @@ def _send(channels: Mapping[str, Channel], message: Message) -> str | None:
 
 # ---- the dead-letter list ------------------------------------------------------------------------
 
-def dead(db: Database, limit: int = 100) -> list[OutboxMessage]:
+@dataclass(frozen=True)
+class Dead:
+    id: int
+    channel: str
+    to: str  # an address, or a robot's host: never its URL, which carries the access token
+    subject: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    org_id: str | None
+
+
+def _shown_target(channel: str, target: str) -> str:
+    return target if channel == "email" else urllib.parse.urlsplit(target).netloc
+
+
+_DEAD = (select(OutboxMessage, Request.org_id).outerjoin(Notification, Notification.id == OutboxMessage.notification_id)
+         .outerjoin(Request, Request.id == Notification.request_id).where(OutboxMessage.status == "dead")
+         .order_by(OutboxMessage.id.desc()))
+
+
+def dead(db: Database, org_ids: Iterable[str] | None = None, limit: int = 100) -> list[Dead]:
+    """The dead-letter list, newest first: of ``org_ids``' requests (all when None)."""
+    query = _DEAD if org_ids is None else _DEAD.where(Request.org_id.in_(list(org_ids)))
     with db.reading() as s:
-        return list(s.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead")
-                              .order_by(OutboxMessage.id.desc()).limit(limit)))
+        return [Dead(m.id, m.channel, _shown_target(m.channel, m.target), m.subject, m.attempts, m.last_error,
+                     m.created_at, org) for m, org in s.execute(query.limit(limit)).all()]
 
 
-def retry(db: Database, ids: list[int], now: datetime) -> int:
-    """Send dead messages again from now, with a fresh count of tries; returns how many."""
+def retry(db: Database, ids: list[int], now: datetime, org_ids: Iterable[str] | None = None) -> int:
+    """Send dead messages (of ``org_ids``' requests, all when None) again from now, with a fresh
+    count of tries; returns how many."""
+    if org_ids is not None:
+        allowed = {d.id for d in dead(db, org_ids, limit=10_000)}
+        ids = [i for i in ids if i in allowed]
     with db.writing() as conn:
         return conn.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "dead")
                             .values(status="pending", attempts=0, next_attempt_at=now, claim=None,

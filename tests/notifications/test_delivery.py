@@ -123,6 +123,7 @@ def test_a_failing_receiver_is_retried_with_back_off_then_dead_lettered_and_retr
             run()
         [message] = delivery.dead(app.db)
         assert message.attempts == delivery.MAX_ATTEMPTS and "HTTP Error 500" in message.last_error
+        assert message.to == receiver.url.split("/")[2] and delivery.dead(app.db, ["cq-mca"]) == []
         receiver.mode = "ok"
         assert delivery.retry(app.db, [message.id], app.clock.now()) == 1
         assert "1 message(s) sent" in run()

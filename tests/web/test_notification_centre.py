@@ -7,7 +7,7 @@ import re
 
 from flask import Flask
 from support import leave_fields, pick
-from webkit import client_for, open_task, text
+from webkit import ADMIN, client_for, open_task, text
 
 from approvals.app import Approvals
 
@@ -41,3 +41,23 @@ def test_mark_all_as_read_clears_the_count_and_nobody_opens_anothers_notificatio
     client.post("/notifications/read")
     assert "全部标为已读" not in text(client.get("/notifications"))
     assert not re.search(r"通知 \d", text(client.get("/")))
+
+
+def test_an_admin_sees_undelivered_messages_without_the_robots_token_and_sends_them_again(
+        engine: Approvals, web: Flask) -> None:
+    from approvals.notifications import delivery, settings
+    from approvals.store.models import OutboxMessage
+
+    settings.put(engine.db, "xx-nrpb", None, "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET")
+    engine.service.submit(pick(engine.orgcharts.current("xx-nrpb"), "leader"), "leave", leave_fields())
+    delivery.dispatch(engine.db, engine.clock.now(), lambda _o, p: p or "", lambda _o, t: t or "")
+    with engine.db.transaction() as s:
+        s.query(OutboxMessage).update({"status": "dead", "attempts": 10, "last_error": "timed out"})
+    client = client_for(web, ADMIN)
+    page = text(client.get("/admin/messages"))
+    assert "未送达的消息 1" in page and "qyapi.weixin.qq.com" in page and "timed out" in page
+    assert "SECRET" not in client.get("/admin/messages").get_data(as_text=True)
+    [message_id] = re.findall(r'name="message" value="(\d+)"', client.get("/admin/messages").get_data(as_text=True))
+    done = text(client.post("/admin/messages/retry", data={"message": message_id}, follow_redirects=True))
+    assert "将重新发送 1 条消息" in done and "没有放弃投递的消息" in done
+    assert client_for(web, "shen.yue").get("/admin/messages").status_code == 403
