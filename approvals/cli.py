@@ -16,6 +16,7 @@ from approvals.check import run_check
 from approvals.clock import SystemClock
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError, RefusedError, UnknownError
+from approvals.notifications import cli as notify_cli
 from approvals.orgchart.loader import load_orgchart, read_text
 from approvals.orgchart.model import OrgChart
 from approvals.routes import preview
@@ -186,6 +187,7 @@ def audit_group() -> None:
 
 
 audit_cli.attach(cli, audit_group)  # verify, keygen, checkpoint, prune; and `worker`
+cli.add_command(notify_cli.notify_group)  # approvals notify set/show/dead/retry/deliver
 
 
 @cli.command("set-password")

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from approvals.notifications import delivery
+from approvals.errors import FieldError
+from approvals.notifications import delivery, settings
 from approvals.notifications.centre import Centre, Shown
+from approvals.notifications.channels import ROBOTS
 from web.engine import engine, now
 from web.i18n import gettext as _
 from web.presenters import name
@@ -17,6 +19,7 @@ from web.users import admin_required, me
 
 bp = Blueprint("notifications", __name__)
 PAGE = 30
+ROBOT_NAMES = tuple(c for c in ROBOTS if c != "webhook")
 
 
 @bp.before_request
@@ -123,3 +126,32 @@ def retry_dead() -> Response:
     count = delivery.retry(engine().db, ids, now(), me().admin_of)
     flash(_("%(n)s message(s) will be sent again.", n=count), "success")
     return redirect(url_for("notifications.dead_letters"))
+
+
+# ---- a person's own channels ---------------------------------------------------------------------
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+def my_settings() -> str | Response:
+    """My e-mail address (e-mail on when given), and the organization's group robots I may turn
+    off for my own notifications."""
+    user = me()
+    org = user.chart.organization.id
+    db = engine().db
+    error = None
+    if request.method == "POST":
+        address = request.form.get("email", "").strip()
+        try:
+            settings.put(db, org, user.id, "email", address, enabled=bool(address))
+            for channel in ROBOT_NAMES:
+                if f"robot-{channel}" in request.form.getlist("shown"):
+                    settings.put(db, org, user.id, channel, enabled=request.form.get(f"robot-{channel}") == "on")
+        except FieldError:
+            error = _("That is not an e-mail address.")
+        else:
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for("notifications.my_settings"))
+    own, org_wide = settings.of_person(db, org, user.id)
+    robots = [(c, getattr(own.get(c), "enabled", True)) for c in ROBOT_NAMES if c in org_wide and org_wide[c].enabled]
+    mail = own.get("email")
+    return render_template("notifications_settings.html", email=mail.target if mail and mail.enabled else "",
+                           robots=robots, error=error, mail_off=not getattr(org_wide.get("email"), "enabled", True))

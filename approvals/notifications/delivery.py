@@ -185,7 +185,7 @@ class Dead:
     org_id: str | None
 
 
-def _shown_target(channel: str, target: str) -> str:
+def shown_target(channel: str, target: str) -> str:
     return target if channel == "email" else urllib.parse.urlsplit(target).netloc
 
 
@@ -198,7 +198,7 @@ def dead(db: Database, org_ids: Iterable[str] | None = None, limit: int = 100) -
     """The dead-letter list, newest first: of ``org_ids``' requests (all when None)."""
     query = _DEAD if org_ids is None else _DEAD.where(Request.org_id.in_(list(org_ids)))
     with db.reading() as s:
-        return [Dead(m.id, m.channel, _shown_target(m.channel, m.target), m.subject, m.attempts, m.last_error,
+        return [Dead(m.id, m.channel, shown_target(m.channel, m.target), m.subject, m.attempts, m.last_error,
                      m.created_at, org) for m, org in s.execute(query.limit(limit)).all()]
 
 

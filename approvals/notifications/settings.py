@@ -57,3 +57,12 @@ def put(db: Database, org_id: str, person: str | None, channel: str, target: str
                                                   else ChannelSetting.person_id == person))
         conn.execute(insert(ChannelSetting).values(org_id=org_id, person_id=person, channel=channel, target=target,
                                                    secret=secret, enabled=enabled))
+
+
+def of_person(db: Database, org_id: str, person: str) -> tuple[dict[str, ChannelSetting], dict[str, ChannelSetting]]:
+    """(the person's own settings, the organization's), by channel: what a settings page shows."""
+    with db.reading() as s:
+        found = s.scalars(select(ChannelSetting).where(ChannelSetting.org_id == org_id, or_(
+            ChannelSetting.person_id == person, ChannelSetting.person_id.is_(None)))).all()
+    return ({r.channel: r for r in found if r.person_id == person},
+            {r.channel: r for r in found if r.person_id is None})

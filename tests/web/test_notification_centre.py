@@ -61,3 +61,20 @@ def test_an_admin_sees_undelivered_messages_without_the_robots_token_and_sends_t
     done = text(client.post("/admin/messages/retry", data={"message": message_id}, follow_redirects=True))
     assert "将重新发送 1 条消息" in done and "没有放弃投递的消息" in done
     assert client_for(web, "shen.yue").get("/admin/messages").status_code == 403
+
+
+def test_a_person_gives_an_email_address_and_turns_the_group_robot_off_for_themselves(
+        engine: Approvals, web: Flask) -> None:
+    from approvals.notifications import settings
+
+    settings.put(engine.db, "xx-nrpb", None, "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K")
+    client = client_for(web, "zhao.lei")
+    page = text(client.get("/notifications/settings"))
+    assert "电子邮箱" in page and "将我的通知发到群机器人（wecom）" in page
+    bad = text(client.post("/notifications/settings", data={"email": "zhao.lei", "shown": "robot-wecom"}))
+    assert "这不是有效的电子邮箱地址" in bad
+    client.post("/notifications/settings", data={"email": "zhao.lei@xx.gov.cn", "shown": "robot-wecom"})
+    own, _org = settings.of_person(engine.db, "xx-nrpb", "zhao.lei")
+    assert (own["email"].target, own["email"].enabled, own["wecom"].enabled) == ("zhao.lei@xx.gov.cn", True, False)
+    with engine.db.writing() as conn:
+        assert [t.channel for t in settings.targets(conn, "xx-nrpb", "zhao.lei")] == ["email"]
