@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from approvals.store.database import SYNCHRONOUS_ENV
 from benchmarks import faults, workload
+from benchmarks import notifications as notification_costs
 from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
 from benchmarks.report import write_table
@@ -191,7 +192,8 @@ def main() -> None:
         lambda: _pg_inbox(args.history),
     ]
     if not big:
-        steps = [lambda: engine_overhead(tmp, args.rounds), lambda: safe_evaluator(args.rounds), *steps,
+        steps = [lambda: engine_overhead(tmp, args.rounds), lambda: notification_costs.figures(tmp, args.rounds),
+                 lambda: safe_evaluator(args.rounds), *steps,
                  lambda: http(tmp), lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
                  lambda: audit_verify(tmp)]
     figures: list[Figure] = []
