@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.wrappers.response import Response
 
 from approvals.errors import FieldError
 from approvals.notifications import delivery, settings
@@ -22,10 +23,7 @@ PAGE = 30
 ROBOT_NAMES = tuple(c for c in ROBOTS if c != "webhook")
 
 
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs a signed-in person."""
+bp.before_request(login_required(lambda: None))  # every page here needs a signed-in person
 
 
 @dataclass(frozen=True)

@@ -150,11 +150,11 @@ def _webhook(message: Message, _now: float) -> tuple[str, dict[str, Any]]:
 
 
 def _errcode_zero(reply: Mapping[str, Any]) -> bool:
-    return reply.get("errcode") == 0
+    return bool(reply.get("errcode") == 0)
 
 
 def _feishu_ok(reply: Mapping[str, Any]) -> bool:
-    return reply.get("code", reply.get("StatusCode")) == 0
+    return bool(reply.get("code", reply.get("StatusCode")) == 0)
 
 
 ROBOTS = {"wecom": (_wecom, _errcode_zero), "dingtalk": (_dingtalk, _errcode_zero), "feishu": (_feishu, _feishu_ok),

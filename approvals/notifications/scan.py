@@ -71,9 +71,9 @@ def run(app: Approvals) -> Found:
              .join(Request, Request.id == Task.request_id)
              .where(Task.is_open.is_(True), Task.due_on < today, Task.kind.in_((*DECISION_KINDS, "report")))
              .order_by(Task.id))
-    found, charts = Found(), {}
+    found, charts = Found(), dict[str, OrgChart]()
     with app.db.writing() as conn:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for t in conn.execute(query).all():
             chart = charts.get(t.org_id) or charts.setdefault(t.org_id, app.orgcharts.current(t.org_id))
             if not for_chart(chart).is_working_day(today):

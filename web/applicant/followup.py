@@ -92,12 +92,9 @@ def report(request_id: int, task_id: int) -> str | Response:
             form_error=_("Please correct the fields marked below."),
             **context,
         ), 400
-    except ConflictError:
-        flash(messages.conflict(task_id), "error")
-        return redirect(url_for("applicant.detail", request_id=request_id))
-    except ReportNotOpenError as exc:
-        flash(_("This report can be filed from %(day)s, once the trip has started.", day=exc.opens_on.isoformat()),
-              "error")
+    except (ConflictError, ReportNotOpenError) as exc:
+        flash(_("This report can be filed from %(day)s, once the trip has started.", day=exc.opens_on.isoformat())
+              if isinstance(exc, ReportNotOpenError) else messages.conflict(task_id), "error")
         return redirect(url_for("applicant.detail", request_id=request_id))
     flash(_("Report filed. Thank you."), "success")
     return redirect(url_for("applicant.detail", request_id=request_id))
