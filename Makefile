@@ -26,7 +26,7 @@ browser-deps:
 	  else echo "chromium or fonts-wqy-microhei missing and not root: browser tests will be skipped"; fi; \
 	fi
 
-# The worker (scheduled jobs: audit checkpoints, access-log pruning) runs beside the server and
+# The worker (scheduled jobs: notifications and reminders, audit checkpoints, access-log pruning) runs beside the server and
 # stops with it. The demo key and checkpoints live under instance/; in production the key and
 # the checkpoint directory are kept off the database server (docs/security.md).
 CHECKPOINT_KEY ?= $(CURDIR)/instance/audit-key/checkpoint-key.pem

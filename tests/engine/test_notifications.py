@@ -108,3 +108,24 @@ def test_an_urge_does_not_follow_the_task_to_a_new_holder(app: Approvals) -> Non
     assert (moved.assignee, moved.urge_count, moved.urged_at) == (deputy, 0, None)
     app.service.urge(step.id, applicant)  # the new holder may be urged at once
     assert [k for k, _ in _kinds(app, deputy)] == ["moved", "urged"]
+
+
+def test_a_task_moved_by_an_org_chart_change_is_announced_to_the_new_head_without_the_old_urge(
+        app: Approvals) -> None:
+    import yaml
+
+    chart = app.orgcharts.current("xx-nrpb")
+    applicant = pick(chart, "staff", "section", county=True)
+    unit = chart.unit_of(applicant)
+    successor = next(p for p in chart.members(unit.id) if p not in (applicant, unit.head))
+    request_id = app.service.submit(applicant, "leave", leave_fields())
+    [step] = open_steps(app, request_id)
+    app.service.urge(step.id, applicant)
+    data = yaml.safe_load(app.admin.current_text("xx-nrpb"))
+    for u in data["units"]:
+        if u["id"] == unit.id:
+            u["head"], u["deputies"] = successor, [d for d in u.get("deputies", []) if d != successor]
+    app.admin.save(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "admin", "edited.yaml", "干部调整")
+    [moved] = Centre(app.db).page(successor)[0]
+    assert (moved.kind, moved.task_id, moved.params) == ("moved", step.id, {"from": unit.head, "reason": "orgchart"})
+    assert app.queries.task(step.id).urge_count == 0
