@@ -116,17 +116,21 @@ def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool =
     total = _capped_total(branches)
     if count_only:
         return select(total)
-    order = (_OVERDUE_FIRST, Task.id)
-    firsts = [select(select(Task.id).where(*b).order_by(*order).limit(bindparam("window")).subquery().c.id)
-              for b in branches]
-    ids = union_all(*firsts).subquery() if len(firsts) > 1 else firsts[0].subquery()
-    return (select(*TASK_COLUMNS, total.label("total")).where(Task.id.in_(select(ids.c.id))).order_by(*order)
-            .limit(bindparam("limit")).offset(bindparam("offset")))
-
-
-# Overdue tasks (past their working-day due date, approvals/deadlines.py) come first, the most
-# overdue first; then the rest oldest first.
-_OVERDUE_FIRST = case((Task.due_on < bindparam("today", type_=Date), Task.due_on), else_=None).asc().nulls_last()
+    # Overdue tasks come first, the most overdue first (ix_tasks_inbox_due), then the rest oldest
+    # first (ix_tasks_inbox): each part of each branch is read in its index's order, a window
+    # deep, so a page never sorts a leader's whole inbox.
+    today = bindparam("today", type_=Date)
+    window = bindparam("window")
+    parts = []
+    for b in branches:
+        parts.append(select(select(Task.id).where(*b, Task.due_on < today).order_by(Task.due_on, Task.id)
+                            .limit(window).subquery().c.id))
+        parts.append(select(select(Task.id).where(*b, or_(Task.due_on.is_(None), Task.due_on >= today))
+                            .order_by(Task.id).limit(window).subquery().c.id))
+    ids = union_all(*parts).subquery()
+    overdue_first = case((Task.due_on < today, Task.due_on), else_=None).asc().nulls_last()
+    return (select(*TASK_COLUMNS, total.label("total")).where(Task.id.in_(select(ids.c.id)))
+            .order_by(overdue_first, Task.id).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 _LISTED_REQUESTS = select(*LISTED_REQUEST_COLUMNS).where(Request.id.in_(bindparam("ids", expanding=True)))

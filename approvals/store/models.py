@@ -324,3 +324,7 @@ class ChannelSetting(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (Index("ix_channel_settings_org", "org_id", "person_id"),)
+
+# Inboxes list overdue steps first (approvals/queries.py): read in due-date order per holder/unit.
+Index("ix_tasks_inbox_due", Task.assignee, Task.is_open, Task.due_on)
+Index("ix_tasks_unit_inbox_due", Task.unit_id, Task.is_open, Task.due_on)

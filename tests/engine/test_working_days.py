@@ -94,6 +94,9 @@ def test_the_inbox_puts_overdue_decisions_first(app: Approvals) -> None:
     in_time = [t.request_id for t in app.queries.inbox(chart, chief, today=date(2026, 11, 26)).items]
     late = [t.request_id for t in app.queries.inbox(chart, chief, today=date(2026, 11, 27)).items]
     assert (in_time, late) == ([meeting, leave], [leave, meeting])
+    pages = [app.queries.inbox(chart, chief, limit=1, offset=n, today=date(2026, 11, 27)) for n in (0, 1)]
+    assert [[t.request_id for t in p.items] for p in pages] == [[leave], [meeting]]
+    assert [p.total for p in pages] == [2, 2]
 
 
 def test_the_return_report_falls_due_two_working_days_after_the_return_date(app: Approvals) -> None:

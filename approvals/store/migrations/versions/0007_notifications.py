@@ -1,6 +1,7 @@
 """Notifications: the in-app notification centre (each row written in the transaction of the
 action that caused it: the transactional outbox), the messages ``approvals worker`` makes of
-them for other channels and delivers, and which channels are on.
+them for other channels and delivers, and which channels are on; indexes that let an inbox
+list overdue steps first without sorting it whole.
 
 Revision ID: 0007
 Revises: 0006
@@ -63,9 +64,13 @@ def upgrade() -> None:
         sa.Column("enabled", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_channel_settings_org", "channel_settings", ["org_id", "person_id"])
+    op.create_index("ix_tasks_inbox_due", "tasks", ["assignee", "is_open", "due_on"])
+    op.create_index("ix_tasks_unit_inbox_due", "tasks", ["unit_id", "is_open", "due_on"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tasks_unit_inbox_due", "tasks")
+    op.drop_index("ix_tasks_inbox_due", "tasks")
     op.drop_index("ix_channel_settings_org", "channel_settings")
     op.drop_table("channel_settings")
     op.drop_index("ix_outbox_due", "outbox_messages")
