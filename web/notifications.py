@@ -13,6 +13,7 @@ from approvals.errors import FieldError
 from approvals.notifications import delivery, settings
 from approvals.notifications.centre import Centre, Shown
 from approvals.notifications.channels import ROBOTS
+from web import labels
 from web.engine import engine, now
 from web.i18n import gettext as _
 from web.presenters import name
@@ -33,39 +34,51 @@ class Line:
     url: str | None
 
 
-def _text(n: Shown) -> str:  # noqa: C901 - one plain branch per kind reads better than a table of lambdas
+def _text(n: Shown, what: str) -> str:  # noqa: C901 - one plain branch per kind reads better than a table
     p, rid = n.params, n.request_id
     if n.kind == "task":
-        return _("Request #%(id)s waits for your decision.", id=rid)
+        return _("%(what)s #%(id)s waits for your decision.", what=what, id=rid)
     if n.kind == "filing":
-        return _("Request #%(id)s is filed with your unit; acknowledge it.", id=rid)
+        return _("%(what)s #%(id)s is filed with your unit; acknowledge it.", what=what, id=rid)
     if n.kind == "report_due":
-        return _("Your report on request #%(id)s is due by %(day)s.", id=rid, day=p.get("due_on") or "")
+        return _("Your report on %(what)s #%(id)s is due by %(day)s.", what=what, id=rid, day=p.get("due_on") or "")
     if n.kind == "urged":
-        return _("%(name)s urged you to decide request #%(id)s.", name=name(p.get("by")), id=rid)
+        return _("%(name)s urged you to decide %(what)s #%(id)s.", name=name(p.get("by")), what=what, id=rid)
     if n.kind == "returned":
-        return _("Request #%(id)s was returned by %(name)s: %(comment)s", id=rid, name=name(p.get("by")),
+        return _("%(what)s #%(id)s was returned by %(name)s: %(comment)s", what=what, id=rid, name=name(p.get("by")),
                  comment=p.get("comment", ""))
     if n.kind == "decided":
-        return _decided(p.get("status"), rid)
+        return _decided(p.get("status"), what, rid)
     if n.kind == "moved":
-        return _("Request #%(id)s was moved to you from %(name)s.", id=rid, name=name(p.get("from")))
+        return _("%(what)s #%(id)s was moved to you from %(name)s.", what=what, id=rid, name=name(p.get("from")))
     if n.kind == "overdue":
-        return _("Request #%(id)s waits for you: %(n)s working days overdue.", id=rid, n=p.get("days"))
+        return _("%(what)s #%(id)s waits for you: %(n)s working days overdue.", what=what, id=rid, n=p.get("days"))
     if n.kind == "report_late":
-        return _("Your report on request #%(id)s is %(n)s working days overdue.", id=rid, n=p.get("days"))
+        return _("Your report on %(what)s #%(id)s is %(n)s working days overdue.", what=what, id=rid, n=p.get("days"))
     if n.kind == "escalated":
-        return _("%(name)s's step on request #%(id)s is %(n)s working days overdue.", name=name(p.get("holder")),
-                 id=rid, n=p.get("days"))
-    return _("Request #%(id)s changed.", id=rid)
+        return _("%(name)s's step on %(what)s #%(id)s is %(n)s working days overdue.", name=name(p.get("holder")),
+                 what=what, id=rid, n=p.get("days"))
+    return _("%(what)s #%(id)s changed.", what=what, id=rid)
 
 
-def _decided(status: str | None, rid: int | None) -> str:
+def _decided(status: str | None, what: str, rid: int | None) -> str:
     if status == "approved":
-        return _("Request #%(id)s was approved.", id=rid)
+        return _("%(what)s #%(id)s was approved.", what=what, id=rid)
     if status == "rejected":
-        return _("Request #%(id)s was rejected.", id=rid)
-    return _("Request #%(id)s is complete.", id=rid)
+        return _("%(what)s #%(id)s was rejected.", what=what, id=rid)
+    return _("%(what)s #%(id)s is complete.", what=what, id=rid)
+
+
+def _request_labels(shown: list[Shown]) -> list[str]:
+    """What each notification's request is (离孝审批, 会议审批 ...), read in one query."""
+    app = engine()
+    requests = app.queries.requests(n.request_id for n in shown if n.request_id is not None)
+    result = []
+    for n in shown:
+        req = requests.get(n.request_id or 0)
+        defn = app.service.definition_of(req) if req is not None else None
+        result.append(labels.request_type(req.request_type, req.org_id, defn.name) if req and defn else _("Request"))
+    return result
 
 
 def _url(n: Shown) -> str | None:
@@ -86,7 +99,7 @@ def _me() -> str:
 def index() -> str:
     page = max(1, request.args.get("page", 1, type=int))
     shown, total = Centre(engine().db).page(_me(), PAGE, (page - 1) * PAGE)
-    lines = [Line(n, _text(n), _url(n)) for n in shown]
+    lines = [Line(n, _text(n, what), _url(n)) for n, what in zip(shown, _request_labels(shown), strict=True)]
     return render_template("notifications.html", lines=lines, total=total, page=page, per_page=PAGE)
 
 

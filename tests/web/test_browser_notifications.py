@@ -25,7 +25,7 @@ def test_on_a_phone_the_head_sees_the_urge_in_the_notification_centre_and_opens_
     head.page.click("#nav-notifications")
     notes = head.page.locator("ul.notifications li.unread")
     expect(notes).to_have_count(2)
-    expect(notes.first).to_contain_text(f"沈悦 催办申请 #{request_id}")
+    expect(notes.first).to_contain_text(f"沈悦 催办离孝审批 #{request_id}")
     ARTIFACTS.mkdir(exist_ok=True)
     head.page.screenshot(path=str(ARTIFACTS / "notifications-390x844.png"))  # the first screen, as seen
     width = head.page.evaluate("document.documentElement.scrollWidth")

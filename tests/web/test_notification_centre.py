@@ -19,7 +19,7 @@ def test_a_new_task_shows_in_the_menu_count_and_opening_it_leads_to_the_task(eng
     client = client_for(web, task.assignee)
     assert re.search(r"通知 1", text(client.get("/inbox")))
     page = client.get("/notifications").get_data(as_text=True)
-    assert f"申请 #{request_id} 等待您审批。" in text(client.get("/notifications"))
+    assert f"离孝审批 #{request_id} 等待您审批。" in text(client.get("/notifications"))
     [note_id] = re.findall(r"/notifications/(\d+)/open", page)
     opened = client.post(f"/notifications/{note_id}/open")
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{task.id}")
