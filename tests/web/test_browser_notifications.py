@@ -33,4 +33,5 @@ def test_on_a_phone_the_head_sees_the_urge_in_the_notification_centre_and_opens_
     notes.first.locator("button").click()
     expect(head.page).to_have_url(f"{live_url}/tasks/{task.id}")
     expect(head.page.locator("#unread-count")).to_have_text("1")
+    head.page.wait_for_load_state("networkidle")  # the task page's diagram files fully served before closing
     head.close()
