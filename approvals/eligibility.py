@@ -35,6 +35,7 @@ from approvals.orgchart.model import OrgChart
 DISCIPLINE_ROLE = "duty:discipline"
 # Group steps of the discipline unit (docs/processes.md, "Group steps") are its steps too.
 DISCIPLINE_GROUPS = ("members:duty:discipline", "deputies:duty:discipline")
+DISCIPLINE_KINDS = ("consent", "record")  # an opinion, or an outside decision recorded; never approve
 
 
 def is_discipline_step(role: str) -> bool:

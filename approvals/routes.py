@@ -17,8 +17,8 @@ from typing import Any
 from approvals import forms
 from approvals.branches import run_together
 from approvals.definitions import ProcessDefinition
-from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Step, dry_run
+from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 from approvals.orgchart.model import OrgChart
 
 REASONS = {

@@ -190,7 +190,8 @@ def test_a_group_step_with_a_cardinality_is_refused_and_the_cardinality_is_still
     message = refusal(xml)
     assert ("userTask 'to_chief' multiInstanceLoopCharacteristics: leave it out: the members come from the "
             "group role") in message
-    assert "userTask 'to_chief' camunda:candidateGroups: a group step (multiInstanceLoopCharacteristics) needs a group role" in message
+    assert ("userTask 'to_chief' camunda:candidateGroups: a group step (multiInstanceLoopCharacteristics) "
+            "needs a group role") in message
     assert "userTask 'to_chief' loopCardinality: '__class__' is not an allowed name" in message
 
 

@@ -1,0 +1,189 @@
+"""会签 and 或签 as a bureau writes them (tests/fixtures/topic_xx.bpmn), on SQLite and PostgreSQL.
+
+The 党组会 topic: any one of the secretariat checks the papers (或签); the drafter's unit head
+and the organ leader (分管机关的局领导) sign at once (会签) while the discipline unit gives its opinion on a
+parallel branch; then every member of the party group signs, in order (会签).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from topics import FIELDS, open_tasks, topic_bureau
+
+from approvals.app import Approvals
+from approvals.engine import Run
+from approvals.errors import VacantPostError
+from approvals.recording import NOT_NEEDED
+
+DRAFTER = "sun.li"  # 孙丽, 规划科科员: head 赵磊; 李明 is the organ leader
+SECRETARIAT = ["zhou.qiang", "wu.min", "zheng.yu"]  # 办公室, holds duty secretariat
+PARTY_GROUP = ["wang.jun", "li.ming", "zhang.hua", "chen.gang", "liu.yang"]  # 局领导班子, in rank order
+
+
+@pytest.fixture
+def bureau(db_url: str, tmp_path: Path) -> Approvals:
+    app = topic_bureau(db_url, tmp_path)
+    yield app
+    app.db.dispose()
+
+
+def _task(app: Approvals, request_id: int, step: str, person: str) -> int:
+    [task] = [t for t in app.queries.steps(request_id) if t.is_open and t.bpmn_id == step and t.assignee == person]
+    return int(task.id)
+
+
+def _decide(app: Approvals, request_id: int, step: str, person: str, decision: str = "approve",
+            comment: str = "") -> None:
+    chart = app.orgcharts.current("xx-nrpb")
+    task_id = _task(app, request_id, step, person)
+    assert task_id in [t.id for t in app.queries.inbox(chart, person).items], f"not in {person}'s inbox"
+    app.service.decide(task_id, person, decision, comment)
+
+
+def _past_office_and_leaders(app: Approvals, request_id: int) -> None:
+    _decide(app, request_id, "office_check", "wu.min")
+    for person in ("zhao.lei", "li.ming"):
+        _decide(app, request_id, "leaders_sign", person)
+    _decide(app, request_id, "discipline_opinion", "han.bing")
+
+
+def test_office_duty_is_done_by_whoever_is_free(bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    assert open_tasks(bureau, request_id) == [("office_check", p) for p in SECRETARIAT]
+
+    _decide(bureau, request_id, "office_check", "wu.min")
+
+    office = [t for t in bureau.queries.steps(request_id) if t.bpmn_id == "office_check"]
+    assert {(t.assignee, t.status) for t in office} == {
+        ("zhou.qiang", NOT_NEEDED), ("wu.min", "approved"), ("zheng.yu", NOT_NEEDED)}
+    chart = bureau.orgcharts.current("xx-nrpb")
+    for colleague in ("zhou.qiang", "zheng.yu"):
+        assert not [t for t in bureau.queries.inbox(chart, colleague).items if t.request_id == request_id]
+    closed = [e for e in bureau.queries.trail(request_id) if e.action == NOT_NEEDED]
+    assert sorted(e.task_id for e in closed) == sorted(t.id for t in office if t.status == NOT_NEEDED)
+
+
+def test_unit_head_supervisor_and_discipline_are_asked_at_the_same_time(bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    _decide(bureau, request_id, "office_check", "zheng.yu")
+    assert open_tasks(bureau, request_id) == [
+        ("leaders_sign", "zhao.lei"), ("leaders_sign", "li.ming"), ("discipline_opinion", "han.bing")]
+
+    _decide(bureau, request_id, "leaders_sign", "li.ming")
+    _decide(bureau, request_id, "discipline_opinion", "han.bing")
+    # 会签: one signature is not enough; the party group waits for the unit head too.
+    assert open_tasks(bureau, request_id) == [("leaders_sign", "zhao.lei")]
+    _decide(bureau, request_id, "leaders_sign", "zhao.lei")
+    assert open_tasks(bureau, request_id) == [("party_group", "wang.jun")]
+
+
+def test_party_group_topic_needs_every_member_in_order(bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    _past_office_and_leaders(bureau, request_id)
+    for member in PARTY_GROUP:
+        assert open_tasks(bureau, request_id) == [("party_group", member)]
+        assert bureau.queries.request(request_id).status == "pending"
+        _decide(bureau, request_id, "party_group", member)
+    assert open_tasks(bureau, request_id) == []
+    assert bureau.queries.request(request_id).status == "completed"
+    signed = [t.decided_by for t in bureau.queries.steps(request_id) if t.bpmn_id == "party_group"]
+    assert signed == PARTY_GROUP
+
+
+def test_one_member_rejecting_ends_the_topic_and_closes_the_other_members_tasks(bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    _decide(bureau, request_id, "office_check", "zhou.qiang")
+    _decide(bureau, request_id, "leaders_sign", "li.ming", "reject", "岗位调整须先报编办")
+
+    request = bureau.queries.request(request_id)
+    assert (request.status, request.outcome_comment) == ("rejected", "岗位调整须先报编办")
+    assert open_tasks(bureau, request_id) == []
+    others = {t.assignee: t.status for t in bureau.queries.steps(request_id)
+              if t.bpmn_id in ("leaders_sign", "discipline_opinion") and t.assignee != "li.ming"}
+    assert others == {"zhao.lei": "cancelled", "han.bing": "cancelled"}
+
+
+def test_a_party_group_member_returning_the_topic_sends_it_back_to_the_drafter(bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    _past_office_and_leaders(bureau, request_id)
+    _decide(bureau, request_id, "party_group", "wang.jun")
+    _decide(bureau, request_id, "party_group", "li.ming", "return", "请补充编制测算")
+    assert bureau.queries.request(request_id).status == "returned"
+    assert open_tasks(bureau, request_id) == []
+
+
+def test_a_unit_head_drafting_is_taken_out_of_his_own_sign_off(bureau: Approvals) -> None:
+    route = bureau.service.preview("zhao.lei", "topic", FIELDS).as_json()["steps"]
+    assert route[1] == {"kind": "approve", "role": "unit_head, organ_leader", "assignees": ["li.ming"],
+                        "group": "all_at_once", "id": "leaders_sign", "parallel_with": ["discipline_opinion"]}
+
+    request_id = bureau.service.submit("zhao.lei", "topic", FIELDS)
+    _decide(bureau, request_id, "office_check", "zhou.qiang")
+    assert ("leaders_sign", "zhao.lei") not in open_tasks(bureau, request_id)
+    assert ("leaders_sign", "li.ming") in open_tasks(bureau, request_id)
+
+
+def test_a_party_group_member_drafting_is_taken_out_of_the_party_group(bureau: Approvals) -> None:
+    route = bureau.service.preview("liu.yang", "topic", FIELDS).as_json()["steps"]  # 刘洋, 总规划师
+    assert route[1]["assignees"] == ["wang.jun", "li.ming"]  # head of the leadership unit, organ leader
+    assert route[-1]["assignees"] == ["wang.jun", "li.ming", "zhang.hua", "chen.gang"]
+
+
+def test_the_office_head_drafting_leaves_the_check_to_his_clerks(bureau: Approvals) -> None:
+    route = bureau.service.preview("zhou.qiang", "topic", FIELDS).as_json()["steps"]
+    assert route[0]["assignees"] == ["wu.min", "zheng.yu"]
+
+
+def test_a_secretariat_left_empty_is_refused_at_submission_naming_the_post(db_url: str, tmp_path: Path) -> None:
+    app = topic_bureau(db_url, tmp_path, lone_clerk=True)
+    try:
+        for attempt in (app.service.preview, app.service.submit):
+            with pytest.raises(VacantPostError) as refused:
+                attempt("zhou.qiang", "topic", FIELDS)
+            message = str(refused.value)
+            assert "the members of 办公室, holder of duty 'secretariat' (units[office])" in message
+            assert "nobody other than the applicant is in it (role members:duty:secretariat)" in message
+        assert app.queries.my_requests("zhou.qiang").total == 0
+    finally:
+        app.db.dispose()
+
+
+def test_the_preview_names_each_group_and_what_runs_at_the_same_time(bureau: Approvals) -> None:
+    route = bureau.service.preview(DRAFTER, "topic", FIELDS)
+    assert route.as_json()["steps"] == [
+        {"kind": "approve", "role": "members:duty:secretariat", "assignees": SECRETARIAT, "group": "any_one"},
+        {"kind": "approve", "role": "unit_head, organ_leader", "assignees": ["zhao.lei", "li.ming"],
+         "group": "all_at_once", "id": "leaders_sign", "parallel_with": ["discipline_opinion"]},
+        {"kind": "consent", "role": "duty:discipline", "assignees": ["han.bing"],
+         "id": "discipline_opinion", "parallel_with": ["leaders_sign"]},
+        {"kind": "approve", "role": "members:leadership", "assignees": PARTY_GROUP, "group": "all_in_order"},
+    ]
+    chart = bureau.orgcharts.current("xx-nrpb")
+    assert [s.who(chart.display_name) for s in route.visible] == [
+        "any one of: 周强, 吴敏, 郑宇", "all of, at once: 赵磊, 李明", "韩冰",
+        "all of, in order: 王军, 李明, 张华, 陈刚, 刘洋"]
+
+
+def test_saved_state_round_trips_in_the_middle_of_each_group(bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    checkpoints = [
+        lambda: None,  # 或签 open for three
+        lambda: _decide(bureau, request_id, "office_check", "wu.min"),
+        lambda: _decide(bureau, request_id, "leaders_sign", "zhao.lei"),  # 会签 half signed
+        lambda: (_decide(bureau, request_id, "leaders_sign", "li.ming"),
+                 _decide(bureau, request_id, "discipline_opinion", "han.bing"),
+                 _decide(bureau, request_id, "party_group", "wang.jun")),  # in order, one signed
+    ]
+    for advance in checkpoints:
+        advance()
+        request = bureau.service._load_request(request_id)
+        definition = bureau.service.definition_of(request)
+        run = Run.load(definition, request.state)
+        assert run.dump() == Run.load(definition, run.dump()).dump()
+        waiting = {t.spiff_id for t in bureau.queries.steps(request_id) if t.is_open}
+        assert run.waiting_ids() == waiting
+    for member in PARTY_GROUP[1:]:
+        _decide(bureau, request_id, "party_group", member)
+    assert bureau.queries.request(request_id).status == "completed"
