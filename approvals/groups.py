@@ -94,6 +94,8 @@ def group_task_id(task: Any) -> str:
 class _GroupTaskParser(UserTaskParser):  # type: ignore[misc]
     """A userTask parser whose multi-instance steps take their members from the engine."""
 
+    task: Any
+
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         condition = self.xpath("./bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition")
         original = self.spec.task_specs.pop(self.task.name)

@@ -141,7 +141,7 @@ def group_role(chart: OrgChart | None, code: str, applicant: str | None = None) 
         return ", ".join(role(chart, part, applicant) for part in parts)
     which, scope = code.split(":", 1)
     where = scope
-    if chart is not None and scope == "unit" and applicant in chart.people:
+    if chart is not None and scope == "unit" and applicant is not None and applicant in chart.people:
         where = chart.unit_of(applicant).name
     elif chart is not None and scope == "leadership":
         where = next((u.name for u in chart.units.values() if u.kind == "leadership"), scope)

@@ -7,15 +7,22 @@ parallel branch; then every member of the party group signs, in order (会签).
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
+from support import CHART_A, ROOT
 from topics import FIELDS, open_tasks, topic_bureau
 
 from approvals.app import Approvals
+from approvals.definitions import parse_bpmn
 from approvals.engine import Run
 from approvals.errors import VacantPostError
+from approvals.orgchart.loader import load_orgchart
 from approvals.recording import NOT_NEEDED
+from approvals.routes import preview
 
 DRAFTER = "sun.li"  # 孙丽, 规划科科员: head 赵磊; 李明 is the organ leader
 SECRETARIAT = ["zhou.qiang", "wu.min", "zheng.yu"]  # 办公室, holds duty secretariat
@@ -187,3 +194,41 @@ def test_saved_state_round_trips_in_the_middle_of_each_group(bureau: Approvals) 
     for member in PARTY_GROUP[1:]:
         _decide(bureau, request_id, "party_group", member)
     assert bureau.queries.request(request_id).status == "completed"
+
+
+SETTLED_BY_RULE_2 = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://approvals.example/bpmn">
+  <bpmn:process id="review" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="head" name="科室负责人审核" camunda:candidateGroups="unit_head">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="either" name="负责人或分管领导签发" camunda:candidateGroups="unit_head, organ_leader">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics isSequential="false">
+        <bpmn:completionCondition>nrOfCompletedInstances &gt;= 1</bpmn:completionCondition>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="head"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="head" targetRef="either"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="either" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_member_who_signed_the_step_before_settles_an_any_one_group() -> None:
+    """Rule 2 inside a 或签 group: the unit head who just approved is one of the group, so his
+    decision settles it, and the organ leader is never asked."""
+    [definition] = parse_bpmn(SETTLED_BY_RULE_2, "review.bpmn")
+    route = preview(load_orgchart(CHART_A), definition, "review", DRAFTER, {}, date(2026, 11, 23))
+    assert route.as_json()["steps"] == [{"kind": "approve", "role": "unit_head", "assignees": ["zhao.lei"]}]
+    assert [(s.bpmn_id, s.assignee, s.outcome) for s in route.steps] == [
+        ("head", "zhao.lei", "open"), ("either", "zhao.lei", "satisfied")]
+
+
+def test_the_preview_in_the_docs_is_the_one_the_engine_gives(bureau: Approvals) -> None:
+    docs = (ROOT / "docs" / "processes.md").read_text(encoding="utf-8")
+    shown = re.search(r'```json\n(\{"process": "topic".*?)\n```', docs, re.DOTALL)
+    assert shown is not None
+    assert json.loads(shown.group(1)) == bureau.service.preview(DRAFTER, "topic", FIELDS).as_json()
