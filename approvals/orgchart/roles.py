@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from approvals.errors import VacantPostError
+from approvals.errors import ApprovalsError, VacantPostError
 from approvals.orgchart.model import OrgChart
 
 BUILTIN_ROLES = ("unit_head", "supervisor", "applicant", "last_approver")
@@ -185,7 +185,8 @@ def resolve_group(chart: OrgChart, role: str, applicant: str) -> Group:
 
 def group_holder(chart: OrgChart, role: str, applicant: str, principal: str) -> str:
     """For a chart change: a group member's task stays theirs while they are still in the
-    group; otherwise VacantPostError (the task is listed as stuck, never moved to a guess)."""
+    group; otherwise ApprovalsError (the task is listed as stuck, never moved to a guess)."""
     if principal in resolve_group(chart, role, applicant).members:
         return principal
-    raise VacantPostError(role, f"{chart.display_name(principal)} ({principal}), who is no longer in this group")
+    raise ApprovalsError(f"{principal} is no longer one of the group {role!r} under this chart; "
+                         "the task stays open for an administrator to hand on")

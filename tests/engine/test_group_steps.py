@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from support import CHART_A, ROOT
-from topics import FIELDS, open_tasks, topic_bureau
+from topics import FIELDS, open_tasks, topic_bureau, topic_chart_text
 
 from approvals.app import Approvals
 from approvals.definitions import parse_bpmn
@@ -232,3 +232,20 @@ def test_the_preview_in_the_docs_is_the_one_the_engine_gives(bureau: Approvals) 
     shown = re.search(r'```json\n(\{"process": "topic".*?)\n```', docs, re.DOTALL)
     assert shown is not None
     assert json.loads(shown.group(1)) == bureau.service.preview(DRAFTER, "topic", FIELDS).as_json()
+
+
+def test_a_member_leaving_the_chart_mid_group_is_listed_for_the_admin_and_the_others_keep_theirs(
+        bureau: Approvals) -> None:
+    request_id = bureau.service.submit(DRAFTER, "topic", FIELDS)
+    text = re.sub(r"^  - \{id: zheng\.yu,.*\n", "", topic_chart_text(), flags=re.MULTILINE)
+
+    impact = bureau.admin.save(text, "system", "xx-topics.yaml")
+
+    assert impact.moves == []
+    task = _task(bureau, request_id, "office_check", "zheng.yu")
+    assert impact.stuck == [f"task #{task} (党组秘书审核议题材料（任一人）, request #{request_id}): zheng.yu is no "
+                            "longer one of the group 'members:duty:secretariat' under this chart; the task stays "
+                            "open for an administrator to hand on"]
+    assert open_tasks(bureau, request_id) == [("office_check", p) for p in SECRETARIAT]
+    _decide(bureau, request_id, "office_check", "zhou.qiang")  # 或签: his colleague's task closes with it
+    assert ("office_check", "zheng.yu") not in open_tasks(bureau, request_id)
