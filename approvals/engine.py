@@ -6,6 +6,11 @@ because the applicant holds it (rule 1) or satisfied by the previous decision (r
 The same ``advance`` serves the real run and the route preview (a dry run that approves
 every step), so the preview can never drift from the route.
 
+A group step (会签/或签, ``approvals/groups.py``) is a multi-instance userTask: when it is
+reached the workflow asks ``_hand_in_groups`` for its members (the org chart's, applicant
+taken out), and each member's instance is a Step of its own, sharing ``Step.group``. Every
+method that runs a task must hand the groups in first, as ``advance`` and ``complete`` do.
+
 Saved state holds only the instance: the spec comes from the definition cache, which halves
 the bytes and the time per step (see docs/performance.md).
 """
