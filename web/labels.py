@@ -158,6 +158,7 @@ DUTY = {
     "epidemic_office": _l("Epidemic prevention office"),
     "higher_authority": _l("Higher authority's decision"),
     "publicity": _l("Publicity"),
+    "secretariat": _l("Party group secretariat"),
 }
 
 
