@@ -29,13 +29,19 @@ def topic_chart_text(*, lone_clerk: bool = False) -> str:
     return text
 
 
-def topic_bureau(url: str, tmp_path: Path, **chart: Any) -> Approvals:
+def topic_bureau(url: str, tmp_path: Path, *, passwords: bool = False, **chart: Any) -> Approvals:
+    """``passwords``: everyone gets the web tests' demo password (tests/web/webkit.py)."""
     processes = tmp_path / "processes"
     shutil.copytree(PROCESSES, processes, dirs_exist_ok=True)
     shutil.copy(TOPIC, processes / TOPIC.name)
     path = tmp_path / "xx-topics.yaml"
     path.write_text(topic_chart_text(**chart), encoding="utf-8")
-    return make_app(url, path, processes=processes)
+    app = make_app(url, path, processes=processes)
+    if passwords:
+        from webkit import everyone, set_passwords  # the web tests' helpers, only they sign in
+
+        set_passwords(app, everyone(app))
+    return app
 
 
 def open_tasks(app: Approvals, request_id: int) -> list[tuple[str, str]]:

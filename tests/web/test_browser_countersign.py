@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import Desk
+from browsing import Desk, approve_from_inbox
 from playwright.sync_api import Browser, expect
 from topics import topic_bureau
-from webkit import everyone, set_passwords
 
 from approvals.app import Approvals
 
@@ -22,21 +21,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def engine(db_url: str, tmp_path: Path) -> Iterator[Approvals]:
     """This module's bureau: policy A with the topic process deployed (tests/topics.py)."""
-    app = topic_bureau(db_url, tmp_path)
-    set_passwords(app, everyone(app))
+    app = topic_bureau(db_url, tmp_path, passwords=True)
     yield app
     app.db.dispose()
-
-
-def _decide(browser: Browser, live_url: str, person: str, shot: str | None = None) -> None:
-    desk = Desk(browser, live_url, person)
-    desk.go("/inbox")
-    desk.page.click("table.inbox a.button")
-    if shot:
-        desk.shot(shot)
-    desk.page.click("button[value=approve]")
-    expect(desk.page.locator(".flash.success")).to_contain_text("已同意")
-    desk.close()
 
 
 def test_a_topic_is_checked_by_any_one_clerk_then_signed_by_every_leader(
@@ -58,20 +45,20 @@ def test_a_topic_is_checked_by_any_one_clerk_then_signed_by_every_leader(
     expect(drafter.page.locator(".flash.success")).to_contain_text("已提交")
     request_url = drafter.page.url
 
-    _decide(browser, live_url, "wu.min", "countersign-02-any-one-clerk-task")
+    approve_from_inbox(browser, live_url, "wu.min", "countersign-02-any-one-clerk-task")
     clerk = Desk(browser, live_url, "zhou.qiang")
     clerk.go("/inbox")
     expect(clerk.page.locator("table.inbox")).to_have_count(0)  # his colleague checked it: nothing left
     clerk.close()
 
     for person in ("zhao.lei", "li.ming"):
-        _decide(browser, live_url, person)
-    _decide(browser, live_url, "han.bing", "countersign-03-discipline-opinion")
+        approve_from_inbox(browser, live_url, person)
+    approve_from_inbox(browser, live_url, "han.bing", "countersign-03-discipline-opinion")
 
     drafter.page.goto(request_url)
     expect(drafter.page.locator("main")).to_contain_text("无需办理：同组其他成员已办理")
     drafter.shot("countersign-04-request-page-mid-party-group")
     drafter.close()
     for person in ("wang.jun", "li.ming", "zhang.hua", "chen.gang", "liu.yang"):
-        _decide(browser, live_url, person)
+        approve_from_inbox(browser, live_url, person)
     assert engine.queries.request(int(request_url.rstrip("/").rsplit("/", 1)[-1])).status == "completed"

@@ -13,15 +13,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from topics import FIELDS, topic_bureau
-from webkit import client_for, everyone, make_web, set_passwords, text
+from webkit import client_for, make_web, text
 
 from approvals.app import Approvals
 
 
 @pytest.fixture
 def bureau(db_url: str, tmp_path: Path) -> Iterator[Approvals]:
-    app = topic_bureau(db_url, tmp_path)
-    set_passwords(app, everyone(app))
+    app = topic_bureau(db_url, tmp_path, passwords=True)
     yield app
     app.db.dispose()
 
