@@ -13,13 +13,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from support import CHART_A, ROOT
 from topics import FIELDS, open_tasks, topic_bureau, topic_chart_text
 
 from approvals.app import Approvals
+from approvals.cli import cli
 from approvals.definitions import parse_bpmn
+from approvals.eligibility import Waiting, holder_refusal
 from approvals.engine import Run
 from approvals.errors import VacantPostError
+from approvals.offices import Offices
 from approvals.orgchart.loader import load_orgchart
 from approvals.recording import NOT_NEEDED
 from approvals.routes import preview
@@ -249,3 +253,28 @@ def test_a_member_leaving_the_chart_mid_group_is_listed_for_the_admin_and_the_ot
     assert open_tasks(bureau, request_id) == [("office_check", p) for p in SECRETARIAT]
     _decide(bureau, request_id, "office_check", "zhou.qiang")  # 或签: his colleague's task closes with it
     assert ("office_check", "zheng.yu") not in open_tasks(bureau, request_id)
+
+
+def test_route_on_the_command_line_names_each_group(tmp_path: Path) -> None:
+    app = topic_bureau(f"sqlite:///{tmp_path}/cli.sqlite3", tmp_path)  # writes the chart and processes used below
+    expected = app.service.preview(DRAFTER, "topic", FIELDS).as_json()
+    app.db.dispose()
+    chart, processes = str(tmp_path / "xx-topics.yaml"), str(tmp_path / "processes")
+    args = ["--processes", processes, "route", "--orgchart", chart, "--process", "topic", "--applicant", DRAFTER]
+    shown = CliRunner().invoke(cli, [*args, "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output) == expected
+    lines = CliRunner().invoke(cli, args).output.splitlines()
+    assert "any one of: zhou.qiang (周强), wu.min (吴敏), zheng.yu (郑宇)" in lines[0]
+    assert lines[1].endswith("(at the same time as discipline_opinion)")
+    assert "all of, in order: wang.jun (王军), li.ming (李明)" in lines[3]
+
+
+def test_inspectors_may_hold_discipline_opinions_and_nothing_else() -> None:
+    chart = load_orgchart(CHART_A)
+    offices = Offices()
+    for role in ("duty:discipline", "members:duty:discipline"):
+        opinion = Waiting(1, 1, DRAFTER, "机关纪委意见", role)
+        assert holder_refusal(chart, "yang.fan", opinion, offices) is None
+    sign_off = Waiting(1, 1, DRAFTER, "党组成员依次审签", "members:leadership")
+    assert "inspectors decide only discipline steps" in (holder_refusal(chart, "yang.fan", sign_off, offices) or "")
