@@ -74,10 +74,13 @@ class DatabaseDeployments:
 class Blocked:
     """Everyone in one organization whom the same reason keeps from submitting."""
 
+    org_id: str
     org_name: str
     request_type: str
     reason: str
     people: tuple[str, ...]  # display names
+    error: ApprovalsError = field(compare=False)  # the first person's, to say it in words
+    sample: str = ""  # that person's id
 
     def __str__(self) -> str:
         return f"{self.org_name}, {self.request_type}: {len(self.people)} cannot submit " \
@@ -106,6 +109,7 @@ def _check_chart(defn: ProcessDefinition, chart: OrgChart, today: date, check: D
             continue
         check.used_by.append((org, request_type))
         reasons: dict[str, list[str]] = {}
+        first: dict[str, tuple[str, ApprovalsError]] = {}
         for person in chart.people:
             check.people_checked += 1
             try:
@@ -114,7 +118,9 @@ def _check_chart(defn: ProcessDefinition, chart: OrgChart, today: date, check: D
                 continue
             except ApprovalsError as exc:
                 reasons.setdefault(str(exc), []).append(chart.display_name(person))
-        check.blocked.extend(Blocked(org, request_type, reason, tuple(names)) for reason, names in reasons.items())
+                first.setdefault(str(exc), (person, exc))
+        check.blocked.extend(Blocked(chart.id, org, request_type, reason, tuple(names), first[reason][1],
+                                     first[reason][0]) for reason, names in reasons.items())
 
 
 def check_deploy(xml: str, source: str, charts: dict[str, OrgChart], today: date) -> DeployCheck:
@@ -127,10 +133,19 @@ def check_deploy(xml: str, source: str, charts: dict[str, OrgChart], today: date
     for defn in check.definitions:
         for chart in charts.values():
             _check_chart(defn, chart, today, check)
-    problems = check.issues + [Issue(f"{b.org_name}, {b.request_type}", None, str(b)) for b in check.blocked]
-    if problems:
-        raise ProcessDefinitionError(source, problems)
+    if check.issues or check.blocked:
+        raise DeployRefusedError(source, check)
     return check
+
+
+class DeployRefusedError(ProcessDefinitionError):
+    """A valid file that would leave people without a route, or name roles a chart lacks:
+    ``check`` keeps the blocked people grouped by reason, so a page can say it in words."""
+
+    def __init__(self, source: str, check: DeployCheck) -> None:
+        self.check = check
+        super().__init__(source, check.issues + [Issue(f"{b.org_name}, {b.request_type}", None, str(b))
+                                                 for b in check.blocked])
 
 
 class ProcessDeployer:

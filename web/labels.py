@@ -154,3 +154,6 @@ def _process_name(code: str, org_id: str | None) -> str:
         return app.service.definition_for(app.orgcharts.current(org_id), code).name
     except ApprovalsError:
         return ""
+
+# admin: audit actions of process deployment (approvals/deploy.py)
+ACTION["process_deployed"] = _l("Process deployed")
