@@ -52,7 +52,8 @@ def test_a_person_who_leaves_is_off_the_chart_their_tasks_go_to_the_successor_an
     chart = app.orgcharts.current(ORG)
     assert "jiang.tao" not in chart.people and chart.units["finance"].head == "he.ping"
     assert _open_assignees(app, request_id) == ["he.ping"]
-    signin = SignIn(app.db, app.clock, known=lambda name: any(name in c.people for c in app.orgcharts.current_all().values()))
+    charts = app.orgcharts.current_all().values()
+    signin = SignIn(app.db, app.clock, known=lambda name: any(name in c.people for c in charts))
     assert not signin.attempt("jiang.tao", "old-secret-1", "10.0.0.1").ok
     assert credentials.session_generation(app.db, "jiang.tao") is None  # disabled: every session ended
 
@@ -75,7 +76,8 @@ def test_a_change_saved_since_the_preview_asks_for_a_new_preview(app: Approvals)
     (AddPerson("xu.ming", "徐明", "hr", "科员"), lambda c: c.people["xu.ming"].unit == "hr"),
     (Transfer("sun.li", "finance", "科员"), lambda c: c.people["sun.li"].unit == "finance"),
     (Transfer("qian.hong", "finance"), lambda c: "qian.hong" not in c.units["planning"].deputies),
-    (Retitle("he.ping", "副科长", ""), lambda c: (c.people["he.ping"].title, c.people["he.ping"].grade) == ("副科长", None)),
+    (Retitle("he.ping", "副科长", ""),
+     lambda c: (c.people["he.ping"].title, c.people["he.ping"].grade) == ("副科长", None)),
     (Retitle("sun.li", "四级调研员", "county"), lambda c: c.people["sun.li"].grade == "county"),
     (AssignDuty("filing", "office"), lambda c: c.duties["filing"] == "office"),
     (Appoint("zhang.hua", "chief"), lambda c: c.posts["chief"] == "zhang.hua"),

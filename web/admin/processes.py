@@ -12,11 +12,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from approvals import text as textrules
 from approvals.deploy import MAX_BPMN_BYTES, Blocked, DeployCheck, DeployRefusedError, missing_processes
 from approvals.errors import NotPermittedError, ProcessDefinitionError
+from web import labels
 from web.admin import bp
 from web.admin.orgchart import org_id
 from web.engine import current_chart, engine
 from web.i18n import gettext as _
-from web import labels
 from web.messages import explain
 from web.users import me, offices
 
