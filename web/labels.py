@@ -157,3 +157,34 @@ def _process_name(code: str, org_id: str | None) -> str:
 
 # admin: audit actions of process deployment (approvals/deploy.py)
 ACTION["process_deployed"] = _l("Process deployed")
+
+# admin: positions in a unit and form fields of the personnel-change forms (web/admin/changes.py)
+POSITION = {"head": _l("principal head"), "deputy": _l("deputy head"), "supervisor": _l("supervising leader")}
+FORM_FIELD = {
+    "person": _l("the person"),
+    "unit": _l("the unit"),
+    "position": _l("the position"),
+    "name": _l("the name"),
+    "title": _l("the title"),
+    "duty": _l("the duty"),
+    "successor": _l("the successor"),
+}
+
+
+def position(chart: OrgChart | None, code: str, unit_id: str) -> str:
+    """A unit position ("head of 财务科") or a post ("Head of the bureau") in words."""
+    if code not in POSITION:
+        return role(chart, code)
+    unit = chart.units.get(unit_id) if chart and unit_id else None
+    if unit is None:
+        return str(POSITION[code])
+    return _("%(position)s of %(unit)s", position=POSITION[code], unit=unit.name)
+
+
+def duty(chart: OrgChart | None, code: str) -> str:
+    """A duty's name in words."""
+    return word(DUTY, code)
+
+
+def form_field(name: str) -> str:
+    return word(FORM_FIELD, name)
