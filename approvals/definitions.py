@@ -79,6 +79,11 @@ class ProcessDefinition:
     refusals: dict[str, Refusal] = field(default_factory=dict)
 
     @property
+    def name_en(self) -> str:
+        """The English name, from the process property ``name_en`` ("" when the file has none)."""
+        return str(self.variables.get("name_en", ""))
+
+    @property
     def uses_county_cadre(self) -> bool:
         return bool(self.variables.get("uses_county_cadre", False))
 

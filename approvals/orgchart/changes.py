@@ -223,7 +223,11 @@ def _retitle(doc: Any, change: Retitle) -> None:
 
 def _assign_duty(doc: Any, change: AssignDuty) -> None:
     _unit(doc, change.unit)
-    doc.setdefault("duties", CommentedMap())[change.duty] = change.unit
+    duties = doc.setdefault("duties", CommentedMap())
+    if isinstance(duties.get(change.duty), dict):  # the long form keeps its name and description
+        duties[change.duty]["unit"] = change.unit
+    else:
+        duties[change.duty] = change.unit
 
 
 _APPLY: dict[type, Callable[[Any, Any], None]] = {

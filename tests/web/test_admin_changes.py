@@ -9,6 +9,7 @@ from flask import Flask
 from webkit import ADMIN, client_for, open_task, submit_leave, text
 
 from approvals.app import Approvals
+from approvals.orgchart.changes import Retitle
 
 APPOINT_HE_PING = {"position": "unit:head", "unit": "finance", "person": "he.ping"}
 
@@ -86,3 +87,22 @@ def test_a_yaml_layout_error_says_what_to_do_in_chinese(engine: Approvals, web: 
     page = text(response)
     assert "第" in page and "缩进" in page
     assert "while parsing" not in page
+
+
+def test_a_decision_shows_the_title_its_approver_held_then_not_today(engine: Approvals, web: Flask) -> None:
+    request_id = submit_leave(engine, "shen.yue")
+    task = open_task(engine, request_id)
+    engine.service.decide(task.id, "jiang.tao", "approve", "同意")
+    engine.admin.save_change("xx-nrpb", Retitle("jiang.tao", "一级调研员"), "职级晋升", ADMIN)
+
+    page = text(client_for(web, "shen.yue").get(f"/requests/{request_id}"))
+    assert "蒋涛 科长" in page and "蒋涛 一级调研员" not in page
+
+
+def test_duty_names_and_process_names_come_from_the_chart_and_the_process_file(web: Flask) -> None:
+    client = client_for(web, ADMIN)
+    assert "登记备案" in text(client.get("/admin/orgchart")) and "纪检监督" in text(client.get("/admin/orgchart"))
+    english = client_for(web, "shen.yue")
+    english.post("/language", data={"lang": "en"})
+    page = text(english.get("/apply"))
+    assert "Leaving the city" in page  # the process's name_en property
