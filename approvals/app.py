@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from approvals.accounts import Accounts
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DefinitionRegistry
 from approvals.deploy import DatabaseDeployments, ProcessDeployer
@@ -42,6 +43,7 @@ class Approvals:
     admin: OrgChartAdmin
     clock: Clock
     deployer: ProcessDeployer
+    accounts: Accounts
 
     def init_db(self) -> None:
         upgrade(self.db)
@@ -59,4 +61,4 @@ def build(database_url: str | None = None, processes: Path | str | None = None,
     service = ApprovalService(db, definitions, orgcharts, clock)
     return Approvals(db, definitions, orgcharts, service, Queries(db),
                      OrgChartAdmin(db, orgcharts, clock, service.definition_of), clock,
-                     ProcessDeployer(db, definitions, orgcharts.current_all, clock))
+                     ProcessDeployer(db, definitions, orgcharts.current_all, clock), Accounts(db, orgcharts, clock))

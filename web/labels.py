@@ -143,6 +143,7 @@ def _process_name(code: str, org_id: str | None, *, english: bool = False) -> st
 
 # admin: audit actions of process deployment (approvals/deploy.py)
 ACTION["process_deployed"] = _l("Process deployed")
+ACTION["delegation_ended"] = _l("Acting approver withdrawn or ended early")
 
 # admin: positions in a unit and form fields of the personnel-change forms (web/admin/changes.py)
 POSITION = {"head": _l("principal head"), "deputy": _l("deputy head"), "supervisor": _l("supervising leader")}
