@@ -19,6 +19,7 @@ from web.admin.orgchart import diff_lines, fingerprint, moves_summary, org_id
 from web.admin.yamlwords import issue_sentence
 from web.engine import current_chart, engine
 from web.i18n import gettext as _
+from web.picker import search_words
 from web.users import me, offices
 
 KINDS = ("appoint", "remove", "add", "transfer", "leave", "retitle", "duty")
@@ -89,8 +90,9 @@ def _page(org: str, status: int = 200, **context: Any) -> tuple[str, int]:
     positions = [(f"unit:{code}", labels.position(chart, code, "")) for code in ("head", "deputy", "supervisor")]
     positions += [(f"post:{post}", labels.role(chart, post)) for post in chart.posts]
     context.setdefault("kind", None)
+    context.setdefault("form", request.form)
     return render_template("admin/changes.html", org=org, chart=chart, people=people, kinds=KINDS,
-                           positions=positions, **context), status
+                           positions=positions, search_words=lambda p: search_words(chart, p), **context), status
 
 
 @bp.get("/orgchart/changes")

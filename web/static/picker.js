@@ -16,7 +16,9 @@ document.querySelectorAll("select[data-searchable]").forEach(function (select) {
       option.hidden = !shown;
       if (shown && words && first === null) { first = option; }
     });
-    if (first !== null && (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden)) {
+    var current = select.selectedOptions[0];
+    // the placeholder or a hidden choice gives way to the first match
+    if (first !== null && (!current || current.hidden || !current.getAttribute("data-search"))) {
       first.selected = true;
     }
   });
