@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from approvals.audit import Entry
@@ -185,7 +185,7 @@ class ProcessDeployer:
             for defn in check.definitions:
                 conn.execute(insert_if_absent(conn, ProcessVersion),
                              {"sha256": defn.sha256, "source_name": source, "xml": defn.xml, "created_at": now})
-                conn.execute(ProcessDeployment.__table__.insert(),
+                conn.execute(insert(ProcessDeployment),
                              {"process_id": defn.process_id, "sha256": defn.sha256, "deployed_at": now,
                               "deployed_by": actor, "comment": comment})
                 out.record(Entry(actor or "system", "process_deployed",

@@ -4,7 +4,8 @@ signing in), and see whose account is disabled. Disabling happens when a person 
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from approvals.errors import FieldError, NotPermittedError, UnknownPersonError
 from web import messages

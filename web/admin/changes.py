@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from approvals import text as textrules
 from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, OrgChartError
@@ -116,7 +117,7 @@ def change(kind: str) -> Response | tuple[str, int]:
         abort(404)
     except OrgChartError as exc:
         return _page(org, 400, kind=kind, problems=[issue_sentence(i, chart) for i in exc.issues])
-    context = {"kind": kind, "form": request.form, "impact": impact, "moves": moves_summary(impact),
+    context: dict[str, Any] = {"kind": kind, "form": request.form, "impact": impact, "moves": moves_summary(impact),
                "diff": diff_lines(engine().admin.current_text(org), text), "checked": fingerprint(text),
                "description": describe(wanted, chart), "reason": reason}
     if request.form.get("action") != "save":

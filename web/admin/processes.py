@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from approvals import text as textrules
 from approvals.deploy import MAX_BPMN_BYTES, Blocked, DeployCheck, DeployRefusedError, missing_processes
