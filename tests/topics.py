@@ -22,7 +22,10 @@ def topic_chart_text(*, lone_clerk: bool = False) -> str:
     the office is its head alone (so the head's own topic leaves the secretariat empty)."""
     text = CHART_A.read_text(encoding="utf-8")
     text = text.replace("    leave: leave_xx", "    topic: topic_xx\n    leave: leave_xx", 1)
-    text = text.replace("  filing: hr ", "  secretariat: office             # 党组秘书: 议题收集\n  filing: hr ", 1)
+    secretariat = ("  secretariat:  # 党组秘书: 议题收集\n    unit: office\n    name: 党组秘书\n"
+                   "    name_en: Party group secretariat\n")
+    text = text.replace("duties:\n", "duties:\n" + secretariat, 1)
+    assert "secretariat:" in text
     if lone_clerk:
         text = text.replace("    deputies: [wu.min]\n", "", 1)
         text = re.sub(r"^  - \{id: (wu\.min|zheng\.yu),.*\n", "", text, flags=re.MULTILINE)
