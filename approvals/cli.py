@@ -124,6 +124,30 @@ def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str) -
         click.echo(f"  moved task #{move.task_id} ({move.step}) from {move.old} to {move.new}")
 
 
+@cli.command("deploy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor", default="system", help="Who is deploying it (recorded in the audit trail).")
+@click.option("--comment", default="", help="Why (kept with the deployment).")
+@click.pass_context
+def deploy_cmd(ctx: click.Context, file: str, actor: str, comment: str) -> None:
+    """Validate FILE (BPMN) against every org chart using it and put it in force for every
+    worker, without a restart; requests in flight stay on their version (docs/processes.md)."""
+    app = _app(ctx)
+    try:
+        xml = Path(file).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{file}: not UTF-8 text (byte {exc.start})")
+    try:
+        check = app.deployer.deploy(xml, Path(file).name, actor, checked("--comment", comment))
+    except ApprovalsError as exc:
+        _fail(f"deploy refused: {exc}")
+    for defn in check.definitions:
+        click.echo(f"deployed {defn.process_id} ({defn.name}), version {defn.sha256[:12]}")
+    for org, request_type in check.used_by:
+        click.echo(f"  used by {org} as {request_type!r}")
+    click.echo(f"  routes checked for {check.people_checked} person/request-type pair(s)")
+
+
 def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for item in values:
@@ -160,8 +184,9 @@ def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, s
         return
     steps = result.steps if explain else result.visible
     for n, step in enumerate(steps, 1):
-        name = chart.display_name(step.assignee)
-        click.echo(f"{n}. {step.kind:<8} {step.role:<22} {step.assignee} ({name})  {step.name}"
+        who = step.who(lambda p: f"{p} ({chart.display_name(p)})")
+        together = f"  (at the same time as {', '.join(step.parallel_with)})" if step.parallel_with else ""
+        click.echo(f"{n}. {step.kind:<8} {step.role:<22} {who}  {step.name}{together}"
                    + (f"  [{step.reason}]" if explain else ""))
     if not steps:
         click.echo("no steps: nobody inside the organization approves this request")

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart
+from approvals.orgchart.roles import is_group_role, list_roles
 from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import is_english
@@ -34,6 +35,7 @@ TASK_STATUS = {
     "cancelled": _l("Cancelled"),
     "skipped": _l("Skipped (no self-approval)"),
     "satisfied": _l("Merged with the previous step (no double signing)"),
+    "not_needed": _l("Not needed: another member of the group decided"),
 }
 KIND = {
     "approve": _l("Approval"),
@@ -68,6 +70,7 @@ ACTION = {
     "password_changed": _l("Password changed"),
     "account_disabled": _l("Account disabled"),
     "account_enabled": _l("Account enabled"),
+    "not_needed": _l("Closed: another member of the group decided"),
 }
 CATEGORY = {
     "chief": _l("head of the bureau"),
@@ -82,11 +85,6 @@ UNIT_KIND = {
     "section": _l("section of the bureau"),
     "affiliated": _l("affiliated unit"),
     "contractor": _l("contractor"),
-}
-REQUEST_TYPE = {
-    "leave": _l("Leaving the city"),
-    "meeting": _l("Meeting"),
-    "family_trip": _l("Family member's trip to a risk area"),
 }
 REASON = {
     "open": _l("decides"),
@@ -107,6 +105,8 @@ def word(table: dict[str, Any], code: str | None) -> str:
 def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str:
     """Who a role is, in words, for this applicant: "head of 规划科", "filing (人事科)"."""
     unit = chart.unit_of(applicant) if chart and applicant and applicant in chart.people else None
+    if is_group_role(code):
+        return group_role(chart, code, applicant)
     if code == "unit_head":
         return _("Head of %(unit)s", unit=unit.name) if unit else _("Head of the applicant's unit")
     if code == "supervisor":
@@ -122,35 +122,83 @@ def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str
     if code == "last_approver":
         return _("The last approver")
     if code.startswith("duty:"):
-        duty = code.removeprefix("duty:")
-        unit_id = chart.duties.get(duty) if chart else None
-        where = chart.units[unit_id].name if chart and unit_id in chart.units else duty
-        return _("%(duty)s (%(unit)s)", duty=word(DUTY, duty), unit=where)
+        duty_id = code.removeprefix("duty:")
+        unit_id = chart.duties.get(duty_id) if chart else None
+        where = chart.units[unit_id].name if chart and unit_id in chart.units else duty_id
+        return _("%(duty)s (%(unit)s)", duty=duty(chart, duty_id), unit=where)
     return _("Post %(post)s", post=code)
 
 
-DUTY = {
-    "filing": _l("Filing"),
-    "discipline": _l("Discipline inspection"),
-    "epidemic_office": _l("Epidemic prevention office"),
-    "higher_authority": _l("Higher authority's decision"),
-    "publicity": _l("Publicity"),
-}
+def group_role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str:
+    """A group step's role in words: "Members of 局领导班子", "Head of 规划科, Supervising leader"."""
+    parts = list_roles(code)
+    if parts is not None:
+        return ", ".join(role(chart, part, applicant) for part in parts)
+    which, scope = code.split(":", 1)
+    where = scope
+    if chart is not None and scope == "unit" and applicant is not None and applicant in chart.people:
+        where = chart.unit_of(applicant).name
+    elif chart is not None and scope == "leadership":
+        where = next((u.name for u in chart.units.values() if u.kind == "leadership"), scope)
+    elif scope.startswith("duty:"):
+        where = role(chart, scope, applicant)
+    if which == "deputies":
+        return _("Deputies of %(unit)s", unit=where)
+    return _("Members of %(unit)s", unit=where)
 
 
 def request_type(code: str, org_id: str | None = None, process_name: str = "") -> str:
-    """In Chinese, the process's own name (离孝审批, 离渝报备审批: each bureau names its route);
-    in English, a generic label, as process files carry no English name."""
-    if not is_english():
-        name = process_name or _process_name(code, org_id)
-        if name:
-            return name
-    return str(REQUEST_TYPE.get(code, process_name or code))
+    """The process's own name (离孝审批, 离渝报备审批: each bureau names its route); on English
+    pages its ``name_en`` property. The request type's code when the file gives no name."""
+    if is_english():
+        return _process_name(code, org_id, english=True) or process_name or code
+    return process_name or _process_name(code, org_id) or code
 
 
-def _process_name(code: str, org_id: str | None) -> str:
+def _process_name(code: str, org_id: str | None, *, english: bool = False) -> str:
     app = engine()
     try:
-        return app.service.definition_for(app.orgcharts.current(org_id), code).name
+        defn = app.service.definition_for(app.orgcharts.current(org_id), code)
     except ApprovalsError:
         return ""
+    return defn.name_en if english else defn.name
+
+
+# admin: audit actions of process deployment (approvals/deploy.py)
+ACTION["process_deployed"] = _l("Process deployed")
+ACTION["delegation_ended"] = _l("Acting approver withdrawn or ended early")
+
+# admin: positions in a unit and form fields of the personnel-change forms (web/admin/changes.py)
+POSITION = {"head": _l("principal head"), "deputy": _l("deputy head"), "supervisor": _l("supervising leader")}
+FORM_FIELD = {
+    "person": _l("the person"),
+    "unit": _l("the unit"),
+    "position": _l("the position"),
+    "name": _l("the name"),
+    "title": _l("the title"),
+    "duty": _l("the duty"),
+    "successor": _l("the successor"),
+}
+
+
+def position(chart: OrgChart | None, code: str, unit_id: str) -> str:
+    """A unit position ("head of 财务科") or a post ("Head of the bureau") in words."""
+    if code not in POSITION:
+        return role(chart, code)
+    unit = chart.units.get(unit_id) if chart and unit_id else None
+    if unit is None:
+        return str(POSITION[code])
+    return _("%(position)s of %(unit)s", position=POSITION[code], unit=unit.name)
+
+
+def duty(chart: OrgChart | None, code: str) -> str:
+    """A duty's name as the chart gives it (``duties.<duty>.name``, ``name_en`` on English
+    pages), or its id when the chart gives none: process authors' words live in the chart."""
+    info = chart.duty_info.get(code) if chart else None
+    if info is None:
+        return code
+    return (info.name_en if is_english() else info.name) or info.name or code
+
+
+def form_field(name: str) -> str:
+    return word(FORM_FIELD, name)
