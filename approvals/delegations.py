@@ -124,8 +124,8 @@ _END = update(Delegation).where(Delegation.id == bindparam("delegation_id")).val
 _HANDED = (select(Task.id, Task.request_id, Task.name, Task.role)
            .where(Task.principal == bindparam("principal"), Task.assignee == bindparam("delegate"),
                   Task.is_open.is_(True)).order_by(Task.id))
-_BACK = (update(Task).where(Task.id.in_(bindparam("ids", expanding=True)))
-         .values(assignee=bindparam("owner"), revision=Task.revision + 1))
+_BACK = (update(Task).where(Task.id.in_(bindparam("ids", expanding=True)))  # an urge does not follow the task
+         .values(assignee=bindparam("owner"), urge_count=0, urged_at=None, revision=Task.revision + 1))
 
 
 def end(conn: Connection, delegation_id: int, day: date) -> tuple[Any, list[Any]]:

@@ -120,7 +120,7 @@ def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool =
     # first (ix_tasks_inbox): each part of each branch is read in its index's order, a window
     # deep, so a page never sorts a leader's whole inbox.
     today = bindparam("today", type_=Date)
-    window = bindparam("window")
+    window: BindParameter[int] = bindparam("window")
     parts = []
     for b in branches:
         parts.append(select(select(Task.id).where(*b, Task.due_on < today).order_by(Task.due_on, Task.id)
