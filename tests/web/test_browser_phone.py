@@ -55,6 +55,10 @@ def test_a_leave_request_is_filed_and_approved_on_a_phone(
     head.go("/inbox")
     assert head.overflow() == 0
     assert _in_view(head, "table.inbox td.action a.button")
+    expect(head.page.locator("#batch-approve")).to_be_disabled()  # no empty "are you sure?"
+    head.page.check("table.inbox td.pick input")
+    expect(head.page.locator("#batch-approve")).to_be_enabled()
+    head.page.uncheck("table.inbox td.pick input")
     head.shot("phone-04-inbox-cards")
     head.page.click("table.inbox td.action a.button")
     assert head.overflow() == 0

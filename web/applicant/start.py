@@ -11,7 +11,7 @@ from approvals.errors import ApprovalsError, FieldError, RefusedError, UnknownPr
 from approvals.forms import FieldDef
 from web import forms, labels, messages
 from web.applicant import attachments, bp
-from web.engine import engine
+from web.engine import engine, today
 from web.i18n import gettext as _
 from web.presenters import preview_steps, rule_summary
 from web.users import me
@@ -35,6 +35,7 @@ def home() -> str:
         inbox=inbox,
         mine=mine,
         reports=app.queries.reports_due(user.id),
+        today=today(),
         types=_types(),
     )
 
@@ -97,7 +98,10 @@ def apply(request_type: str) -> str | Response:
             form_error=messages.explain(exc, user.chart, user.id),
             **context,
         ), 400
-    flash(_("Submitted. Request #%(id)s is on its way.", id=request_id), "success")
+    if engine().queries.request(request_id).status == "pending":
+        flash(_("Submitted. Request #%(id)s is on its way.", id=request_id), "success")
+    else:  # no step needed anyone (e.g. a family trip only filed): say it is done, not underway
+        flash(_("Submitted. Request #%(id)s needed no approval and is recorded.", id=request_id), "success")
     return redirect(url_for("applicant.detail", request_id=request_id))
 
 
