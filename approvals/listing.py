@@ -96,6 +96,21 @@ class Listing:
                  .where(*where))
         return self._page(page, count, limit, offset, TaskRow)
 
+    def notices_seen(self, person: str, units: list[str], f: ListFilter, limit: int = 30,
+                     offset: int = 0) -> Page:
+        """Filings (备案) and copies (抄送) already acknowledged for ``person`` or ``units``,
+        latest first: a filing desk looks up who went where last month."""
+        mine = or_(Task.assignee == person, Task.unit_id.in_(units)) if units else Task.assignee == person
+        where = [mine, Task.kind.in_(NOTICE_KINDS), Task.is_open.is_(False), *_request_filters(f),
+                 *_day_bounds(Task.created_at, f), *_text(f, Request.fields_json)]
+        if f.status:
+            where.append(Task.kind == f.status)
+        joined = select(*TASK_COLUMNS).join_from(Task, Request, Request.id == Task.request_id)
+        page = joined.where(*where).order_by(Task.id.desc())
+        count = (select(func.count()).select_from(Task).join(Request, Request.id == Task.request_id)
+                 .where(*where))
+        return self._page(page, count, limit, offset, TaskRow)
+
     def _page(self, page: Select[Any], count: Select[Any], limit: int, offset: int, row: type) -> Page:
         with self.db.reading() as s:  # page and count in one snapshot
             conn = s.connection()

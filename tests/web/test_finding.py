@@ -46,3 +46,19 @@ def test_what_i_returned_is_found_by_status_with_its_current_step(
     assert "请补充地址" in page and f"/requests/{approved}\"" not in page
     rest = text(client_for(web, HEAD).get("/done?status=approved"))
     assert "分管局领导审签" in rest and "陈刚" in rest
+
+
+def _family_trip(engine: Approvals, destination: str) -> int:
+    fields = {"relation": "配偶", "traveller": "李某", "destination": destination,
+              "risk_level": "高风险", "depart_on": "2026-11-24", "return_on": "2026-11-30"}
+    return engine.service.submit(STAFF, "family_trip", fields)
+
+
+def test_the_filing_desk_finds_an_acknowledged_filing_by_its_destination(
+    engine: Approvals, web: Flask
+) -> None:
+    wuhan, beijing = _family_trip(engine, "武汉市"), _family_trip(engine, "北京市")
+    for request_id in (wuhan, beijing):
+        engine.service.acknowledge(open_task(engine, request_id, "file").id, "feng.jie")
+    page = client_for(web, "feng.jie").get("/notices?q=武汉").get_data(as_text=True)
+    assert f"/requests/{wuhan}\"" in page and f"/requests/{beijing}\"" not in page

@@ -145,17 +145,21 @@ def notices() -> str:
     user = me()
     queries = engine().queries
     waiting = queries.notices(user.chart, user.id, open_only=True, limit=200)
-    recent = [
-        t
-        for t in queries.notices(user.chart, user.id, open_only=False, limit=30).items
-        if not t.is_open
-    ]
+    form = listfilters.read({kind: labels.KIND[kind] for kind in ("file", "copy")})
+    page = _page_number()
+    person = user.chart.people.get(user.id)
+    seen = listfilters.listing().notices_seen(
+        user.id, [person.unit] if person else [], form.asked, limit=30, offset=(page - 1) * 30
+    )
     overdue = queries.overdue_reports(user.chart, user.id, today())
     return render_template(
         "approver/notices.html",
         waiting=rows(waiting.items),
         total=waiting.total,
-        recent=rows(recent),
+        recent=rows(seen.items),
+        recent_total=seen.total,
+        form=form,
+        page=page,
         overdue=rows(overdue),
         today=today(),
     )
