@@ -3,8 +3,8 @@ checked against the trail, also from the command line."""
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 import tampering
+from click.testing import CliRunner
 from support import leave_fields, open_steps
 
 from approvals import printable
