@@ -81,7 +81,8 @@ def test_list_and_request_pages_never_scroll_sideways(
     for person, paths in {
         "shen.yue": ["/", "/requests", f"/requests/{request_id}", "/apply/meeting"],
         "chen.gang": ["/inbox", "/done", f"/tasks/{open_task(engine, request_id).id}"],
-        "feng.jie": ["/notices", "/admin/orgchart"],
+        "feng.jie": ["/notices", "/admin/orgchart", "/stats/"],
+        "wang.jun": [f"/requests/{request_id}/print"],
         "yang.fan": ["/inspect/"],
     }.items():
         desk = Desk(browser, live_url, person, size)
@@ -89,3 +90,26 @@ def test_list_and_request_pages_never_scroll_sideways(
             desk.go(path)
             assert desk.overflow() == 0, f"{path} runs off a {size[0]} px screen for {person}"
         desk.close()
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_hr_reads_the_statistics_and_an_applicant_opens_the_print_view(
+    browser: Browser, live_url: str, engine: Approvals, size: tuple[int, int]
+) -> None:
+    request_id = submit_leave(engine, "shen.yue")
+    while waiting := [t for t in engine.queries.steps(request_id) if t.is_open and t.kind == "approve"]:
+        engine.service.decide(waiting[0].id, waiting[0].assignee, "approve", "同意")
+    hr = Desk(browser, live_url, "feng.jie", size)
+    hr.go("/")
+    hr.page.click("nav.menu >> text=统计")
+    expect(hr.page.locator("figure.chart").first).to_contain_text("12月")
+    assert hr.overflow() == 0
+    hr.shot(f"stats-{size[0]}")
+    hr.close()
+    staff = Desk(browser, live_url, "shen.yue", size)
+    staff.go(f"/requests/{request_id}")
+    staff.page.click("text=打印审批单")
+    expect(staff.page.locator("h1")).to_have_text("审 批 单")
+    assert staff.overflow() == 0
+    staff.shot(f"print-view-{size[0]}")
+    staff.close()
