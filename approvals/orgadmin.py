@@ -34,6 +34,8 @@ from approvals.outbox import Outbox
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
+from approvals.text import LINE_LENGTH
+from approvals.text import checked as checked_text
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class OrgChartAdmin:
              offices: Offices | None = None) -> Impact:
         """Save ``text`` as its organization's chart in force; with ``offices``, only for an
         admin of that organization (NotPermittedError otherwise)."""
+        comment = checked_text("comment", comment, LINE_LENGTH)  # one line kept with the version
         chart = self.orgcharts.parse(text, source_name)
         self.check_admin(chart.id, actor, offices)
         now = self.clock.now()
