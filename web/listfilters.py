@@ -95,6 +95,6 @@ def current_steps(requests: Iterable[ListedRequest]) -> dict[int, Current]:
     for request_id, steps in listing().current_steps(by_id).items():
         task: TaskRow = steps[0]
         more = f" +{len(steps) - 1}" if len(steps) > 1 else ""
-        name = step_name(task, app.service.definition_of(by_id[request_id]))
+        name = step_name(task, app.service.definition_of(by_id[request_id]))  # type: ignore[arg-type]  # a row, same fields
         shown[request_id] = Current(name + more, person_tag(task.assignee), age(task.created_at, at))
     return shown

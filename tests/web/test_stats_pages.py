@@ -55,3 +55,10 @@ def test_the_workbook_holds_the_same_figures_with_formulas_neutralised(
     assert units[1][0] == "'=HYPERLINK(\"http://x\")" and units[1][12] == 5 and units[1][13] == 5
     people = [[cell.value for cell in row] for row in book["请假天数（人员）"].iter_rows()]
     assert people[1][:2] == ["沈悦", "'=HYPERLINK(\"http://x\")"]
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(web: Flask) -> None:
+    client = web.test_client()
+    for path in ("/stats/", "/stats/stats.xlsx", "/requests/1/print", "/requests/1/print.pdf"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path

@@ -27,7 +27,7 @@ def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Iterable[Seq
 
 def build(figures: Statistics) -> bytes:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     months = [_("M%(m)s", m=m) for m in range(1, 13)]
     _sheet(book, _("Leave by person"), [_("Person"), _("Unit"), *months, _("Total days"), _("Requests")],
            ([p.label, p.unit, *p.months, p.total, p.count] for p in figures.leave_people))
