@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from browsing import DESKTOP, PHONE, Desk
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 from webkit import open_task, submit_leave
 
 from approvals.app import Approvals
@@ -61,8 +61,8 @@ def test_a_form_sent_back_focuses_its_first_wrong_field_and_ties_the_message_to_
     desk.go("/apply/leave")
     desk.page.fill("#f-destination", "武汉市")
     desk.page.click("button[value=submit]")
-    focused = desk.page.evaluate("document.activeElement.id")
-    assert focused == "f-depart_on"
+    expect(desk.page.locator("#e-depart_on")).to_contain_text("此项为必填项")
+    expect(desk.page.locator("#f-depart_on")).to_be_focused()
     assert desk.page.get_attribute("#f-depart_on", "aria-invalid") == "true"
     assert "e-depart_on" in (desk.page.get_attribute("#f-depart_on", "aria-describedby") or "")
     assert violations(desk) == []
