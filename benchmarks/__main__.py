@@ -193,7 +193,8 @@ def main() -> None:
     ]
     if not big:
         steps = [lambda: engine_overhead(tmp, args.rounds), lambda: safe_evaluator(args.rounds), *steps,
-                 lambda: http(tmp), lambda: decide_figures(tmp, args.rounds), lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
+                 lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
+                 lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
                  lambda: audit_verify(tmp)]
     figures: list[Figure] = []
     try:
