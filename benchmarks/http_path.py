@@ -31,10 +31,15 @@ def decide_figures(tmp: Path, rounds: int = 40) -> list[Figure]:
     with app.db.transaction() as s:
         for person in app.orgcharts.current("xx-nrpb").people:
             credentials.set_password(s, person, "demo", app.clock.now())
+    saved = dict(os.environ)  # the app reads its settings from the environment; make bench goes on after
     os.environ.update(APPROVALS_DATABASE_URL=url, APPROVALS_SECRET_KEY="bench-" + "x" * 40, APPROVALS_ADMINS="")
     from web import create_app
 
-    web = create_app({"APPROVALS_ENGINE": app})
+    try:
+        web = create_app({"APPROVALS_ENGINE": app})
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     browsers: dict[str, Browser] = {}
     engine_ms: list[float] = []
     http_ms: list[float] = []
