@@ -55,9 +55,8 @@ class Desk:
 
     def overflow(self) -> int:
         """How many pixels the page runs off the right edge (0: nothing to scroll sideways)."""
-        return int(
-            self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        )
+        width = (self.page.viewport_size or {"width": 0})["width"]  # a phone's layout viewport
+        return int(self.page.evaluate("document.documentElement.scrollWidth")) - width  # can grow
 
     def text(self) -> str:
         return self.page.inner_text("main")
