@@ -38,7 +38,7 @@ from approvals.offices import NOBODY, Offices, require_admin
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
-from approvals.recording import announce_settled, record_steps, save_state, settle
+from approvals.recording import announce_settled, close_not_needed, record_steps, save_state, settle
 from approvals.routes import Route, preview, request_variables
 from approvals.store import idempotency, rows
 from approvals.store.database import Database, insert_if_absent
@@ -189,6 +189,7 @@ class ApprovalService:
                 steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant),
                                      principal=task.principal)
                 record_steps(conn, req, chart, steps, out, now)
+                close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
             else:
                 status = "rejected" if decision == "reject" else "returned"
                 self._end_round(conn, req, run, status, actor, comment, now, out)

@@ -15,7 +15,7 @@ from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name, step_name
 from web.requestview import build, record_view
-from web.users import decides, holds, may_open, me
+from web.users import decides, holds, may_decide, may_open, me
 
 
 def _task(task_id: int) -> Task:
@@ -33,7 +33,7 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> 
         task.is_open
         and task.kind in DECISION_KINDS
         and holds(task)
-        and not me().is_inspector
+        and may_decide(task)  # inspectors: discipline opinions only
         and req.applicant != me().id  # rule 1: the engine refuses it too
     )
     return render_template(
