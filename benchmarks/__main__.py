@@ -25,8 +25,8 @@ from approvals.store.database import SYNCHRONOUS_ENV
 from benchmarks import faults, workload
 from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
-from benchmarks.http_path import decide_figures
 from benchmarks.groups import group_figures
+from benchmarks.http_path import decide_figures
 from benchmarks.report import write_table
 from benchmarks.stats import Figure, summarize, timed
 
