@@ -17,6 +17,8 @@ from web.approver import bp as approver_bp
 from web.auth import bp as auth_bp
 from web.inspector import bp as inspector_bp
 from web.notifications import bp as notifications_bp
+from web.printout import bp as printout_bp
+from web.stats import bp as stats_bp
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -40,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     nav.init_app(app)
     deadlines.init_app(app)
 
-    for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp, notifications_bp):
+    for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp, printout_bp, stats_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
     return app
