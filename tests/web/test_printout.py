@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from support import back_from_trip
 from webkit import client_for, open_task, submit_leave, text, text_of
 
 from approvals import printable
@@ -28,7 +29,8 @@ def _finished_leave(engine: Approvals, web: Flask) -> int:
         engine.service.decide(task.id, task.assignee, "approve", comment)
     engine.service.acknowledge(open_task(engine, request_id, "file").id, "feng.jie")
     report = open_task(engine, request_id, "report")
-    client_for(web, STAFF).post(f"/requests/{request_id}/report/{report.id}", data=REPORT)
+    with back_from_trip(engine, request_id):  # a report is filed once the trip has started
+        client_for(web, STAFF).post(f"/requests/{request_id}/report/{report.id}", data=REPORT)
     return request_id
 
 
