@@ -24,7 +24,7 @@ from approvals import eligibility
 from approvals.audit import Entry
 from approvals.definitions import DECISION_KINDS
 from approvals.engine import Run
-from approvals.errors import FieldError, InvalidStateError, Issue, NotPermittedError
+from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
 from approvals.offices import Offices
 from approvals.operations.base import (
     ADDED,
@@ -57,8 +57,8 @@ def take_back(service: ApprovalService, request_id: int, actor: str) -> int:
         round_rows = rows.round_tasks(action.conn, req.id, req.round)
         mine = _latest_decision(round_rows)
         if mine is None or mine.decided_by != actor or mine.status != "approved" or not mine.spiff_id:
-            raise NotPermittedError(f"{actor} did not make the latest decision on request #{req.id}; "
-                                    "only its approver may take it back, before anyone after them acts")
+            _refuse_take_back(round_rows, mine, actor, req.id)
+            assert mine is not None
         run = Run.load(service.definition_of(req), req.state)
         task = _reset(action, run, mine, "taken_back", "take_back", actor, mine.assignee)
         action.out.record(Entry(actor, "taken_back", req.id, mine.id, orgchart_version=action.chart.version,
@@ -123,6 +123,16 @@ def _earlier(action: Action, run: Run, task: TaskRow, to_task_id: int) -> TaskRo
             return row
     raise FieldError([Issue("to_step", to_task_id, "is not a step decided earlier on this request's route; "
                             "choose one of the steps listed")])
+
+
+def _refuse_take_back(round_rows: list[TaskRow], latest: TaskRow | None, actor: str, request_id: int) -> None:
+    """Someone acted after the actor's approval: a race lost (ConflictError); otherwise the
+    actor has no approval here to take back."""
+    if latest is not None and any(t.decided_by == actor and t.status == "approved" for t in round_rows):
+        raise ConflictError(f"{latest.decided_by} already acted on request #{request_id} ({latest.name}) after "
+                            f"your approval; it can no longer be taken back")
+    raise NotPermittedError(f"{actor} did not make the latest decision on request #{request_id}; "
+                            "only its approver may take it back, before anyone after them acts")
 
 
 def _latest_decision(round_rows: list[TaskRow]) -> TaskRow | None:
