@@ -45,7 +45,8 @@ def ask(service: ApprovalService, task_id: int, actor: str, person: str, questio
         if person == actor:
             raise FieldError([Issue("person", person, "is you: ask someone else")])
         if person not in action.chart.people:
-            raise FieldError([Issue("person", person, f"is not in the org chart of {action.chart.organization.name}")])
+            raise FieldError([Issue("person", person, f"is not in the org chart of {action.chart.organization.name} "
+                                                     "(has left, or works elsewhere)")])
         qid = action.conn.execute(insert(Question).returning(Question.id), {
             "request_id": req.id, "task_id": task.id, "asked_by": actor, "asked_to": person,
             "question": question, "asked_at": action.now, "revision": 1}).scalar_one()
