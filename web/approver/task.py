@@ -39,6 +39,7 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200,
         and holds(task)
         and not me().is_inspector
         and req.applicant != me().id  # rule 1: the engine refuses it too
+        and task.status != "held"  # 前加签: the added approver's opinion comes first
     )
     return render_template(
         "approver/task.html",
