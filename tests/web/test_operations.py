@@ -104,6 +104,7 @@ def test_the_head_asks_the_applicant_who_answers_on_her_questions_page(engine: A
     head = client_for(web, HEAD)
     head.post(f"/tasks/{task.id}/ask", data={"person": STAFF, "question": "请提供探亲证明"})
     applicant = client_for(web, STAFF)
+    assert "有 1 条沟通待您答复" in text(applicant.get("/inbox"))
     page = text(applicant.get("/questions"))
     assert "请提供探亲证明" in page
     from approvals.store.models import Question
