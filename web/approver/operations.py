@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from approvals.errors import ApprovalsError, ConflictError, FieldError
 from approvals.service import Upload

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from approvals.operations import rewind
 from approvals.operations.terminate import TERMINABLE
 from approvals.store.models import Question, Request, Task
+from approvals.store.rows import TaskRow
 from web.approver.questions import of_request
 from web.engine import engine
 from web.users import me
@@ -20,7 +21,7 @@ ADDED = ("before", "after")
 class OperationsView:
     may_operate: bool  # transfer, add, send back, ask, attach
     people: list[tuple[str, str]]  # (id, "name · unit") everyone the holder may name
-    earlier: list[Task]  # steps to send back to, latest first
+    earlier: list[TaskRow]  # steps to send back to, latest first
     added: list[Task]  # 加签 rows waiting on this task, that the signed-in person may remove
     may_take_back: bool
     may_terminate: bool

@@ -4,8 +4,9 @@ the applicant included, so this page needs no approver rights."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from approvals.errors import ApprovalsError, ConflictError, FieldError
 from approvals.service import Upload
