@@ -128,6 +128,10 @@ def _earlier(action: Action, run: Run, task: TaskRow, to_task_id: int) -> TaskRo
 def _refuse_take_back(round_rows: list[TaskRow], latest: TaskRow | None, actor: str, request_id: int) -> None:
     """Someone acted after the actor's approval: a race lost (ConflictError); otherwise the
     actor has no approval here to take back."""
+    if latest is not None and latest.decided_by == actor:
+        raise InvalidStateError(f"{actor}'s latest decision on request #{request_id} ({latest.name}) was "
+                                f"{latest.status}{' as an added approver (加签)' if latest.origin in ADDED else ''}; "
+                                "only an approval of a step on the route is taken back")
     if latest is not None and any(t.decided_by == actor and t.status == "approved" for t in round_rows):
         raise ConflictError(f"{latest.decided_by} already acted on request #{request_id} ({latest.name}) after "
                             f"your approval; it can no longer be taken back")

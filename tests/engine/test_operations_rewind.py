@@ -6,7 +6,7 @@ import pytest
 from operations_support import actions, counts, heard, leave, only_open, timeline, waiting
 
 from approvals.app import Approvals
-from approvals.errors import ConflictError, FieldError, NotPermittedError
+from approvals.errors import ConflictError, FieldError, InvalidStateError, NotPermittedError
 from approvals.operations import rewind
 
 STEP, NEXT = "科室主要负责人签字", "分管局领导审签"
@@ -94,3 +94,33 @@ def test_a_request_taken_back_twice_still_offers_its_step_once(app: Approvals) -
     assert [t.id for t in rewind.earlier_steps(app.service, second.id)] == [again]
     with pytest.raises(ConflictError):
         app.service.decide(again, case.head, "approve", "")
+
+
+def test_an_opinion_given_as_an_added_approver_is_not_taken_back(app: Approvals) -> None:
+    case = leave(app)
+    task = only_open(app, case.request_id)
+    added = app.service.add_approver(task.id, case.head, case.colleague, "before", "请核实")
+    app.service.decide(added, case.colleague, "approve", "")
+    with pytest.raises(InvalidStateError, match="as an added approver"):
+        app.service.take_back(case.request_id, case.colleague)
+
+
+def test_after_every_operation_the_audit_chain_verifies_and_the_route_finishes(app: Approvals) -> None:
+    from approvals import audit
+
+    case = leave(app)
+    first = only_open(app, case.request_id)
+    moved = app.service.transfer(first.id, case.head, case.colleague, "熟悉情况")
+    app.service.decide(moved, case.colleague, "approve", "")
+    again = app.service.take_back(case.request_id, case.colleague)
+    app.service.decide(again, case.colleague, "approve", "")
+    second = only_open(app, case.request_id)
+    back = app.service.send_back(second.id, case.supervisor, again, "请补充")
+    app.service.decide(back, case.colleague, "approve", "")
+    app.service.decide(only_open(app, case.request_id).id, case.supervisor, "approve", "")
+    while waiting(app, case.request_id):
+        step = only_open(app, case.request_id)
+        app.service.decide(step.id, step.assignee, "approve", "")
+    assert app.queries.request(case.request_id).status in ("approved", "completed")
+    with app.db.reading() as s:
+        assert audit.verify(s).ok
