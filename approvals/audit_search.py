@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from approvals.store.database import Database
-from approvals.store.models import AuditEntry, Request
+from approvals.store.models import AuditEntry, OrgChartVersion, Request
 
 DECISIONS = ("approve", "reject", "return")
 
@@ -30,7 +30,8 @@ class AuditQuery:
     until: date | None = None  # inclusive
     decision: str | None = None
     actions: Collection[str] = field(default_factory=tuple)
-    org_id: str | None = None  # entries of this organization's requests, and request-less ones
+    org_id: str | None = None  # entries of this organization's requests, and its request-less ones
+    org_people: Collection[str] = ()  # with org_id: whose request-less entries (sign-ins...) belong to it
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,19 @@ def _where(q: AuditQuery) -> list[Any]:
     if q.actions:
         clauses.append(AuditEntry.action.in_(list(q.actions)))
     if q.org_id:
-        clauses.append(or_(Request.org_id == q.org_id, AuditEntry.request_id.is_(None)))
+        clauses.append(or_(Request.org_id == q.org_id, _organization_entry(q)))
     return clauses
+
+
+def _organization_entry(q: AuditQuery) -> Any:
+    """A request-less entry (a chart saved, a delegation, a sign-in, a password changed) is the
+    organization's when it was recorded against one of its chart versions or made by one of its
+    people: an inspector never reads another organization's sign-ins."""
+    versions = select(OrgChartVersion.version).where(OrgChartVersion.org_id == q.org_id)
+    people = list(q.org_people)
+    return and_(AuditEntry.request_id.is_(None),
+                or_(AuditEntry.orgchart_version.in_(versions), AuditEntry.actor.in_(people),
+                    AuditEntry.on_behalf_of.in_(people)))
 
 
 def _select(q: AuditQuery) -> Select[Any]:

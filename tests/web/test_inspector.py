@@ -13,6 +13,7 @@ from webkit import ADMIN, client_for, open_task, submit_leave, text, text_of
 from approvals.app import Approvals
 
 INSPECTOR = "yang.fan"
+CQ_INSPECTOR = "lu.ning"  # 卢宁, 驻局纪检监察组 of the Chongqing bureau
 
 
 def _results(response: Any) -> str:
@@ -75,3 +76,12 @@ def test_the_csv_export_has_every_matching_entry_with_chinese_headers(
     assert rows[0][:3] == ["序号", "时间", "用户名"]
     decision = rows[0].index("审批意见")
     assert len(rows) == 2 and rows[1][2] == "jiang.tao" and rows[1][decision] == "同意"
+
+
+def test_an_inspector_never_reads_another_organizations_sign_ins(engine: Approvals, web: Flask) -> None:
+    client_for(web, "ye.qing")  # 叶青 of the Chongqing bureau signs in
+    client_for(web, "shen.yue")  # 沈悦 of this bureau signs in
+    ours = _results(client_for(web, INSPECTOR).get("/inspect/"))
+    assert "沈悦" in ours and "叶青" not in ours
+    theirs = _results(client_for(web, CQ_INSPECTOR).get("/inspect/"))
+    assert "叶青" in theirs and "沈悦" not in theirs

@@ -52,6 +52,7 @@ def query_from_args() -> tuple[AuditQuery, list[str]]:
         until=_day("until", problems),
         decision=decision if decision in audit_search.DECISIONS else None,
         org_id=chart.id,
+        org_people=tuple(chart.people),
     ), problems
 
 
