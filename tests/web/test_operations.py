@@ -132,3 +132,22 @@ def test_the_administrator_terminates_a_request_from_the_task_page(engine: Appro
     assert client_for(web, HEAD).post(f"/requests/{request_id}/terminate", data={"reason": "调离"}).status_code == 403
     admin.post(f"/requests/{request_id}/terminate", data={"reason": "申请人已调离"})
     assert engine.queries.request(request_id).status == "terminated"
+
+
+def test_a_file_on_the_heads_opinion_and_the_answer_show_on_the_applicants_request_page(
+        engine: Approvals, web: Flask) -> None:
+    import io
+
+    request_id = submit_leave(engine, STAFF)
+    task = open_task(engine, request_id)
+    head = client_for(web, HEAD)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    refused = head.post(f"/tasks/{task.id}/attach", data={"attachment": (io.BytesIO(b"<html>"), "意见.pdf")},
+                        content_type="multipart/form-data")
+    assert refused.status_code == 400 and 'id="attachment-error"' in refused.get_data(as_text=True)
+    head.post(f"/tasks/{task.id}/attach", data={"attachment": (io.BytesIO(pdf), "审核意见.pdf")},
+              content_type="multipart/form-data")
+    head.post(f"/tasks/{task.id}/ask", data={"person": STAFF, "question": "请提供探亲证明"})
+    page = text(client_for(web, STAFF).get(f"/requests/{request_id}"))
+    assert "蒋涛的意见附件 · 科室主要负责人签字: 审核意见.pdf" in page
+    assert "蒋涛 → 沈悦" in page and "请提供探亲证明" in page and "尚未答复" in page

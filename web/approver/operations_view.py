@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from approvals.operations import rewind
 from approvals.operations.terminate import TERMINABLE
-from approvals.store.models import Question, Request, Task
+from approvals.store.models import Request, Task
 from approvals.store.rows import TaskRow
-from web.approver.questions import of_request
 from web.engine import engine
 from web.users import me
 
@@ -25,7 +24,6 @@ class OperationsView:
     added: list[Task]  # 加签 rows waiting on this task, that the signed-in person may remove
     may_take_back: bool
     may_terminate: bool
-    questions: list[Question]
     form: str = ""  # the operation form refused, shown open with its messages
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -53,7 +51,6 @@ def operations_view(task: Task, req: Request, can_decide: bool, form: str = "",
         may_take_back=(not task.is_open and task.decided_by == user.id and task.status == "approved"
                        and req.status in ("pending", "approved") and not user.is_inspector),
         may_terminate=req.org_id in user.admin_of and req.applicant != user.id and req.status in TERMINABLE,
-        questions=of_request(req.id),
         form=form, values=values or {}, errors=errors or {},
     )
 

@@ -4,13 +4,16 @@ the applicant included, so this page needs no approver rights."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from approvals.errors import ApprovalsError, ConflictError, FieldError
 from approvals.service import Upload
-from approvals.store.models import Question
+from approvals.store.models import Attachment, Question, Task
 from web import messages
 from web.approver import bp
 from web.engine import engine
@@ -28,6 +31,35 @@ def of_request(request_id: int) -> list[Question]:
     """Every question on a request, for its trail."""
     with engine().db.reading(snapshot=False) as s:
         return list(s.scalars(select(Question).where(Question.request_id == request_id).order_by(Question.id)))
+
+
+@dataclass(frozen=True)
+class OpinionFile:
+    attachment: Attachment
+    task: Task | None  # the step whose holder attached it
+
+
+@dataclass(frozen=True)
+class Talk:
+    """沟通 and files on opinions: shown with every request's timeline (request, task, trail)."""
+
+    questions: list[Question]
+    files: list[OpinionFile]
+
+
+def request_talk(request_id: int) -> Talk:
+    questions = of_request(request_id)
+    files = [a for a in engine().queries.attachments(request_id) if a.field.startswith("decision:")]
+    if not files:
+        return Talk(questions, [])
+    tasks = {t.id: t for t in engine().queries.steps(request_id)}
+    return Talk(questions, [OpinionFile(a, tasks.get(int(a.field.split(":", 1)[1]))) for a in files])
+
+
+@bp.app_context_processor
+def _talk() -> dict[str, Any]:
+    """``request_talk(id)`` for the shared request history template (web/templates/applicant)."""
+    return {"request_talk": request_talk}
 
 
 def _page(errors: dict[str, str] | None = None, answered: int | None = None, status: int = 200) -> tuple[str, int]:
