@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from approvals import eligibility, text
+from approvals.audit import Entry
 from approvals.definitions import DECISION_KINDS
 from approvals.errors import FieldError, InvalidStateError, Issue
 from approvals.offices import Offices
@@ -51,12 +52,15 @@ class Action:
 
 
 @contextmanager
-def on_task(service: ApprovalService, task_id: int) -> Iterator[Action]:
-    """One transaction on an open task (ConflictError if it closed in the meantime)."""
+def on_task(service: ApprovalService, task_id: int, *, queued_too: bool = False) -> Iterator[Action]:
+    """One transaction on an open task (ConflictError if it closed in the meantime);
+    ``queued_too``: or on a 后加签 row still waiting for the holder (减签 removes those)."""
     out = Outbox()
     now = service.clock.now()
     with service._action() as conn:
-        opened = service._open_task(conn, task_id)
+        opened = rows.task_and_request(conn, task_id)
+        if opened is None or not (opened.task.is_open or (queued_too and opened.task.status == "queued")):
+            opened = service._open_task(conn, task_id)  # raises, naming who closed it and when
         chart = service._chart_of(conn, opened)
         yield Action(service, conn, opened.request, chart, out, now, opened.task)
         out.write(conn, now)
@@ -126,3 +130,15 @@ def new_row(task: TaskRow, now: datetime, assignee: str, origin: str, origin_by:
                    result_json=None, urge_count=0, urged_at=None, created_at=now, decided_at=None,
                    revision=1, opened_at=None, origin=origin, origin_by=origin_by,
                    origin_task_id=task.id)
+
+
+def announce(action: Action, task: TaskRow) -> None:
+    """A row an operation made gets its own audit entry, as a route step's row does (the trail
+    check binds every row to an entry), and, if it is open, the signal that puts it in an inbox."""
+    req = action.request
+    action.out.record(Entry("system", "assigned", req.id, task.id, orgchart_version=action.chart.version,
+                            detail={"step": task.name, "role": task.role, "kind": task.kind,
+                                    "principal": task.principal, "origin": task.origin, "by": task.origin_by}))
+    if task.is_open:
+        action.out.signal("task_assigned", request_id=req.id, task_id=task.id, kind=task.kind, role=task.role,
+                          assignee=task.assignee, principal=task.principal, unit_id=None, due_on=task.due_on)

@@ -33,6 +33,7 @@ from approvals.offices import Offices
 from approvals.operations.base import (
     ADDED,
     Action,
+    announce,
     check_person,
     new_row,
     on_task,
@@ -82,14 +83,12 @@ def _announce_added(action: Action, task: TaskRow, added: TaskRow, actor: str, r
                              "added_task_id": added.id}))
     out.signal("approver_added", request_id=req.id, task_id=task.id, added_task_id=added.id, actor=actor,
                person=added.assignee, mode=added.origin, reason=reason)
-    if added.is_open:
-        out.signal("task_assigned", request_id=req.id, task_id=added.id, kind=added.kind, role=added.role,
-                   assignee=added.assignee, principal=added.assignee, unit_id=None, due_on=added.due_on)
+    announce(action, added)
 
 
 def remove(service: ApprovalService, added_task_id: int, actor: str) -> None:
     """减签: the holder who added a person takes them off again, before they have acted."""
-    with on_task(service, added_task_id) as action:
+    with on_task(service, added_task_id, queued_too=True) as action:
         added = action.the_task
         if added.origin not in ADDED:
             raise InvalidStateError(f"task #{added.id} ({added.name}) was not added by 加签; nothing to remove")

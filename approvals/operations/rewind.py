@@ -30,6 +30,7 @@ from approvals.operations.base import (
     ADDED,
     LIVE_REQUEST,
     Action,
+    announce,
     new_row,
     on_request,
     on_task,
@@ -160,6 +161,5 @@ def _reset(action: Action, run: Run, target: TaskRow, close_as: str, origin: str
                                                 spiff_id=target.spiff_id, principal=target.principal))
     req.status = "pending"
     save_state(action.conn, req, run.save(), action.now, action.out)
-    action.out.signal("task_assigned", request_id=req.id, task_id=new.id, kind=new.kind, role=new.role,
-                      assignee=new.assignee, principal=new.principal, unit_id=None, due_on=new.due_on)
+    announce(action, new)
     return new

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from approvals.audit import Entry
 from approvals.errors import InvalidStateError
 from approvals.offices import Offices
-from approvals.operations.base import ADDED, new_row, on_task, pending_added, require_holder, require_reason
+from approvals.operations.base import ADDED, announce, new_row, on_task, pending_added, require_holder, require_reason
 from approvals.operations.base import check_person as check_target
 from approvals.store import rows
 
@@ -46,6 +46,5 @@ def transfer(service: ApprovalService, task_id: int, actor: str, to: str, reason
                                  "new_task_id": moved.id}))
         out.signal("transferred", request_id=req.id, task_id=task.id, new_task_id=moved.id, actor=actor,
                    old_assignee=task.assignee, new_assignee=to, reason=reason)
-        out.signal("task_assigned", request_id=req.id, task_id=moved.id, kind=moved.kind, role=moved.role,
-                   assignee=to, principal=to, unit_id=None, due_on=moved.due_on)
+        announce(action, moved)
     return moved.id

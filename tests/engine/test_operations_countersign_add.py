@@ -116,3 +116,17 @@ def test_an_add_needs_a_mode_and_a_reason_and_the_holder(app: Approvals) -> None
     with pytest.raises(NotPermittedError, match="is the applicant"):
         app.service.add_approver(task.id, case.applicant, case.colleague, "before", "请核实")
     assert counts(app) == before
+
+
+def test_every_row_an_add_makes_is_bound_to_the_audit_trail(app: Approvals) -> None:
+    from approvals import trail_check
+
+    case = leave(app)
+    task = only_open(app, case.request_id)
+    before = app.service.add_approver(task.id, case.head, case.colleague, "before", "请核实")
+    app.service.decide(before, case.colleague, "approve", "")
+    after = app.service.add_approver(task.id, case.head, case.supervisor, "after", "请把关")
+    app.service.remove_approver(after, case.head)
+    app.service.add_approver(task.id, case.head, case.colleague, "after", "请复核")
+    with app.db.reading() as s:
+        assert trail_check.check(s) == []

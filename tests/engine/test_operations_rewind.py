@@ -106,7 +106,7 @@ def test_an_opinion_given_as_an_added_approver_is_not_taken_back(app: Approvals)
 
 
 def test_after_every_operation_the_audit_chain_verifies_and_the_route_finishes(app: Approvals) -> None:
-    from approvals import audit
+    from approvals import audit, trail_check
 
     case = leave(app)
     first = only_open(app, case.request_id)
@@ -124,3 +124,4 @@ def test_after_every_operation_the_audit_chain_verifies_and_the_route_finishes(a
     assert app.queries.request(case.request_id).status in ("approved", "completed")
     with app.db.reading() as s:
         assert audit.verify(s).ok
+        assert trail_check.check(s) == []  # every row an operation made has its entry
