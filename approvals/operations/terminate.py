@@ -27,7 +27,7 @@ def terminate(service: ApprovalService, request_id: int, actor: str, reason: str
         req = action.request
         require_admin(offices, actor, req.org_id, action.chart, f"terminate request #{req.id}")
         if actor == req.applicant:
-            raise NotPermittedError(f"{actor} is the applicant of request #{req.id}: withdraw it instead")
+            raise NotPermittedError(f"{actor} applied for request #{req.id}: withdraw it instead")
         if req.status not in TERMINABLE:
             raise InvalidStateError(f"request #{req.id} is {req.status}; only a request in progress is terminated")
         run = Run.load(service.definition_of(req), req.state)

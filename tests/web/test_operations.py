@@ -151,3 +151,19 @@ def test_a_file_on_the_heads_opinion_and_the_answer_show_on_the_applicants_reque
     page = text(client_for(web, STAFF).get(f"/requests/{request_id}"))
     assert "蒋涛的意见附件 · 科室主要负责人签字: 审核意见.pdf" in page
     assert "蒋涛 → 沈悦" in page and "请提供探亲证明" in page and "尚未答复" in page
+
+
+def test_the_administrator_terminates_by_request_number_and_bad_input_is_named(engine: Approvals, web: Flask) -> None:
+    request_id = submit_leave(engine, STAFF)
+    admin = client_for(web, ADMIN)
+    assert "终止申请" in text(admin.get("/inbox"))
+    assert client_for(web, HEAD).get("/terminate").status_code == 403
+    missing = admin.post("/terminate", data={"request_id": "9999", "reason": "调离"})
+    assert missing.status_code == 400 and "没有编号为 #9999 的申请" in text(missing)
+    no_reason = admin.post("/terminate", data={"request_id": str(request_id), "reason": ""})
+    assert no_reason.status_code == 400 and 'id="reason-error">请填写理由' in no_reason.get_data(as_text=True)
+    assert engine.queries.request(request_id).status == "pending"
+    done = admin.post("/terminate", data={"request_id": f"#{request_id}", "reason": "申请人已调离"})
+    assert done.status_code == 302
+    assert engine.queries.request(request_id).status == "terminated"
+    assert "已终止" in text(client_for(web, STAFF).get(f"/requests/{request_id}"))
