@@ -179,7 +179,7 @@ class ApprovalService:
             chart = self._chart_of(conn, opened)
             eligibility.check_actor(actor, req.applicant, req.id, task.name)  # whatever the assignee says
             self._check_may_act(chart, actor, task)
-            countersign_add.check_decidable(task)
+            someone_after = countersign_add.check_decidable(task)  # 后加签: they decide after this approval
             behalf = task.principal if actor != task.principal else None
             self._close(conn, task, DECIDED[decision], actor, behalf, comment, now)
             out.record(Entry(actor, "decided", req.id, task.id, decision, comment, chart.version, behalf,
@@ -188,7 +188,8 @@ class ApprovalService:
                        comment=comment, on_behalf_of=behalf)
             run = Run.load(self.definition_of(req), req.state)
             if decision == "approve":  # 加签 rows and steps with someone added after their holder
-                steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now, req.id)
+                steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
+                                                someone_after)
                 record_steps(conn, req, chart, steps, out, now)
             else:
                 status = "rejected" if decision == "reject" else "returned"

@@ -38,6 +38,7 @@ TASK_STATUS = {
     # operations on an open task (docs/operations.md)
     "transferred": _l("Transferred"),
     "held": _l("Waiting for an added approver"),
+    "open_after": _l("Waiting (an approver is added after)"),
     "queued": _l("After the holder"),
     "removed": _l("Removed"),
     "taken_back": _l("Taken back"),

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from approvals.service import ApprovalService
 
 MODES = ("before", "after")
+AFTER_PENDING = "open_after"  # the holder's row while someone added after them waits (后加签)
 
 
 def add(service: ApprovalService, task_id: int, actor: str, person: str, mode: str, reason: str,
@@ -70,8 +71,8 @@ def add(service: ApprovalService, task_id: int, actor: str, person: str, mode: s
         person = check_person(action, "person", person, actor, offices)
         added = rows.insert_task(action.conn, new_row(task, action.now, person, mode, actor,
                                                       status="open" if mode == "before" else "queued"))
-        if mode == "before":
-            rows.update_task(action.conn, task, status="held")
+        # The holder's row says what it waits on: decide looks for a queued row only then.
+        rows.update_task(action.conn, task, status="held" if mode == "before" else AFTER_PENDING)
         _announce_added(action, task, added, actor, reason)
     return added.id
 
@@ -96,7 +97,7 @@ def remove(service: ApprovalService, added_task_id: int, actor: str) -> None:
             raise NotPermittedError(f"only {added.origin_by}, who added {added.assignee}, may remove them")
         rows.update_task(action.conn, added, is_open=False, status="removed", decided_at=action.now)
         gated = _gated_row(action.conn, action.request.id, added)
-        if gated.status == "held":
+        if gated.status in ("held", AFTER_PENDING):
             rows.update_task(action.conn, gated, status="open")
         elif gated.status == "approved":  # after me, and I approved already: my approval completes the step
             _complete_gated(action, gated)
@@ -116,19 +117,22 @@ def _complete_gated(action: Action, gated: TaskRow) -> None:
     save_state(action.conn, req, run.save(), action.now, action.out)
 
 
-def check_decidable(task: TaskRow) -> None:
-    """``decide`` refuses a task held for an added approver's opinion (前加签)."""
+def check_decidable(task: TaskRow) -> bool:
+    """``decide`` refuses a task held for an added approver's opinion (前加签); True when
+    someone added after the holder waits for the holder's approval (后加签)."""
     if task.status == "held":
         raise InvalidStateError(f"task #{task.id} ({task.name}) waits for the opinion of the approver "
                                 "added before you (加签); decide when it comes back, or remove them (减签)")
+    return task.status == AFTER_PENDING
 
 
 def approve(conn: Connection, task: TaskRow, run: Run, context: RouteContext, out: Outbox,
-            now: datetime, request_id: int) -> list[Step]:
+            now: datetime, someone_after: bool) -> list[Step]:
     """What an approval of ``task`` does to the workflow, 加签 included (called by ``decide``):
     a route step completes its workflow step unless someone is queued after its holder; an
     added "before" opinion gives the task back to its holder; an added "after" approval
     completes the holder's workflow step, with the added approver as its decider."""
+    request_id = task.request_id
     if task.origin == "before":
         gated = _gated_row(conn, request_id, task)
         if gated.is_open and gated.status == "held":
@@ -140,8 +144,9 @@ def approve(conn: Connection, task: TaskRow, run: Run, context: RouteContext, ou
     if task.origin == "after":
         gated = _gated_row(conn, request_id, task)
         return run.complete(gated.spiff_id or "", context, principal=task.principal)
-    queued = [t for t in rows.round_tasks(conn, request_id, task.round)
-              if t.origin == "after" and t.origin_task_id == task.id and t.status == "queued"]
+    queued = [] if not someone_after else [
+        t for t in rows.round_tasks(conn, request_id, task.round)
+        if t.origin == "after" and t.origin_task_id == task.id and t.status == "queued"]
     if queued:
         after = queued[0]
         rows.update_task(conn, after, is_open=True, status="open", created_at=now)

@@ -38,6 +38,7 @@ def test_added_after_me_decides_after_my_approval_and_before_the_next_step(app: 
     task = only_open(app, case.request_id)
     added = app.service.add_approver(task.id, case.head, case.colleague, "after", "请经办人复核")
     assert waiting(app, case.request_id) == [(STEP, case.head)]  # the colleague's turn comes later
+    assert app.queries.task(task.id).status == "open_after"
     app.service.decide(task.id, case.head, "approve", "")
     assert waiting(app, case.request_id) == [(STEP, case.colleague)]
     app.service.decide(added, case.colleague, "approve", "")
