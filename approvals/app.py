@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from approvals.accounts import Accounts
 from approvals.clock import Clock, SystemClock
 from approvals.definitions import DefinitionRegistry
+from approvals.deploy import DatabaseDeployments, ProcessDeployer
 from approvals.orgadmin import OrgChartAdmin
 from approvals.orgchart.external import ExternalOrgCharts
 from approvals.orgchart.source import SOURCE_ENV, source_from_config
@@ -40,6 +42,8 @@ class Approvals:
     queries: Queries
     admin: OrgChartAdmin
     clock: Clock
+    deployer: ProcessDeployer
+    accounts: Accounts
 
     def init_db(self) -> None:
         upgrade(self.db)
@@ -48,7 +52,7 @@ class Approvals:
 def build(database_url: str | None = None, processes: Path | str | None = None,
           clock: Clock | None = None, orgchart_source: str | None = None) -> Approvals:
     db = Database(database_url)
-    definitions = DefinitionRegistry(processes or processes_dir())
+    definitions = DefinitionRegistry(processes or processes_dir(), DatabaseDeployments(db))
     orgcharts: Any = DatabaseOrgChartSource(db, definitions.ids)
     external = orgchart_source or os.environ.get(SOURCE_ENV)
     if external:  # a YAML file or a directory service instead of the database (docs/orgcharts.md)
@@ -56,4 +60,5 @@ def build(database_url: str | None = None, processes: Path | str | None = None,
     clock = clock or SystemClock()
     service = ApprovalService(db, definitions, orgcharts, clock)
     return Approvals(db, definitions, orgcharts, service, Queries(db),
-                     OrgChartAdmin(db, orgcharts, clock, service.definition_of), clock)
+                     OrgChartAdmin(db, orgcharts, clock, service.definition_of), clock,
+                     ProcessDeployer(db, definitions, orgcharts.current_all, clock), Accounts(db, orgcharts, clock))

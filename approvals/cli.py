@@ -123,6 +123,30 @@ def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str) -
         click.echo(f"  moved task #{move.task_id} ({move.step}) from {move.old} to {move.new}")
 
 
+@cli.command("deploy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--actor", default="system", help="Who is deploying it (recorded in the audit trail).")
+@click.option("--comment", default="", help="Why (kept with the deployment).")
+@click.pass_context
+def deploy_cmd(ctx: click.Context, file: str, actor: str, comment: str) -> None:
+    """Validate FILE (BPMN) against every org chart using it and put it in force for every
+    worker, without a restart; requests in flight stay on their version (docs/processes.md)."""
+    app = _app(ctx)
+    try:
+        xml = Path(file).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{file}: not UTF-8 text (byte {exc.start})")
+    try:
+        check = app.deployer.deploy(xml, Path(file).name, actor, checked("--comment", comment))
+    except ApprovalsError as exc:
+        _fail(f"deploy refused: {exc}")
+    for defn in check.definitions:
+        click.echo(f"deployed {defn.process_id} ({defn.name}), version {defn.sha256[:12]}")
+    for org, request_type in check.used_by:
+        click.echo(f"  used by {org} as {request_type!r}")
+    click.echo(f"  routes checked for {check.people_checked} person/request-type pair(s)")
+
+
 def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     result = {}
     for item in values:

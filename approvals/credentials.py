@@ -69,20 +69,27 @@ def set_disabled(db: Database, person_id: str, disabled: bool, actor: str, at: d
     ends its sessions. Returns False when the account already was in that state."""
     out = Outbox()
     with db.transaction() as s:
-        row = s.get(Credential, person_id, with_for_update=True)
-        if row is None and not disabled:
-            return False
-        if row is None:
-            row = Credential(person_id=person_id, password_hash=UNUSABLE, updated_at=at,
-                             session_generation=0, disabled=False)
-            s.add(row)
-        if row.disabled == disabled:
-            return False
-        row.disabled = disabled
-        row.session_generation += 1
-        action = "account_disabled" if disabled else "account_enabled"
-        out.record(Entry(actor, action, detail={"person": person_id}))
+        changed = mark_disabled(s, out, person_id, disabled, actor, at)
         out.write(s, at)
+    return changed
+
+
+def mark_disabled(s: Session, out: Outbox, person_id: str, disabled: bool, actor: str, at: datetime) -> bool:
+    """``set_disabled`` inside the caller's transaction (a person leaving the org chart: the
+    chart and the account change together)."""
+    row = s.get(Credential, person_id, with_for_update=True)
+    if row is None and not disabled:
+        return False
+    if row is None:
+        row = Credential(person_id=person_id, password_hash=UNUSABLE, updated_at=at,
+                         session_generation=0, disabled=False)
+        s.add(row)
+    if row.disabled == disabled:
+        return False
+    row.disabled = disabled
+    row.session_generation += 1
+    action = "account_disabled" if disabled else "account_enabled"
+    out.record(Entry(actor, action, detail={"person": person_id}))
     return True
 
 

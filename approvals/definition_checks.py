@@ -28,7 +28,7 @@ NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 
 # What approvals.routes.request_variables provides besides form fields and process properties
 # (tests/engine/test_safe_expressions.py pins the two together).
-REQUEST_VARIABLES = ("applicant", "applicant_category", "unit_kind", "unit_id", "today", "risk_areas")
+REQUEST_VARIABLES = ("applicant", "applicant_category", "grade", "unit_kind", "unit_id", "today", "risk_areas")
 
 # Elements whose text SpiffWorkflow evaluates as an expression, and how an error names them.
 EXPRESSIONS = {

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -76,6 +77,11 @@ class ProcessDefinition:
     fields: tuple[FieldDef, ...] = ()
     variables: dict[str, Any] = field(default_factory=dict)
     refusals: dict[str, Refusal] = field(default_factory=dict)
+
+    @property
+    def name_en(self) -> str:
+        """The English name, from the process property ``name_en`` ("" when the file has none)."""
+        return str(self.variables.get("name_en", ""))
 
     @property
     def uses_county_cadre(self) -> bool:
@@ -199,67 +205,87 @@ def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
     return result
 
 
-class DefinitionRegistry:
-    """The processes of a deployment: current files by id, and every version seen by hash."""
+class DeployedVersions(Protocol):
+    """Where deployed process versions live (``approvals.deploy.DatabaseDeployments``)."""
 
-    def __init__(self, directory: Path | str) -> None:
+    def marker(self) -> int | None:
+        """Changes whenever a version is deployed: one cheap query."""
+        ...
+
+    def current(self) -> list[tuple[str, str, str, str]]:
+        """The version in force per deployed process: (process id, sha256, source name, XML)."""
+        ...
+
+
+class DefinitionRegistry:
+    """The processes of a deployment: current ones by id, and every version seen by hash.
+
+    Current ones are the files in ``directory``, replaced by a deployed version of the same
+    process id where one was deployed (``deployed``). Every ``refresh_seconds`` at most, a
+    lookup compares the deployments' marker with the one it has loaded, so a process deployed
+    through another worker is in force here within that time, with no restart."""
+
+    def __init__(self, directory: Path | str, deployed: DeployedVersions | None = None,
+                 refresh_seconds: float = 2.0) -> None:
         self.directory = Path(directory)
+        self.deployed = deployed
+        self.refresh_seconds = refresh_seconds
         self._by_hash: dict[tuple[str, str], ProcessDefinition] = {}
+        self._by_text: dict[str, list[ProcessDefinition]] = {}
         self._current: dict[str, ProcessDefinition] | None = None
+        self._origins: dict[str, str] = {}
         self._errors: list[ProcessDefinitionError] = []
-        self._lock = threading.Lock()
+        self._marker: int | None = None
+        self._checked_at: float | None = None
+        self._lock = threading.RLock()
+
+    def _deployed_marker(self) -> int | None:
+        if self.deployed is None:
+            return None
+        now = time.monotonic()
+        if self._checked_at is not None and now - self._checked_at < self.refresh_seconds:
+            return self._marker
+        self._checked_at = now
+        return self.deployed.marker()
 
     def _load(self) -> dict[str, ProcessDefinition]:
+        marker = self._deployed_marker()
         with self._lock:
-            if self._current is None:
+            if self._current is None or marker != self._marker:
                 current: dict[str, ProcessDefinition] = {}
+                origins: dict[str, str] = {}
                 errors = []
                 for path in sorted(self.directory.glob("*.bpmn")):
                     try:
                         for defn in self._parse(path.read_text(encoding="utf-8"), path.name):
                             current[defn.process_id] = defn
+                            origins[defn.process_id] = "file"
                     except ProcessDefinitionError as exc:
                         errors.append(exc)
-                self._current, self._errors = current, errors
+                for process_id, sha, source, xml in self.deployed.current() if self.deployed else []:
+                    try:
+                        current[process_id] = self._verified(process_id, sha, xml, source)
+                        origins[process_id] = "deployed"
+                    except (ProcessDefinitionError, UnknownProcessError) as exc:
+                        errors.append(exc if isinstance(exc, ProcessDefinitionError)
+                                      else ProcessDefinitionError(source, [Issue(process_id, sha, str(exc))]))
+                self._current, self._origins, self._errors, self._marker = current, origins, errors, marker
             return self._current
 
     def _parse(self, xml: str, source: str) -> list[ProcessDefinition]:
+        sha = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+        known = self._by_text.get(sha)
+        if known is not None:
+            return known
         defns = parse_bpmn(xml, source)
+        self._by_text[sha] = defns
         for defn in defns:
             self._by_hash[(defn.sha256, defn.process_id)] = defn
         return defns
 
-    @property
-    def errors(self) -> list[ProcessDefinitionError]:
-        self._load()
-        return list(self._errors)
-
-    def ids(self) -> list[str]:
-        return sorted(self._load())
-
-    def all(self) -> Iterable[ProcessDefinition]:
-        return list(self._load().values())
-
-    def get(self, process_id: str) -> ProcessDefinition:
-        try:
-            return self._load()[process_id]
-        except KeyError:
-            raise UnknownProcessError(process_id, self.ids()) from None
-
-    def version(self, process_id: str, sha256: str, xml_loader: Any) -> ProcessDefinition:
-        """The exact version a request started on; ``xml_loader(sha)`` fetches stored XML on a miss.
-
-        Stored XML is hashed before it is parsed: text altered in the database is refused, so
+    def _verified(self, process_id: str, sha256: str, xml: str, source: str) -> ProcessDefinition:
+        """Stored XML is hashed before it is parsed: text altered in the database is refused, so
         write access to the database cannot change what a request runs."""
-        key = (sha256, process_id)
-        cached = self._by_hash.get(key)
-        if cached is not None:
-            return cached
-        current = self._load().get(process_id)
-        if current is not None and current.sha256 == sha256:
-            return current
-        source = f"{process_id}@{sha256[:12]}"
-        xml = xml_loader(sha256)
         found = hashlib.sha256(xml.encode("utf-8")).hexdigest()
         if found != sha256:
             raise ProcessDefinitionError(source, [Issue(
@@ -272,6 +298,41 @@ class DefinitionRegistry:
                     return defn
         raise UnknownProcessError(process_id)
 
+    @property
+    def errors(self) -> list[ProcessDefinitionError]:
+        self._load()
+        return list(self._errors)
+
+    def ids(self) -> list[str]:
+        return sorted(self._load())
+
+    def all(self) -> Iterable[ProcessDefinition]:
+        return list(self._load().values())
+
+    def origin(self, process_id: str) -> str:
+        """"file" (from the processes folder) or "deployed" (from the database)."""
+        self._load()
+        return self._origins.get(process_id, "")
+
+    def get(self, process_id: str) -> ProcessDefinition:
+        try:
+            return self._load()[process_id]
+        except KeyError:
+            raise UnknownProcessError(process_id, self.ids()) from None
+
+    def version(self, process_id: str, sha256: str, xml_loader: Any) -> ProcessDefinition:
+        """The exact version a request started on; ``xml_loader(sha)`` fetches stored XML on a miss
+        (a file since removed from the folder, a version deployed and replaced since)."""
+        cached = self._by_hash.get((sha256, process_id))
+        if cached is not None:
+            return cached
+        current = self._load().get(process_id)
+        if current is not None and current.sha256 == sha256:
+            return current
+        return self._verified(process_id, sha256, xml_loader(sha256), f"{process_id}@{sha256[:12]}")
+
     def reload(self) -> None:
+        """Read the folder and the deployments again at the next lookup."""
         with self._lock:
             self._current = None
+            self._checked_at = None

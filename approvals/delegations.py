@@ -66,13 +66,26 @@ def waiting(conn: Connection, principal: str) -> list[Waiting]:
 _INSERT = insert(Delegation).returning(Delegation.id)
 
 
+_OVERLAPPING = (select(Delegation.delegate, Delegation.starts_on, Delegation.ends_on)
+                .where(Delegation.principal == bindparam("principal"), Delegation.revoked.is_(False),
+                       Delegation.starts_on <= bindparam("ends_on"), Delegation.ends_on >= bindparam("starts_on"))
+                .order_by(Delegation.starts_on).limit(1))
+
+
 def add(conn: Connection, principal: str, delegate: str, starts_on: date, ends_on: date, at: datetime) -> int:
-    """Record a delegation; returns its id. Who may be named is ``eligibility.check_delegate``'s call."""
+    """Record a delegation; returns its id. Who may be named is ``eligibility.check_delegate``'s call.
+    One acting approver at a time: a range overlapping one already named is refused (end that
+    one first), so nobody has to guess which of two delegates a task went to."""
     issues = []
     if delegate == principal:
         issues.append(Issue("delegate", delegate, "must be someone other than yourself"))
     if ends_on < starts_on:
         issues.append(Issue("ends_on", ends_on.isoformat(), f"must not be before starts_on {starts_on}"))
+    clash = conn.execute(_OVERLAPPING, {"principal": principal, "starts_on": starts_on, "ends_on": ends_on}).first()
+    if clash is not None and not issues:
+        issues.append(Issue("starts_on", starts_on.isoformat(),
+                            f"overlaps the delegation to {clash.delegate} from {clash.starts_on} to {clash.ends_on}; "
+                            "end that one first"))
     if issues:
         raise FieldError(issues)
     return int(conn.execute(_INSERT, {"principal": principal, "delegate": delegate, "starts_on": starts_on,
@@ -93,3 +106,37 @@ def revoke_departed(conn: Connection, people: Collection[str], day: date) -> lis
     if gone:
         conn.execute(_REVOKE, {"ids": [i for i, _, _ in gone]})
     return [(p, d) for _, p, d in gone]
+
+
+_NAMED = (select(Delegation).where(Delegation.principal.in_(bindparam("principals", expanding=True)),
+                                   Delegation.revoked.is_(False), Delegation.ends_on >= bindparam("day"))
+          .order_by(Delegation.starts_on, Delegation.id))
+
+
+def not_over(conn: Connection, principals: Collection[str], day: date) -> list[Any]:
+    """Delegations of ``principals`` in force on ``day`` or later: the ones that can be ended."""
+    return list(conn.execute(_NAMED, {"principals": list(principals), "day": day}))
+
+
+_ONE = select(Delegation).where(Delegation.id == bindparam("delegation_id")).with_for_update()
+_END = update(Delegation).where(Delegation.id == bindparam("delegation_id")).values(
+    revoked=True, ends_on=bindparam("new_end"))
+_HANDED = (select(Task.id, Task.request_id, Task.name, Task.role)
+           .where(Task.principal == bindparam("principal"), Task.assignee == bindparam("delegate"),
+                  Task.is_open.is_(True)).order_by(Task.id))
+_BACK = (update(Task).where(Task.id.in_(bindparam("ids", expanding=True)))
+         .values(assignee=bindparam("owner"), revision=Task.revision + 1))
+
+
+def end(conn: Connection, delegation_id: int, day: date) -> tuple[Any, list[Any]]:
+    """End a delegation on ``day`` (one not yet begun is withdrawn) and give the principal back
+    the tasks still open with the delegate on their behalf. Returns the row as it was and the
+    tasks moved back; LookupError when there is no such delegation in force or to come."""
+    row = conn.execute(_ONE, {"delegation_id": delegation_id}).first()
+    if row is None or row.revoked or row.ends_on < day:
+        raise LookupError(delegation_id)
+    conn.execute(_END, {"delegation_id": delegation_id, "new_end": min(row.ends_on, max(row.starts_on, day))})
+    handed = list(conn.execute(_HANDED, {"principal": row.principal, "delegate": row.delegate}))
+    if handed:
+        conn.execute(_BACK, {"ids": [t.id for t in handed], "owner": row.principal})
+    return row, handed

@@ -16,18 +16,21 @@ database itself.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from approvals import delegations
+from approvals import credentials, delegations
 from approvals.audit import Entry
 from approvals.clock import Clock
 from approvals.definitions import DECISION_KINDS
-from approvals.errors import ApprovalsError
+from approvals.errors import ApprovalsError, ConflictError, FieldError, Issue
 from approvals.handover import DefinitionOf, skip_for_applicant
 from approvals.offices import Offices, require_admin
+from approvals.orgchart.changes import Change, Leave, apply_change
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import resolve
 from approvals.outbox import Outbox
@@ -138,11 +141,51 @@ class OrgChartAdmin:
              offices: Offices | None = None) -> Impact:
         """Save ``text`` as its organization's chart in force; with ``offices``, only for an
         admin of that organization (NotPermittedError otherwise)."""
+        return self._save(text, actor, source_name, comment, offices, None)
+
+    # ---- personnel changes by form (orgchart/changes.py) --------------------------------
+
+    def change_text(self, org_id: str, change: Change) -> str:
+        """The text of the chart in force with ``change`` applied (OrgChartError if the change
+        names a unit or person the chart lacks; the loader checks the rest)."""
+        return apply_change(self.current_text(org_id), change)
+
+    def preview_change(self, org_id: str, change: Change, *, actor: str | None = None,
+                       offices: Offices | None = None) -> tuple[str, Impact]:
+        text = self.change_text(org_id, change)
+        return text, self.impact(text, self._source_name(org_id), actor=actor, offices=offices)
+
+    def save_change(self, org_id: str, change: Change, reason: str, actor: str | None, *,
+                    offices: Offices | None = None, expected: str | None = None) -> Impact:
+        """Save the chart with ``change`` as a new version, ``reason`` kept with it (required).
+        ``expected``: the text the admin previewed; if another change was saved since, the
+        text differs and ConflictError asks for a fresh preview. A person leaving also has
+        their account disabled, in the same transaction."""
+        if not reason.strip():
+            raise FieldError([Issue("reason", None, "is required")])
+        text = self.change_text(org_id, change)
+        if expected is not None and text != expected:
+            raise ConflictError("the org chart was changed since the preview; check the impact again")
+
+        def disable(s: Session, out: Outbox, at: datetime) -> None:
+            if isinstance(change, Leave):
+                credentials.mark_disabled(s, out, change.person, True, actor or "system", at)
+
+        return self._save(text, actor, self._source_name(org_id), reason, offices, disable)
+
+    def _source_name(self, org_id: str) -> str:
+        history = self.orgcharts.history(org_id)
+        return history[0].source_name if history else f"{org_id}.yaml"
+
+    def _save(self, text: str, actor: str | None, source_name: str, comment: str, offices: Offices | None,
+              also: Callable[[Session, Outbox, datetime], None] | None) -> Impact:
         chart = self.orgcharts.parse(text, source_name)
         self.check_admin(chart.id, actor, offices)
         now = self.clock.now()
         out = Outbox()
         with self.db.transaction() as s:
+            if also is not None:
+                also(s, out, now)
             _lock_open_requests(s, chart.id)
             impact = self._impact(s, chart, text)
             row, chart = self.orgcharts.save(s, text, source_name, actor, now, comment)

@@ -34,6 +34,7 @@ def request_variables(chart: OrgChart, definition: ProcessDefinition, applicant:
     variables.update(
         applicant=applicant,
         applicant_category=chart.category(applicant, uses_county_cadre=definition.uses_county_cadre),
+        grade=chart.person(applicant).grade,  # "county" (县级干部) or None
         unit_kind=unit.kind,
         unit_id=unit.id,
         today=today.isoformat(),

@@ -13,9 +13,10 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_login import LoginManager, login_required, login_url, login_user
 from werkzeug.wrappers import Response
 
-from approvals import signin
+from approvals import credentials, signin
+from approvals.errors import FieldError
 from approvals.signin import Outcome, SignIn
-from web import sessions, users
+from web import messages, sessions, users
 from web.engine import engine
 from web.i18n import LANGUAGES, when
 from web.i18n import gettext as _
@@ -119,3 +120,26 @@ def language() -> Response:
     if lang in LANGUAGES:
         session["lang"] = lang
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> str | Response | tuple[str, int]:
+    """A person changes their own password: the current one, then the new one twice. Their
+    other sessions end (a stolen cookie stops working); this one continues."""
+    if request.method == "GET":
+        return render_template("auth/password.html", errors={})
+    new = request.form.get("new", "")
+    errors: dict[str, str] = {}
+    if new != request.form.get("repeat", ""):
+        errors["repeat"] = _("The two new passwords differ.")
+    else:
+        try:
+            engine().accounts.change_own_password(me().id, request.form.get("current", ""), new)
+        except FieldError as exc:
+            errors = messages.field_errors(exc)
+    if errors:
+        return render_template("auth/password.html", errors=errors), 400
+    sessions.start(credentials.session_generation(engine().db, me().id) or 0)
+    flash(_("Your password has been changed. Other devices signed in as you have been signed out."), "success")
+    return redirect(url_for("applicant.home"))

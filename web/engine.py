@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask import Flask, current_app, has_app_context
 
 from approvals.app import Approvals, build
+from approvals.deploy import warn_missing
 from approvals.orgchart.model import OrgChart
 from web.pagememo import once, page_memo
 
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
             app.config.get("APPROVALS_DATABASE_URL"), app.config.get("APPROVALS_PROCESSES")
         )
     app.extensions["approvals"] = approvals
+    # Loudly, at start: processes stored requests use that this server lacks (docs/processes.md)
+    warn_missing(approvals.db, approvals.definitions)
 
 
 def engine() -> Approvals:

@@ -111,11 +111,6 @@ UNIT_KIND = {
     "affiliated": _l("affiliated unit"),
     "contractor": _l("contractor"),
 }
-REQUEST_TYPE = {
-    "leave": _l("Leaving the city"),
-    "meeting": _l("Meeting"),
-    "family_trip": _l("Family member's trip to a risk area"),
-}
 REASON = {
     "open": _l("decides"),
     "sent": _l("receives it"),
@@ -150,35 +145,65 @@ def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str
     if code == "last_approver":
         return _("The last approver")
     if code.startswith("duty:"):
-        duty = code.removeprefix("duty:")
-        unit_id = chart.duties.get(duty) if chart else None
-        where = chart.units[unit_id].name if chart and unit_id in chart.units else duty
-        return _("%(duty)s (%(unit)s)", duty=word(DUTY, duty), unit=where)
+        duty_id = code.removeprefix("duty:")
+        unit_id = chart.duties.get(duty_id) if chart else None
+        where = chart.units[unit_id].name if chart and unit_id in chart.units else duty_id
+        return _("%(duty)s (%(unit)s)", duty=duty(chart, duty_id), unit=where)
     return _("Post %(post)s", post=code)
 
 
-DUTY = {
-    "filing": _l("Filing"),
-    "discipline": _l("Discipline inspection"),
-    "epidemic_office": _l("Epidemic prevention office"),
-    "higher_authority": _l("Higher authority's decision"),
-    "publicity": _l("Publicity"),
+def request_type(code: str, org_id: str | None = None, process_name: str = "") -> str:
+    """The process's own name (离孝审批, 离渝报备审批: each bureau names its route); on English
+    pages its ``name_en`` property. The request type's code when the file gives no name."""
+    if is_english():
+        return _process_name(code, org_id, english=True) or process_name or code
+    return process_name or _process_name(code, org_id) or code
+
+
+def _process_name(code: str, org_id: str | None, *, english: bool = False) -> str:
+    app = engine()
+    try:
+        defn = app.service.definition_for(app.orgcharts.current(org_id), code)
+    except ApprovalsError:
+        return ""
+    return defn.name_en if english else defn.name
+
+
+# admin: audit actions of process deployment (approvals/deploy.py)
+ACTION["process_deployed"] = _l("Process deployed")
+ACTION["delegation_ended"] = _l("Acting approver withdrawn or ended early")
+
+# admin: positions in a unit and form fields of the personnel-change forms (web/admin/changes.py)
+POSITION = {"head": _l("principal head"), "deputy": _l("deputy head"), "supervisor": _l("supervising leader")}
+FORM_FIELD = {
+    "person": _l("the person"),
+    "unit": _l("the unit"),
+    "position": _l("the position"),
+    "name": _l("the name"),
+    "title": _l("the title"),
+    "duty": _l("the duty"),
+    "successor": _l("the successor"),
 }
 
 
-def request_type(code: str, org_id: str | None = None, process_name: str = "") -> str:
-    """In Chinese, the process's own name (离孝审批, 离渝报备审批: each bureau names its route);
-    in English, a generic label, as process files carry no English name."""
-    if not is_english():
-        name = process_name or _process_name(code, org_id)
-        if name:
-            return name
-    return str(REQUEST_TYPE.get(code, process_name or code))
+def position(chart: OrgChart | None, code: str, unit_id: str) -> str:
+    """A unit position ("head of 财务科") or a post ("Head of the bureau") in words."""
+    if code not in POSITION:
+        return role(chart, code)
+    unit = chart.units.get(unit_id) if chart and unit_id else None
+    if unit is None:
+        return str(POSITION[code])
+    return _("%(position)s of %(unit)s", position=POSITION[code], unit=unit.name)
 
 
-def _process_name(code: str, org_id: str | None) -> str:
-    app = engine()
-    try:
-        return app.service.definition_for(app.orgcharts.current(org_id), code).name
-    except ApprovalsError:
-        return ""
+def duty(chart: OrgChart | None, code: str) -> str:
+    """A duty's name as the chart gives it (``duties.<duty>.name``, ``name_en`` on English
+    pages), or its id when the chart gives none: process authors' words live in the chart."""
+    info = chart.duty_info.get(code) if chart else None
+    if info is None:
+        return code
+    return (info.name_en if is_english() else info.name) or info.name or code
+
+
+def form_field(name: str) -> str:
+    return word(FORM_FIELD, name)

@@ -212,3 +212,35 @@ def conflict(task_id: int) -> str:
         "Already handled by someone else (%(status)s); nothing was changed.",
         status=labels.word(labels.TASK_STATUS, task.status),
     )
+
+
+# admin: acting approvers and passwords (approvals/delegations.py, approvals/accounts.py)
+_ISSUES += [
+    (
+        re.compile(r"^overlaps the delegation to (\S+) from (\S+) to (\S+);"),
+        lambda m: _(
+            "These dates overlap the acting approver already named (%(name)s, %(start)s to "
+            "%(end)s). End that one first.",
+            name=engine().orgcharts.for_person(m[1]).display_name(m[1]) if _known(m[1]) else m[1],
+            start=m[2],
+            end=m[3],
+        ),
+    ),
+    (re.compile(r"^is not your current password$"), lambda m: _("This is not your current password.")),
+    (
+        re.compile(r"^is too easy to guess"),
+        lambda m: _("Too easy to guess: not your user name, one repeated character or the demo password."),
+    ),
+    (
+        re.compile(r"^must differ from the current password$"),
+        lambda m: _("Choose a password different from the current one."),
+    ),
+]
+
+
+def _known(person_id: str) -> bool:
+    try:
+        engine().orgcharts.for_person(person_id)
+    except ApprovalsError:
+        return False
+    return True

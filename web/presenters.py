@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
+from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart, Person
 from approvals.routes import Route
 from approvals.store.models import Task
@@ -72,6 +73,25 @@ def tag(person_id: str | None) -> Markup:
     p = person(person_id)
     shown, small = (p.name, f"<small>{escape(p.title)}</small>" if p.title else "") if p else (name(person_id), "")
     return Markup(f'<span class="person" title="{escape(person_id)}">{escape(shown)}{small}</span>')
+
+
+def tag_at(person_id: str | None, org_id: str, version: str | None) -> Markup:
+    """A person as they were in chart ``version`` (the one a task recorded): the title they
+    held when they decided, not today's. Falls back to ``tag`` when that version is unknown."""
+    if not person_id or not version:
+        return tag(person_id)
+    charts: dict[tuple[str, str], Any] = once("charts_at", dict)
+    key = (org_id, version)
+    if key not in charts:
+        try:
+            charts[key] = engine().orgcharts.version(org_id, version)
+        except ApprovalsError:
+            charts[key] = None
+    then = charts[key].people.get(person_id) if charts[key] is not None else None
+    if then is None:
+        return tag(person_id)
+    small = f"<small>{escape(then.title)}</small>" if then.title else ""
+    return Markup(f'<span class="person" title="{escape(person_id)}">{escape(then.name)}{small}</span>')
 
 
 def title(person_id: str | None) -> str:
@@ -170,6 +190,7 @@ def page_url(page: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         person=tag,
+        person_at=tag_at,
         person_name=name,
         person_unit=unit_name,
         person_title=title,

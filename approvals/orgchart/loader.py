@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from approvals.errors import Issue, OrgChartError
 from approvals.orgchart import yamlread
-from approvals.orgchart.model import UNIT_KINDS, Organization, OrgChart, Person, Unit
+from approvals.orgchart.model import UNIT_KINDS, Duty, Organization, OrgChart, Person, Unit
 from approvals.orgchart.roles import BUILTIN_ROLES
 from approvals.orgchart.yamlread import item_path as _item_path
 from approvals.orgchart.yamlread import join as _join
@@ -35,6 +35,7 @@ ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": 
 UNIT_KEYS = {"id": True, "name": True, "kind": True, "head": False, "deputies": False,
              "supervisor": False}
 PERSON_KEYS = {"id": True, "name": True, "unit": True, "title": False, "grade": False}
+DUTY_KEYS = {"unit": False, "name": False, "name_en": False, "description": False}  # long form of a duty
 
 _Item = TypeVar("_Item", Unit, Person)
 
@@ -52,7 +53,8 @@ def parse_orgchart(text: str, source: str = "<string>", *,
     return OrgChart(organization, MappingProxyType(checker.units),
                     MappingProxyType(checker.people), MappingProxyType(checker.posts),
                     MappingProxyType(checker.duties),
-                    version=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=source)
+                    version=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=source,
+                    duty_info=MappingProxyType(checker.duty_info))
 
 
 MAX_ISSUES = 50  # a pasted garbage file could list thousands; the first ones say what is wrong
@@ -134,6 +136,7 @@ class _Checker:
         self.people: dict[str, Person] = {}
         self.posts: dict[str, str | None] = {}
         self.duties: dict[str, str] = {}
+        self.duty_info: dict[str, Duty] = {}
         self.paths: dict[tuple[str, str], str] = {}  # ("units", id) -> key path of that item
         self.broken: set[str] = set()  # "units"/"people" when the list itself is unusable
 
@@ -358,11 +361,20 @@ class _Checker:
             result[post] = holder
         return result
 
+    def duty(self, raw: Mapping[Any, Any], path: str, duty: str) -> str | None:
+        self.unknown_keys(raw, DUTY_KEYS, path)
+        texts = {key: self.text(raw, key, path, required=False) or "" for key in ("name", "name_en", "description")}
+        self.duty_info[duty] = Duty(**texts)
+        return self.text(raw, "unit", path, required=False)
+
     def read_duties(self, root: Mapping[Any, Any]) -> dict[str, str]:
         raw = self.mapping(root, "duties", "", required=False) or {}
         result = {}
         for duty in raw:  # an open mapping: any name is fine, the value must be a unit
-            unit_id = self.text(raw, duty, "duties", required=False)  # null = not assigned
+            if isinstance(raw.get(duty), dict):  # long form: unit, name, name_en, description
+                unit_id = self.duty(raw[duty], f"duties.{duty}", str(duty))
+            else:
+                unit_id = self.text(raw, duty, "duties", required=False)  # null = not assigned
             if self.name_key(duty, "duties") and unit_id is not None:
                 if self.ref(unit_id, f"duties.{duty}", self.units, "unit"):
                     result[duty] = unit_id

@@ -47,6 +47,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Duty:
+    """What the chart says about a duty beyond its unit: its name in the bureau's words (and in
+    English), and a description for the admin's pages. Extension, docs/orgcharts.md."""
+
+    name: str = ""
+    name_en: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class OrgChart:
     organization: Organization
     units: Mapping[str, Unit]
@@ -55,6 +65,7 @@ class OrgChart:
     duties: Mapping[str, str]  # duty name -> unit id
     version: str = ""  # content hash of the source text; stable across reloads
     source: str = ""  # file name or other origin, for messages
+    duty_info: Mapping[str, Duty] = field(default_factory=lambda: MappingProxyType({}))
     members_by_unit: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

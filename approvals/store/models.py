@@ -265,6 +265,20 @@ class AccessLogEntry(Base):
     )
 
 
+class ProcessDeployment(Base):
+    """A process version put in force by ``approvals deploy`` or the admin page. The latest row
+    per process id is the version new requests start on; ``max(id)`` is the marker every worker
+    compares with its cache, so a deployment is picked up without a restart. Never edited."""
+
+    __tablename__ = "process_deployments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("process_versions.sha256"))
+    deployed_at: Mapped[datetime] = mapped_column(DateTime)
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
 # ---- operations on an open task (migration 0006) -------------------------------------------
 
 

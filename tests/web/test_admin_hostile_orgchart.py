@@ -53,7 +53,7 @@ def test_an_alias_bomb_or_deep_nesting_is_refused_at_its_line(engine: Approvals,
     client = client_for(web, ADMIN)
     bomb = 'a: &a ["x","x","x"]\nb: &b [*a,*a,*a]\nc: [*b,*b,*b]\n'
     response = client.post("/admin/orgchart/edit", data={"text": bomb, "action": "check"})
-    assert response.status_code == 400 and "anchors (&name) and aliases (*name)" in shown(response)
+    assert response.status_code == 400 and "不接受锚点（&）和别名（*）" in shown(response)
     deep = "units: " + "[" * 1000 + "]" * 1000
     response = client.post("/admin/orgchart/edit", data={"text": deep, "action": "check"})
     assert response.status_code == 400 and "nested more than 8 levels deep" in text(response)
@@ -62,7 +62,7 @@ def test_an_alias_bomb_or_deep_nesting_is_refused_at_its_line(engine: Approvals,
 def test_a_text_over_the_size_limit_is_refused_without_reading_it(engine: Approvals, web: Flask) -> None:
     huge = "units: " + "[" * 600_000  # deep as well as large: the size is checked first
     response = client_for(web, ADMIN).post("/admin/orgchart/edit", data={"text": huge, "action": "check"})
-    assert response.status_code == 400 and "larger than 500,000 bytes" in text(response)
+    assert response.status_code == 400 and "文件超过 500,000 字节" in text(response)
 
 
 def test_an_uploaded_file_in_gbk_names_the_line_of_the_first_bad_byte(engine: Approvals, web: Flask) -> None:
@@ -72,7 +72,7 @@ def test_an_uploaded_file_in_gbk_names_the_line_of_the_first_bad_byte(engine: Ap
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "gbk.yaml: line 1: not UTF-8 text (byte 4" in text(response)
+    assert "gbk.yaml: 第 1 行：文件不是以 UTF-8 编码保存的（第 4 个字节）" in text(response)
 
 
 def test_a_comment_with_a_control_character_is_refused_and_nothing_is_saved(

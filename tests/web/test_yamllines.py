@@ -63,4 +63,4 @@ def test_a_yaml_syntax_error_is_shown_at_its_line(engine: Approvals, web: Flask)
         "/admin/orgchart/edit", data={"text": broken, "action": "check"}
     )
     assert response.status_code == 400
-    assert 'class="bad"' in response.get_data(as_text=True) and "not valid YAML" in text(response)
+    assert 'class="bad"' in response.get_data(as_text=True) and "格式有误" in text(response)

@@ -6,17 +6,19 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals import text as textrules
-from approvals.errors import ApprovalsError, NotPermittedError, OrgChartError
+from approvals.errors import ApprovalsError, Issue, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
 from approvals.orgchart import yamlread
 from web import yamllines
 from web.admin import bp
+from web.admin.yamlwords import issue_sentence
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
@@ -62,7 +64,7 @@ class Line:
 
 
 def annotated(
-    text: str, err: OrgChartError, context: int = 3
+    text: str, err: OrgChartError, context: int = 3, say: Callable[[Issue], str] = str
 ) -> tuple[list[Line | None], list[str]]:
     """The lines around each problem (None marks skipped lines), and the problems no line
     can be found for; the full text stays in the editor below."""
@@ -73,9 +75,9 @@ def annotated(
         whole = issue.where.startswith("(")
         number = None if whole else yamllines.line_of(text, issue.where)
         if number is None:
-            loose.append(str(issue))
+            loose.append(say(issue))
         else:
-            by_line.setdefault(number, []).append(str(issue))
+            by_line.setdefault(number, []).append(say(issue))
     shown: list[Line | None] = []
     for n, line in enumerate(text.splitlines(), 1):
         if any(abs(n - bad) <= context for bad in by_line):
@@ -114,7 +116,7 @@ def _text_from_request() -> tuple[str, str] | str:
         try:
             return yamlread.decode(upload.read(yamlread.MAX_BYTES + 1), upload.filename), upload.filename
         except OrgChartError as exc:
-            return str(exc)
+            return f"{upload.filename}: " + " ".join(issue_sentence(i, None) for i in exc.issues)
     return request.form.get("text", "").replace("\r\n", "\n"), request.form.get(
         "source_name"
     ) or "orgchart.yaml"
@@ -169,7 +171,8 @@ def edit() -> str | Response | tuple[str, int]:
     except NotPermittedError:
         abort(404)  # the text is another organization's chart
     except OrgChartError as exc:
-        lines, loose = annotated(_shown(text), exc)
+        chart = engine().orgcharts.current(org)
+        lines, loose = annotated(_shown(text), exc, say=lambda issue: issue_sentence(issue, chart))
         return render_template(
             "admin/edit.html", lines=lines, loose=loose, problems=len(exc.issues), **context
         ), 400

@@ -11,12 +11,14 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals import audit_search
-from approvals.errors import FieldError, NotPermittedError, UnknownPersonError
+from approvals.errors import FieldError, NotPermittedError, UnknownError, UnknownPersonError
 from approvals.orgchart.model import OrgChart
 from web import messages
 from web.approver import bp
+from web.auth import safe_next
 from web.engine import engine
 from web.i18n import gettext as _
+from web.picker import search_words
 from web.presenters import name
 from web.users import me, offices
 
@@ -92,9 +94,28 @@ def handle(
                 return redirect(back)
     people = sorted(chart.people.values(), key=lambda p: (p.unit, p.id))
     status = 400 if errors else 200
+    principals = list(chart.people) if context.get("choose_principal") else [principal]
     return render_template(
-        template, form=form, errors=errors, people=people, chart=chart, **context
+        template, form=form, errors=errors, people=people, chart=chart,
+        search_words=lambda person: search_words(chart, person),
+        in_force=engine().accounts.delegations_not_over(principals), back=back, **context
     ), status  # type: ignore[return-value]
+
+
+@bp.post("/delegation/<int:delegation_id>/end")
+def end_delegation(delegation_id: int) -> Response:
+    """End an acting approver now (withdraw one not yet begun): the principal, or an admin of
+    their organization; the tasks still with the acting approver go back."""
+    back = safe_next(request.form.get("back")) or url_for("approver.delegation")
+    try:
+        moved = engine().accounts.end_delegation(delegation_id, me().id, offices())
+    except NotPermittedError:
+        abort(404)
+    except UnknownError:
+        flash(_("This acting approver has already ended."), "info")
+        return redirect(back)
+    flash(_("Ended. %(n)s waiting task(s) went back.", n=moved), "success")
+    return redirect(back)
 
 
 @bp.route("/delegation", methods=["GET", "POST"])

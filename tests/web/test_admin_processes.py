@@ -1,0 +1,76 @@
+"""The admin's processes page: deploy a BPMN file from the page, refused with the people it
+would strand by name, in force for applicants at once; missing processes said loudly."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Flask
+from support import CHART_A, PROCESSES
+from webkit import ADMIN, client_for, submit_leave, text
+
+from approvals.app import Approvals
+
+LEAVE = (PROCESSES / "leave_xx.bpmn").read_text(encoding="utf-8")
+RENAMED = LEAVE.replace('name="离孝审批"', 'name="干部离孝审批"', 1)
+
+
+def _upload(web: Flask, xml: str, action: str = "deploy", who: str = ADMIN):  # type: ignore[no-untyped-def]
+    return client_for(web, who).post(
+        "/admin/processes",
+        data={"upload": (BytesIO(xml.encode("utf-8")), "leave_xx.bpmn"), "action": action,
+              "comment": "改名"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_a_process_deployed_from_the_page_is_offered_to_applicants_at_once(engine: Approvals, web: Flask) -> None:
+    assert RENAMED != LEAVE
+    response = _upload(web, RENAMED)
+
+    assert response.status_code == 200
+    assert "已部署" in text(response) and "干部离孝审批" in text(response)
+    assert "干部离孝审批" in text(client_for(web, "shen.yue").get("/apply"))
+
+
+def test_checking_only_deploys_nothing(engine: Approvals, web: Flask) -> None:
+    response = _upload(web, RENAMED, action="check")
+
+    assert "可以部署" in text(response)
+    assert engine.definitions.origin("leave_xx") == "file"
+
+
+def test_a_deploy_that_strands_people_names_them_and_the_vacant_post(engine: Approvals, web: Flask) -> None:
+    chart = CHART_A.read_text(encoding="utf-8").replace(
+        "  organ_leader: li.ming              # 分管机关的局领导", "  organ_leader: li.ming\n  deputy_chief: null")
+    engine.admin.save(chart, "system", "xx.yaml")
+    vacant = LEAVE.replace('camunda:candidateGroups="organ_leader"', 'camunda:candidateGroups="deputy_chief"')
+
+    response = _upload(web, vacant)
+
+    assert response.status_code == 400
+    page = text(response)
+    assert "未部署" in page and "沈悦" in page and "空缺" in page
+    assert engine.definitions.origin("leave_xx") == "file"
+
+
+def test_broken_bpmn_is_refused_with_the_line(engine: Approvals, web: Flask) -> None:
+    response = _upload(web, LEAVE.replace("</bpmn:process>", "", 1))
+
+    assert response.status_code == 400
+    assert "not well-formed XML" in text(response)
+
+
+def test_someone_who_is_not_an_admin_cannot_open_the_page(web: Flask) -> None:
+    assert client_for(web, "shen.yue").get("/admin/processes").status_code == 403
+
+
+def test_a_request_whose_process_is_gone_still_opens_and_the_page_says_so(engine: Approvals, web: Flask) -> None:
+    request_id = submit_leave(engine, "shen.yue")
+    engine.definitions.directory = engine.definitions.directory / "nowhere"  # the folder lost its files
+    engine.definitions.reload()
+
+    page = text(client_for(web, ADMIN).get("/admin/processes"))
+    assert "leave_xx" in page and "1 个申请" in page
+    assert client_for(web, "shen.yue").get(f"/requests/{request_id}").status_code == 200
