@@ -183,8 +183,9 @@ def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, s
         return
     steps = result.steps if explain else result.visible
     for n, step in enumerate(steps, 1):
-        name = chart.display_name(step.assignee)
-        click.echo(f"{n}. {step.kind:<8} {step.role:<22} {step.assignee} ({name})  {step.name}"
+        who = step.who(lambda p: f"{p} ({chart.display_name(p)})")
+        together = f"  (at the same time as {', '.join(step.parallel_with)})" if step.parallel_with else ""
+        click.echo(f"{n}. {step.kind:<8} {step.role:<22} {who}  {step.name}{together}"
                    + (f"  [{step.reason}]" if explain else ""))
     if not steps:
         click.echo("no steps: nobody inside the organization approves this request")

@@ -21,6 +21,7 @@ from lxml import etree
 
 from approvals.errors import Issue
 from approvals.expressions import ExpressionError, compile_expression
+from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE, ANY_ONE_CONDITION, COUNTS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -57,8 +58,14 @@ NOT_RUN = {
     "callActivity": "a called process's steps are not run yet; draw them in the process itself",
 }
 TIMER_BOUNDARY = "a boundary timer never fires: the engine runs no timers (due dates come from due_field)"
-LOOPS = ("a step goes to its role's one holder; multi-instance steps (会签/或签) and loops are not "
-         "run yet")
+LOOPS = ("loops are not run: a step goes to its role's holder once; for 会签/或签 use "
+         "multiInstanceLoopCharacteristics with a group role")
+# What SpiffWorkflow would read from task data; a group step's members come from the org chart.
+MI_FILLED_BY_ENGINE = ("loopCardinality", "loopDataInputRef", "loopDataOutputRef", "inputDataItem",
+                       "outputDataItem")
+CONVENTIONS = (f"the three group steps are: all in order (isSequential=\"true\", no completionCondition), "
+               f"all at once (isSequential=\"false\", no completionCondition), any one (isSequential=\"false\" "
+               f"and completionCondition {ANY_ONE_CONDITION})")
 
 
 def _local(node: Any) -> str:
@@ -95,10 +102,39 @@ def check_elements(process: Any, where: str, issues: list[Issue]) -> None:
             problem = NOT_RUN.get(tag, "is not run by the engine")
         if problem is not None:
             issues.append(Issue(f"{where} {tag} {node.get('id')!r}", None, problem))
-    for loop in process.xpath(".//bpmn:multiInstanceLoopCharacteristics | .//bpmn:standardLoopCharacteristics",
-                              namespaces=NS):
+    for loop in process.xpath(".//bpmn:standardLoopCharacteristics", namespaces=NS):
         owner = loop.getparent()
         issues.append(Issue(f"{where} {_local(owner)} {owner.get('id')!r}", _local(loop), LOOPS))
+    for loop in process.xpath(".//bpmn:multiInstanceLoopCharacteristics", namespaces=NS):
+        owner = loop.getparent()
+        if _local(owner) != "userTask":
+            issues.append(Issue(f"{where} {_local(owner)} {owner.get('id')!r}", _local(loop),
+                                "only a userTask can be a group step (会签/或签); a filing or copy already "
+                                "reaches every member of the receiving unit"))
+
+
+def group_mode(node: Any, here: str, issues: list[Issue]) -> str | None:
+    """A userTask's group convention (None: a single step), with an issue for anything else."""
+    loops = node.xpath("./bpmn:multiInstanceLoopCharacteristics", namespaces=NS)
+    if not loops or _local(node) != "userTask":
+        return None
+    loop, where = loops[0], f"{here} multiInstanceLoopCharacteristics"
+    for name in MI_FILLED_BY_ENGINE:
+        if loop.xpath(f"./bpmn:{name}", namespaces=NS):
+            issues.append(Issue(where, name, "leave it out: the members come from the group role in "
+                                             "camunda:candidateGroups"))
+    for name in ("collection", "elementVariable"):
+        if loop.get(f"{{{CAMUNDA}}}{name}") is not None:
+            issues.append(Issue(where, f"camunda:{name}", "leave it out: the members come from the group role "
+                                                          "in camunda:candidateGroups"))
+    in_order = loop.get("isSequential") == "true"
+    condition = loop.xpath("./bpmn:completionCondition", namespaces=NS)
+    if not condition:
+        return ALL_IN_ORDER if in_order else ALL_AT_ONCE
+    text = " ".join((condition[0].text or "").split())
+    if text != ANY_ONE_CONDITION or in_order:
+        issues.append(Issue(f"{where} completionCondition", condition[0].text, CONVENTIONS))
+    return ANY_ONE
 
 
 def _owner(node: Any) -> Any:
@@ -134,7 +170,8 @@ def check_expressions(process: Any, where: str, start_fields: Iterable[str], ste
         if label is None:
             continue
         owner = _owner(node)
-        _check(node.text, f"{where} {_local(owner)} {owner.get('id')!r} {label}", everywhere, issues)
+        known = everywhere | set(COUNTS) if label == "completionCondition" else everywhere
+        _check(node.text, f"{where} {_local(owner)} {owner.get('id')!r} {label}", known, issues)
     for constraint in process.xpath(".//camunda:formField/camunda:validation/camunda:constraint"
                                     "[@name='required_if']", namespaces=NS):
         form_field = constraint.getparent().getparent()

@@ -19,12 +19,15 @@ from typing import Any, Protocol
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from approvals.definition_checks import check_elements, check_expressions
+from approvals.branches import Branches, parallel_branches
+from approvals.definition_checks import check_elements, check_expressions, group_mode
+from approvals.eligibility import is_discipline_step
 from approvals.errors import Issue, ProcessDefinitionError, UnknownProcessError
 from approvals.forms import FieldDef, parse_form
+from approvals.groups import ApprovalsParser
+from approvals.orgchart.roles import group_syntax_problem, is_group_role
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -47,6 +50,7 @@ class StepDef:
     role: str
     due_field: str | None = None
     fields: tuple[FieldDef, ...] = ()
+    group: str | None = None  # group steps: all_in_order (会签 依次), all_at_once (会签 同时), any_one (或签)
 
     @property
     def blocking(self) -> bool:
@@ -77,6 +81,7 @@ class ProcessDefinition:
     fields: tuple[FieldDef, ...] = ()
     variables: dict[str, Any] = field(default_factory=dict)
     refusals: dict[str, Refusal] = field(default_factory=dict)
+    branches: Branches = field(default_factory=dict)  # parallel gateways' branches (branches.py)
 
     @property
     def name_en(self) -> str:
@@ -116,20 +121,45 @@ def _step(node: Any, where: str, issues: list[Issue]) -> StepDef | None:
     if kind not in allowed:
         issues.append(Issue(f"{here} property kind", kind, f"expected one of {', '.join(allowed)}"))
         ok = False
+    group = group_mode(node, here, issues)
     if not role:
         issues.append(Issue(here, None, "needs camunda:candidateGroups naming one role, e.g. unit_head"))
         ok = False
-    elif not ROLE_PATTERN.match(role):
-        issues.append(Issue(f"{here} camunda:candidateGroups", role,
-                            "expected one role, e.g. unit_head or duty:filing"))
-        ok = False
+    else:
+        ok = _role_fits(role, group, kind, here, issues) and ok
     fields = parse_form(node, f"{here} form", issues)
     due = props.get("due_field")
     if kind == "report" and due is None:
         issues.append(Issue(here, None, "a report step needs property due_field naming a date field"))
     if not ok:
         return None
-    return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields)
+    return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields,
+                   group)
+
+
+def _role_fits(role: str, group: str | None, kind: str, here: str, issues: list[Issue]) -> bool:
+    """One role for a single step, a group role for a group step; the discipline duty gives
+    opinions (consent, record) and never approves (docs/processes.md, "Discipline opinions")."""
+    where = f"{here} camunda:candidateGroups"
+    problem = None
+    if group is None and is_group_role(role):
+        problem = ("names several people: a group step needs bpmn:multiInstanceLoopCharacteristics "
+                   "(see docs/processes.md, \"Group steps\")")
+    elif group is None and not ROLE_PATTERN.match(role):
+        problem = "expected one role, e.g. unit_head or duty:filing"
+    elif group is not None and not is_group_role(role):
+        problem = ("a group step (multiInstanceLoopCharacteristics) needs a group role, e.g. members:leadership, "
+                   "deputies:unit or 'chief, organ_leader'")
+    elif group is not None:
+        problem = group_syntax_problem(role)
+    if problem is None and group is not None and kind == "report":
+        problem = "a report is filed by the applicant alone; a report step cannot be a group step"
+    if problem is None and kind == "approve" and is_discipline_step(role):
+        problem = ("the discipline duty gives an opinion and never approves: set property kind to consent "
+                   "(纪检意见) or record")
+    if problem is not None:
+        issues.append(Issue(where, role, problem))
+    return problem is None
 
 
 def _refusal(node: Any, root: Any, where: str, issues: list[Issue]) -> Refusal | None:
@@ -164,7 +194,8 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
         issues.append(Issue(where, len(starts), "expected exactly one start event at the top level"))
     fields = parse_form(starts[0], f"{where} start event form", issues) if starts else ()
     variables = {k: _typed(v) for k, v in _properties(process).items()}
-    return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables}
+    return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables,
+            "branches": parallel_branches(process)}
 
 
 def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
@@ -175,7 +206,7 @@ def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
     except etree.XMLSyntaxError as exc:
         issue = Issue(f"line {exc.lineno}", None, f"not well-formed XML: {exc.msg}")
         raise ProcessDefinitionError(source, [issue]) from exc
-    parser = CamundaParser()
+    parser = ApprovalsParser()
     try:
         parser.add_bpmn_xml(root, filename=source)
     except (ValidationException, SpiffWorkflowException) as exc:

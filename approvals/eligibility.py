@@ -39,6 +39,16 @@ from approvals.offices import Offices
 from approvals.orgchart.model import OrgChart
 
 DISCIPLINE_ROLE = "duty:discipline"
+# Group steps of the discipline unit (docs/processes.md, "Group steps") are its steps too.
+DISCIPLINE_GROUPS = ("members:duty:discipline", "deputies:duty:discipline")
+DISCIPLINE_KINDS = ("consent", "record")  # an opinion, or an outside decision recorded; never approve
+
+
+def is_discipline_step(role: str) -> bool:
+    """Whether a step is addressed to the discipline duty (纪检意见): the only steps an inspector
+    may act on, and then only to give consent or record (never ``approve``: processes are
+    refused at load otherwise)."""
+    return role == DISCIPLINE_ROLE or role in DISCIPLINE_GROUPS
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ def holder_refusal(chart: OrgChart, person: str, decision: Waiting, offices: Off
     if person == decision.applicant:
         return (f"is the applicant of request #{decision.request_id} ({decision.step}), "
                 "and nobody approves their own request")
-    if offices.is_inspector(chart, person) and decision.role != DISCIPLINE_ROLE:
+    if offices.is_inspector(chart, person) and not is_discipline_step(decision.role):
         return (f"is a discipline inspector and may not decide request #{decision.request_id} "
                 f"({decision.step}): inspectors decide only discipline steps")
     return None

@@ -6,6 +6,11 @@ because the applicant holds it (rule 1) or satisfied by the previous decision (r
 The same ``advance`` serves the real run and the route preview (a dry run that approves
 every step), so the preview can never drift from the route.
 
+A group step (会签/或签, ``approvals/groups.py``) is a multi-instance userTask: when it is
+reached the workflow asks ``_hand_in_groups`` for its members (the org chart's, applicant
+taken out), and each member's instance is a Step of its own, sharing ``Step.group``. Every
+method that runs a task must hand the groups in first, as ``advance`` and ``complete`` do.
+
 Saved state holds only the instance: the spec comes from the definition cache, which halves
 the bytes and the time per step (see docs/performance.md).
 """
@@ -32,8 +37,9 @@ from SpiffWorkflow.util.task import TaskState
 from approvals.definitions import ProcessDefinition, StepDef
 from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
 from approvals.expressions import ExpressionError, compile_expression
+from approvals.groups import MEMBERS_HOOK, group_task_id, member_of
 from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import resolve
+from approvals.orgchart.roles import Resolution, resolve, resolve_group
 
 STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
 
@@ -51,6 +57,7 @@ class Step:
     unit: str | None = None  # duty roles: the unit whose members may act / see it
     spiff_id: str | None = None
     satisfied_by: str | None = None
+    group: str | None = None  # group steps: the id shared by the instances of one run of the step
 
     @property
     def kind(self) -> str:
@@ -200,12 +207,16 @@ class Run:
         """Run engine steps and apply rules 1 and 2 until only real work is left."""
         steps: list[Step] = []
         context.last_decider = context.last_decider or self.last_decider
+        self._hand_in_groups(context)
         while True:
             self._engine_steps(context, steps)
             if not self._settle_ready(context, steps):
                 break
         self.workflow.data["_last_decider"] = context.last_decider
-        return steps
+        # An any-one group (或签) one of whose members was satisfied by rule 2 closed the others
+        # in the same pass: they were never anybody's task.
+        waiting = self.waiting_ids()
+        return [s for s in steps if s.outcome != OPEN or s.spiff_id in waiting]
 
     def complete(self, spiff_id: str, context: RouteContext, data: Mapping[str, Any] | None = None,
                  principal: str | None = None) -> list[Step]:
@@ -214,6 +225,7 @@ class Run:
         if data:
             task.data.update(data)
         step = self.definition.steps[task.task_spec.bpmn_id]
+        self._hand_in_groups(context)
         self._run(task)
         if step.decides:
             context.last_decider = principal
@@ -222,12 +234,25 @@ class Run:
     def cancel(self) -> None:
         self.workflow.cancel()
 
+    def waiting_ids(self) -> set[str]:
+        """The spiff ids of the tasks waiting for someone: an open task row whose id is not
+        here was closed by the workflow (another member of an any-one group decided)."""
+        return {str(t.id) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
+
     def waiting_kinds(self) -> set[str]:
         """Kinds of the steps the workflow waits on (no query: the state already knows)."""
         return {self.definition.steps[t.task_spec.bpmn_id].kind
                 for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
 
     # -- internals ------------------------------------------------------------------------
+
+    def _hand_in_groups(self, context: RouteContext) -> None:
+        """Tell the workflow who is in a group step when it reaches one (approvals/groups.py)."""
+        def members(bpmn_id: str) -> list[str]:
+            role = self.definition.steps[bpmn_id].role
+            return list(resolve_group(context.chart, role, context.applicant).members)
+
+        setattr(self.workflow, MEMBERS_HOOK, members)
 
     def _ready_task(self, spiff_id: str) -> Any:
         try:
@@ -273,7 +298,7 @@ class Run:
             if spiff_id in known or task.data.get("_announced") == spiff_id:
                 continue
             step = self.definition.steps[task.task_spec.bpmn_id]
-            who = resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider)
+            who, group = _holder_of(task, step, context)
             if step.kind == "report":
                 steps.append(Step(step, OPEN, context.applicant, receiver=who.assignee, unit=who.unit,
                                   spiff_id=spiff_id))
@@ -281,9 +306,9 @@ class Run:
                 steps.append(Step(step, SKIPPED_SELF, who.assignee, unit=who.unit, spiff_id=spiff_id))
             elif who.assignee == context.last_decider:  # rule 2: no double signing
                 steps.append(Step(step, SATISFIED, who.assignee, unit=who.unit, spiff_id=spiff_id,
-                                  satisfied_by=context.last_decider))
+                                  satisfied_by=context.last_decider, group=group))
             else:
-                steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id))
+                steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id, group=group))
             if steps[-1].outcome == OPEN:
                 task.data["_announced"] = spiff_id
                 continue
@@ -310,7 +335,7 @@ class Run:
         except SpiffWorkflowException as exc:
             raise ApprovalsError(f"process {self.definition.process_id}: {exc}") from exc
         task.data["_announced"] = spiff_id
-        return {str(t.id) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)}
+        return self.waiting_ids()
 
     def follows(self, later: str, earlier: str) -> bool:
         """Whether step ``later`` descends from step ``earlier`` (退回 goes back along the route only)."""
@@ -320,6 +345,14 @@ class Run:
         except Exception:  # noqa: BLE001 - an id of another round: not on this route
             return False
         return bool(child.is_descendant_of(parent))
+
+
+def _holder_of(task: Any, step: StepDef, context: RouteContext) -> tuple[Resolution, str | None]:
+    """Who acts on a ready task: its role's holder, or for a group step the member this
+    instance is for (the applicant is never one: ``resolve_group`` took her out)."""
+    if step.group is not None:
+        return Resolution(step.role, member_of(task)), group_task_id(task)
+    return resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider), None
 
 
 def dry_run(definition: ProcessDefinition, variables: Mapping[str, Any], context: RouteContext,
@@ -337,6 +370,8 @@ def finish_dry_run(run: Run, route: list[Step], context: RouteContext,
     pending = [s for s in route if s.outcome == OPEN]
     while pending:
         first = pending.pop(0)
+        if first.spiff_id not in run.waiting_ids():
+            continue  # another member of an any-one group (或签) decided it
         if on_open is not None:
             on_open(first)
         steps = run.complete(first.spiff_id or "", context, principal=first.assignee)

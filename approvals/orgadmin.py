@@ -32,7 +32,7 @@ from approvals.handover import DefinitionOf, skip_for_applicant
 from approvals.offices import Offices, require_admin
 from approvals.orgchart.changes import Change, Leave, apply_change
 from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import resolve
+from approvals.orgchart.roles import group_holder, is_group_role, resolve
 from approvals.outbox import Outbox
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
@@ -84,6 +84,8 @@ def _new_holder(chart: OrgChart, task: Task, applicant: str) -> str:
     """Who the task's role names under ``chart``; raises ApprovalsError when nobody."""
     if task.kind == "report":
         return task.assignee  # the applicant files it; only the receiver could change
+    if is_group_role(task.role):  # a member of a group step (会签/或签) keeps it while still in the group
+        return group_holder(chart, task.role, applicant, task.principal)
     last = task.principal if task.role == "last_approver" else None
     return resolve(chart, task.role, applicant, last_approver=last).assignee
 

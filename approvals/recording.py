@@ -7,10 +7,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert
+from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert, select, update
 
 from approvals import delegations
 from approvals.audit import Entry
+from approvals.definitions import DECISION_KINDS
 from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
 from approvals.orgchart.model import OrgChart
 from approvals.outbox import Outbox
@@ -99,6 +100,30 @@ def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, assign
     elif step.outcome == SENT:
         out.signal("filed" if d.kind == "file" else "copied", request_id=req.id, task_id=task_id,
                    role=d.role, unit_id=step.unit, assignee=assignee)
+
+
+# An any-one group step (或签): once one member decided, the workflow closed the others'
+# instances; their rows close with it. Only rows whose instance no longer waits are touched.
+NOT_NEEDED = "not_needed"
+_OPEN_DECISIONS = (select(Task.id, Task.spiff_id, Task.name, Task.role, Task.assignee)
+                   .where(Task.request_id == bindparam("req_id"), Task.is_open.is_(True),
+                          Task.kind.in_(DECISION_KINDS)).order_by(Task.id))
+_CLOSE_NOT_NEEDED = (update(Task).where(Task.id == bindparam("row_id"), Task.is_open.is_(True))
+                     .values(is_open=False, status=NOT_NEEDED, decided_at=bindparam("now"),
+                             revision=Task.revision + 1))
+
+
+def close_not_needed(conn: Connection, req: RequestRow, chart: OrgChart, waiting: set[str], decided_by: str,
+                     now: datetime, out: Outbox) -> None:
+    """Close the open decisions of ``req`` whose instance the workflow no longer waits on
+    (``Run.waiting_ids``): another member of their any-one group decided for the group."""
+    for task_id, spiff_id, name, role, assignee in conn.execute(_OPEN_DECISIONS, {"req_id": req.id}).all():
+        if spiff_id is None or spiff_id in waiting:
+            continue
+        conn.execute(_CLOSE_NOT_NEEDED, {"row_id": task_id, "now": now})
+        out.record(Entry("system", NOT_NEEDED, req.id, task_id, orgchart_version=chart.version,
+                         detail={"step": name, "role": role, "assignee": assignee, "decided_by": decided_by,
+                                 "reason": "any one of the group decides (或签): another member decided"}))
 
 
 def _due(req: RequestRow, due_field: str | None) -> date | None:

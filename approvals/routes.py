@@ -2,19 +2,23 @@
 
 Nothing here knows a route. ``preview`` builds the request's variables, walks the process
 approving every step (engine.dry_run) and reports what happened; the applicant sees exactly
-who will approve, in order, and why a step disappeared (rule 1 or 2).
+who will approve, in order, and why a step disappeared (rule 1 or 2). A group step (会签/或签)
+is one step naming all its members; steps on different branches of a parallel gateway say
+which steps they run together with (docs/processes.md, "What the route preview shows").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from approvals import forms
+from approvals.branches import run_together
 from approvals.definitions import ProcessDefinition
 from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Step, dry_run
+from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 from approvals.orgchart.model import OrgChart
 
 REASONS = {
@@ -23,6 +27,7 @@ REASONS = {
     SKIPPED_SELF: "skipped: the applicant holds this post (no self-approval)",
     SATISFIED: "satisfied by the same person's previous decision (no double signing)",
 }
+GROUP_WORDS = {ALL_IN_ORDER: "all of, in order", ALL_AT_ONCE: "all of, at once", ANY_ONE: "any one of"}
 
 
 def request_variables(chart: OrgChart, definition: ProcessDefinition, applicant: str,
@@ -52,6 +57,10 @@ class RouteStep:
     outcome: str
     bpmn_id: str
     unit: str | None = None
+    # A group step (会签/或签): every member, in the order a sequential group asks them, and how.
+    assignees: tuple[str, ...] = ()
+    group: str | None = None  # all_in_order | all_at_once | any_one
+    parallel_with: tuple[str, ...] = ()  # bpmn ids of the steps open at the same time as this one
 
     @property
     def reason(self) -> str:
@@ -59,8 +68,23 @@ class RouteStep:
             return "receives the applicant's report after the trip"
         return REASONS[self.outcome]
 
+    @property
+    def people(self) -> tuple[str, ...]:
+        return self.assignees or (self.assignee,)
+
+    def who(self, display: Callable[[str], str] = str) -> str:
+        """"李明", or for a group "all of, in order: 王军, 李明" / "any one of: 周强, 吴敏"."""
+        names = ", ".join(display(p) for p in self.people)
+        return f"{GROUP_WORDS[self.group]}: {names}" if self.group else names
+
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "role": self.role, "assignees": [self.assignee]}
+        """The routes.md contract; group and parallel steps add fields, others are unchanged."""
+        result: dict[str, Any] = {"kind": self.kind, "role": self.role, "assignees": list(self.people)}
+        if self.group:
+            result["group"] = self.group
+        if self.parallel_with:
+            result.update(id=self.bpmn_id, parallel_with=list(self.parallel_with))
+        return result
 
 
 @dataclass(frozen=True)
@@ -84,7 +108,32 @@ def _route_step(step: Step) -> RouteStep:
     # Report steps are performed by the applicant; the preview names who receives them.
     who = step.receiver if step.kind == "report" and step.receiver else step.assignee
     return RouteStep(step.kind, step.role, who, step.definition.name, step.outcome,
-                     step.definition.bpmn_id, step.unit)
+                     step.definition.bpmn_id, step.unit, group=step.definition.group)
+
+
+def _route_steps(steps: list[Step], definition: ProcessDefinition) -> tuple[RouteStep, ...]:
+    """One route step per step run: a group's open instances become one step naming every
+    member (a member satisfied by rule 2 stays a step of its own, with its reason)."""
+    result: list[RouteStep] = []
+    at: dict[str, int] = {}
+    for step in steps:
+        here = _route_step(step)
+        if step.group is not None and step.outcome == OPEN:
+            if step.group in at:
+                first = result[at[step.group]]
+                result[at[step.group]] = replace(first, assignees=first.people + (here.assignee,))
+                continue
+            at[step.group] = len(result)
+            here = replace(here, assignees=(here.assignee,))
+        result.append(here)
+    shown = [s for s in result if s.outcome in (OPEN, SENT)]
+    return tuple(_with_parallel(s, shown, definition) if s.outcome in (OPEN, SENT) else s for s in result)
+
+
+def _with_parallel(step: RouteStep, shown: list[RouteStep], definition: ProcessDefinition) -> RouteStep:
+    together = tuple(dict.fromkeys(o.bpmn_id for o in shown if o.bpmn_id != step.bpmn_id
+                                   and run_together(definition.branches, step.bpmn_id, o.bpmn_id)))
+    return replace(step, parallel_with=together) if together else step
 
 
 def preview(chart: OrgChart, definition: ProcessDefinition, request_type: str, applicant: str,
@@ -96,4 +145,4 @@ def preview(chart: OrgChart, definition: ProcessDefinition, request_type: str, a
                             variables=base)
     variables = request_variables(chart, definition, applicant, values, today)
     steps = dry_run(definition, variables, RouteContext(chart, applicant))
-    return Route(definition.process_id, request_type, applicant, tuple(_route_step(s) for s in steps))
+    return Route(definition.process_id, request_type, applicant, _route_steps(steps, definition))

@@ -39,7 +39,7 @@ from approvals.operations import ask, countersign_add, rewind, terminate, transf
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
-from approvals.recording import announce_settled, record_steps, save_state, settle
+from approvals.recording import announce_settled, close_not_needed, record_steps, save_state, settle
 from approvals.routes import Route, preview, request_variables
 from approvals.store import idempotency, rows
 from approvals.store.database import Database, insert_if_absent
@@ -191,6 +191,7 @@ class ApprovalService:
                 steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
                                                 someone_after)
                 record_steps(conn, req, chart, steps, out, now)
+                close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
             else:
                 status = "rejected" if decision == "reject" else "returned"
                 self._end_round(conn, req, run, status, actor, comment, now, out)

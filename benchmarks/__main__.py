@@ -1,7 +1,8 @@
 """`make bench`: engine overhead against bare SpiffWorkflow, the safe expression evaluator against
-the eval it replaced, flat with history, inbox at scale, memory, actions under injected database
-faults (benchmarks/faults.py), audit verification per 100k entries. Prints one JSON line per
-figure and rewrites the table in docs/performance.md.
+the eval it replaced, a 会签 step of five people next to a single step (benchmarks/groups.py),
+flat with history, inbox at scale, memory, actions under injected database faults
+(benchmarks/faults.py), audit verification per 100k entries. Prints one JSON line per figure and
+rewrites the table in docs/performance.md.
 
 Every figure is a median over repeated runs, with its baseline measured in the same run
 (this machine is shared and noisy): ratios, not lone absolute times.
@@ -24,6 +25,7 @@ from approvals.store.database import SYNCHRONOUS_ENV
 from benchmarks import faults, workload
 from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
+from benchmarks.groups import group_figures
 from benchmarks.report import write_table
 from benchmarks.stats import Figure, summarize, timed
 
@@ -191,7 +193,8 @@ def main() -> None:
         lambda: _pg_inbox(args.history),
     ]
     if not big:
-        steps = [lambda: engine_overhead(tmp, args.rounds), lambda: safe_evaluator(args.rounds), *steps,
+        steps = [lambda: engine_overhead(tmp, args.rounds), lambda: safe_evaluator(args.rounds),
+                 lambda: group_figures(tmp, args.rounds), *steps,
                  lambda: http(tmp), lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
                  lambda: audit_verify(tmp)]
     figures: list[Figure] = []

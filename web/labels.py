@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart
+from approvals.orgchart.roles import is_group_role, list_roles
 from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import is_english
@@ -35,6 +36,7 @@ TASK_STATUS = {
     "cancelled": _l("Cancelled"),
     "skipped": _l("Skipped (no self-approval)"),
     "satisfied": _l("Merged with the previous step (no double signing)"),
+    "not_needed": _l("Not needed: another member of the group decided"),
     # operations on an open task (docs/operations.md)
     "transferred": _l("Transferred"),
     "held": _l("Waiting for an added approver"),
@@ -86,6 +88,7 @@ ACTION = {
     "password_changed": _l("Password changed"),
     "account_disabled": _l("Account disabled"),
     "account_enabled": _l("Account enabled"),
+    "not_needed": _l("Closed: another member of the group decided"),
     "transferred": _l("Transferred (转办)"),
     "approver_added": _l("Approver added (加签)"),
     "approver_removed": _l("Added approver removed (减签)"),
@@ -130,6 +133,8 @@ def word(table: dict[str, Any], code: str | None) -> str:
 def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str:
     """Who a role is, in words, for this applicant: "head of 规划科", "filing (人事科)"."""
     unit = chart.unit_of(applicant) if chart and applicant and applicant in chart.people else None
+    if is_group_role(code):
+        return group_role(chart, code, applicant)
     if code == "unit_head":
         return _("Head of %(unit)s", unit=unit.name) if unit else _("Head of the applicant's unit")
     if code == "supervisor":
@@ -150,6 +155,24 @@ def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str
         where = chart.units[unit_id].name if chart and unit_id in chart.units else duty_id
         return _("%(duty)s (%(unit)s)", duty=duty(chart, duty_id), unit=where)
     return _("Post %(post)s", post=code)
+
+
+def group_role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str:
+    """A group step's role in words: "Members of 局领导班子", "Head of 规划科, Supervising leader"."""
+    parts = list_roles(code)
+    if parts is not None:
+        return ", ".join(role(chart, part, applicant) for part in parts)
+    which, scope = code.split(":", 1)
+    where = scope
+    if chart is not None and scope == "unit" and applicant is not None and applicant in chart.people:
+        where = chart.unit_of(applicant).name
+    elif chart is not None and scope == "leadership":
+        where = next((u.name for u in chart.units.values() if u.kind == "leadership"), scope)
+    elif scope.startswith("duty:"):
+        where = role(chart, scope, applicant)
+    if which == "deputies":
+        return _("Deputies of %(unit)s", unit=where)
+    return _("Members of %(unit)s", unit=where)
 
 
 def request_type(code: str, org_id: str | None = None, process_name: str = "") -> str:

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from approvals.errors import ApprovalsError
 from approvals.orgchart.model import OrgChart, Person
-from approvals.routes import Route
+from approvals.routes import Route, RouteStep
 from approvals.store.models import Task
 from web import labels
 from web.engine import current_chart, engine, now, org_ids
@@ -134,6 +135,7 @@ class PreviewStep:
     person_title: str
     reason: str
     shown: bool  # False: removed by rule 1 or 2 (shown struck through, with the reason)
+    together: str = ""  # the steps open at the same time (branches of a parallel gateway)
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -151,13 +153,33 @@ def preview_steps(route: Route, chart: OrgChart, applicant: str) -> list[Preview
                 labels.word(labels.KIND, step.kind),
                 labels.role(chart, step.role, applicant),
                 step.assignee,
-                name(step.assignee),
-                title(step.assignee),
+                group_who(step) if step.group else name(step.assignee),
+                "" if step.group else title(step.assignee),
                 labels.word(labels.REASON, "report" if step.kind == "report" else step.outcome),
                 shown,
+                _together(step, defn),
             )
         )
     return result
+
+
+GROUP_WHO = {
+    "all_in_order": _l("all of, in order: %(names)s"),
+    "all_at_once": _l("all of, at once: %(names)s"),
+    "any_one": _l("any one of: %(names)s"),
+}
+
+
+def group_who(step: RouteStep) -> str:
+    """A group step's people in words: "all of, in order: 王军, 李明" (会签) or "any one of: …" (或签)."""
+    return str(GROUP_WHO[step.group or "all_at_once"]) % {"names": ", ".join(name(p) for p in step.people)}
+
+
+def _together(step: RouteStep, defn: Any) -> str:
+    if not step.parallel_with:
+        return ""
+    names = [localized(d.name, d.name_en) for d in (defn.steps.get(i) for i in step.parallel_with) if d]
+    return _("at the same time as: %(steps)s", steps=", ".join(names))
 
 
 def rule_summary(chart: OrgChart, applicant: str, request_type: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 from flask import abort, current_app
 from flask_login import UserMixin, current_user
 
+from approvals.eligibility import DISCIPLINE_KINDS, is_discipline_step
 from approvals.errors import ApprovalsError, UnavailableError
 from approvals.offices import AdminRights, Offices
 from approvals.orgchart.model import OrgChart
@@ -109,16 +110,31 @@ def inspector_required(view: F) -> F:
 
 
 def decides(view: F) -> F:
-    """Endpoints that approve, reject or return: refused outright to inspectors, who must
-    stay independent of what they inspect."""
+    """Endpoints that approve, reject or return: refused to inspectors, who must stay
+    independent of what they inspect, except on a discipline opinion (纪检意见): a consent or
+    record step addressed to the discipline duty (``discipline_opinion``)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if me().is_inspector:
-            abort(403)
+            task_id = kwargs.get("task_id")
+            if task_id is None or not discipline_opinion(engine().queries.task(task_id)):
+                abort(403)
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
+
+
+def discipline_opinion(task: Task) -> bool:
+    """A step on which an inspector acts: consent or record, addressed to the discipline duty
+    (the same steps ``approvals.eligibility`` lets an inspector hold)."""
+    return is_discipline_step(task.role) and task.kind in DISCIPLINE_KINDS
+
+
+def may_decide(task: Task) -> bool:
+    """Whether the signed-in person's kind of user decides ``task`` at all (holding it is
+    checked apart): everyone but inspectors, and inspectors on discipline opinions."""
+    return not me().is_inspector or discipline_opinion(task)
 
 
 def holds(task: Task) -> bool:

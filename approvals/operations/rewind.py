@@ -11,6 +11,8 @@ Both put the workflow back to a step already decided (``Run.reset_to``: SpiffWor
   closes as ``sent_back``; a new row for the earlier step opens for the person who decided it
   (who must still be able to hold it: ``eligibility.holder_refusal``).
 
+Steps of a group (会签/或签) are not offered as targets, and a group member's signature is
+not taken back: resetting one instance of several would leave the group half signed.
 Filings and copies already sent stay sent (they are notices, not approvals); when the route
 passes them again they are sent again. Rows of steps the reset dropped close; rows of a
 parallel branch the reset did not touch stay open.
@@ -61,6 +63,9 @@ def take_back(service: ApprovalService, request_id: int, actor: str) -> int:
             _refuse_take_back(round_rows, mine, actor, req.id)
             assert mine is not None
         run = Run.load(service.definition_of(req), req.state)
+        if _in_group(run, mine):
+            raise InvalidStateError(f"{actor} signed {mine.name} as one of a group (会签/或签); a group's "
+                                    "signature is not taken back: ask the next holder to send it back (退回)")
         task = _reset(action, run, mine, "taken_back", "take_back", actor, mine.assignee)
         action.out.record(Entry(actor, "taken_back", req.id, mine.id, orgchart_version=action.chart.version,
                                 detail={"step": mine.name, "new_task_id": task.id}))
@@ -112,9 +117,16 @@ def earlier_steps(service: ApprovalService, task_id: int) -> list[TaskRow]:
 def _candidates(round_rows: list[TaskRow], run: Run, spiff_id: str) -> list[TaskRow]:
     """Decided steps behind ``spiff_id`` on the route, latest first; a step decided twice (taken
     back, or sent back to) is offered once, as its latest row."""
-    done = [t for t in round_rows if t.status == "approved" and t.spiff_id and t.origin not in ADDED]
+    done = [t for t in round_rows if t.status == "approved" and t.spiff_id and t.origin not in ADDED
+            and not _in_group(run, t)]
     latest = {t.spiff_id: t for t in done}
     return [t for t in reversed(done) if latest[t.spiff_id] is t and run.follows(spiff_id, t.spiff_id or "")]
+
+
+def _in_group(run: Run, row: TaskRow) -> bool:
+    """A row of a 会签/或签 step: one instance of several, not a step to reset on its own."""
+    step = run.definition.steps.get(row.bpmn_id)
+    return step is not None and step.group is not None
 
 
 def _earlier(action: Action, run: Run, task: TaskRow, to_task_id: int) -> TaskRow:

@@ -182,13 +182,16 @@ def test_a_timer_expression_with_code_is_named_as_well_as_the_timer() -> None:
     assert "intermediateCatchEvent 'wait' timeDuration: '__import__' is not an allowed name" in message
 
 
-def test_a_multi_instance_step_is_refused_until_the_engine_runs_one_and_its_cardinality_is_checked() -> None:
+def test_a_group_step_with_a_cardinality_is_refused_and_the_cardinality_is_still_checked() -> None:
     xml = gateway_process("participants == 1").replace(
         '<bpmn:userTask id="to_chief" camunda:candidateGroups="chief">',
         '<bpmn:userTask id="to_chief" camunda:candidateGroups="chief"><bpmn:multiInstanceLoopCharacteristics>'
         '<bpmn:loopCardinality>().__class__</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>')
     message = refusal(xml)
-    assert "userTask 'to_chief': a step goes to its role's one holder" in message
+    assert ("userTask 'to_chief' multiInstanceLoopCharacteristics: leave it out: the members come from the "
+            "group role") in message
+    assert ("userTask 'to_chief' camunda:candidateGroups: a group step (multiInstanceLoopCharacteristics) "
+            "needs a group role") in message
     assert "userTask 'to_chief' loopCardinality: '__class__' is not an allowed name" in message
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -58,3 +58,16 @@ class Desk:
     def close(self) -> None:
         assert self.errors == [], f"JavaScript errors for {self.person}: {self.errors}"
         self.context.close()
+
+
+def approve_from_inbox(browser: Browser, base: str, person: str, shot: str | None = None) -> None:
+    """``person`` opens the first task in their inbox and approves it."""
+    desk = Desk(browser, base, person)
+    desk.go("/inbox")
+    desk.page.click("table.inbox a.button")
+    expect(desk.page.locator("button[value=approve]")).to_be_visible()
+    if shot:
+        desk.shot(shot)
+    desk.page.click("button[value=approve]")
+    expect(desk.page.locator(".flash.success")).to_contain_text("已同意")
+    desk.close()

@@ -8,26 +8,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browsing import Desk
+from browsing import Desk, approve_from_inbox
 from playwright.sync_api import Browser, expect
 
 from approvals.app import Approvals
 
 pytestmark = pytest.mark.browser
-
-
-def _approve_from_inbox(
-    browser: Browser, live_url: str, person: str, shot: str | None = None
-) -> None:
-    desk = Desk(browser, live_url, person)
-    desk.go("/inbox")
-    desk.page.click("table.inbox a.button")
-    expect(desk.page.locator("h1")).to_contain_text("审批")
-    if shot:
-        desk.shot(shot)
-    desk.page.click("button[value=approve]")
-    expect(desk.page.locator(".flash.success")).to_contain_text("已同意")
-    desk.close()
 
 
 def test_staff_leave_is_approved_by_three_in_turn_filed_acknowledged_and_reported(
@@ -57,9 +43,9 @@ def test_staff_leave_is_approved_by_three_in_turn_filed_acknowledged_and_reporte
     staff.shot("02-leave-request-page")
     request_url = staff.page.url
 
-    _approve_from_inbox(browser, live_url, "jiang.tao", "03-task-page-section-head")
-    _approve_from_inbox(browser, live_url, "chen.gang")
-    _approve_from_inbox(browser, live_url, "li.ming")
+    approve_from_inbox(browser, live_url, "jiang.tao", "03-task-page-section-head")
+    approve_from_inbox(browser, live_url, "chen.gang")
+    approve_from_inbox(browser, live_url, "li.ming")
 
     hr = Desk(browser, live_url, "feng.jie")
     hr.go("/notices")

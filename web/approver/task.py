@@ -18,7 +18,7 @@ from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name, step_name
 from web.requestview import build, record_view
-from web.users import decides, holds, may_open, me
+from web.users import decides, holds, may_decide, may_open, me
 
 
 def task_or_403(task_id: int) -> Task:
@@ -37,7 +37,7 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200,
         task.is_open
         and task.kind in DECISION_KINDS
         and holds(task)
-        and not me().is_inspector
+        and may_decide(task)  # inspectors: discipline opinions only
         and req.applicant != me().id  # rule 1: the engine refuses it too
         and task.status != "held"  # 前加签: the added approver's opinion comes first
     )

@@ -46,6 +46,7 @@
       who.appendChild(el("small", "", s.person_title));
       li.appendChild(who);
       li.appendChild(el("span", "why", s.role + " · " + s.reason));
+      if (s.together) { li.appendChild(el("span", "together", s.together)); }
       list.appendChild(li);
     });
     empty.hidden = data.steps.length > 0 || !!data.error;
