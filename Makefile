@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DB ?= sqlite:///$(CURDIR)/instance/approvals.sqlite3
 
-.PHONY: install run test lint bench bench-1m browser-deps clean
+.PHONY: install run test lint bench bench-1m browser-deps print-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,6 +26,20 @@ browser-deps:
 	  else echo "chromium or fonts-wqy-microhei missing and not root: browser tests will be skipped"; fi; \
 	fi
 
+# WeasyPrint's system libraries (pango, harfbuzz) and a CJK font for the PDF 审批单, and
+# poppler-utils (pdftoppm, pdftotext) with which the tests read the PDF back. Installed only when
+# missing and running as root; without them the PDF tests are skipped, saying why.
+PRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei poppler-utils
+print-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! command -v pdftoppm >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q $(PRINT_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(PRINT_PACKAGES) >/dev/null)) \
+	     && echo "installed $(PRINT_PACKAGES)"; \
+	  else echo "pango, poppler-utils or fonts-wqy-microhei missing and not root: PDF tests will be skipped"; fi; \
+	fi
+
 # The worker (scheduled jobs: audit checkpoints, access-log pruning) runs beside the server and
 # stops with it. The demo key and checkpoints live under instance/; in production the key and
 # the checkpoint directory are kept off the database server (docs/security.md).
@@ -42,7 +56,7 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/approvals serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps print-deps
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

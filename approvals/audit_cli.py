@@ -1,4 +1,4 @@
-"""The ``approvals audit`` commands (verify, keygen, checkpoint, prune) and ``approvals worker``.
+"""The ``approvals audit`` commands (verify, keygen, checkpoint, prune, check-copy) and ``approvals worker``.
 
 Kept apart from cli.py so the audit commands read as one piece; cli.py attaches them.
 """
@@ -91,6 +91,21 @@ def prune(ctx: click.Context, dry_run: bool) -> None:
     click.echo(f"access log: {verb} {count} view(s) older than {days} days; "
                "audit chain: kept in full (never pruned)")
 
+@click.command("check-copy")
+@click.argument("code")
+@click.pass_context
+def check_copy(ctx: click.Context, code: str) -> None:
+    """Check the verification code printed on a paper 审批单 (approvals/printable.py)."""
+    from approvals import printable
+
+    result = printable.check(_app(ctx).db, code)
+    if not result.ok:
+        _fail(result.problem)
+    state = (f"{result.later} entr{'y' if result.later == 1 else 'ies'} since: the paper is out of date"
+             if result.later else "nothing since: the paper is up to date")
+    click.echo(f"ok: audit entry #{result.seq} of request #{result.request_id}; {state}")
+
+
 @click.command("worker")
 @click.pass_context
 def worker_cmd(ctx: click.Context) -> None:
@@ -104,7 +119,7 @@ def worker_cmd(ctx: click.Context) -> None:
 
 def attach(cli: click.Group, group: click.Group) -> None:
     """Add the audit commands to ``group`` and the worker to ``cli``."""
-    for command in (verify, keygen, checkpoint, prune):
+    for command in (verify, keygen, checkpoint, prune, check_copy):
         group.add_command(command)
     cli.add_command(worker_cmd)
 

@@ -37,6 +37,8 @@ from approvals.outbox import Outbox
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
+from approvals.text import LINE_LENGTH
+from approvals.text import checked as checked_text
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class OrgChartAdmin:
              offices: Offices | None = None) -> Impact:
         """Save ``text`` as its organization's chart in force; with ``offices``, only for an
         admin of that organization (NotPermittedError otherwise)."""
+        comment = checked_text("comment", comment, LINE_LENGTH)  # one line kept with the version
         return self._save(text, actor, source_name, comment, offices, None)
 
     # ---- personnel changes by form (orgchart/changes.py) --------------------------------

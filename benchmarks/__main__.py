@@ -26,6 +26,7 @@ from benchmarks import faults, workload
 from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
 from benchmarks.groups import group_figures
+from benchmarks.http_path import decide_figures
 from benchmarks.report import write_table
 from benchmarks.stats import Figure, summarize, timed
 
@@ -195,7 +196,8 @@ def main() -> None:
     if not big:
         steps = [lambda: engine_overhead(tmp, args.rounds), lambda: safe_evaluator(args.rounds),
                  lambda: group_figures(tmp, args.rounds), *steps,
-                 lambda: http(tmp), lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
+                 lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
+                 lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
                  lambda: audit_verify(tmp)]
     figures: list[Figure] = []
     try:

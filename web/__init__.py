@@ -16,6 +16,8 @@ from web.applicant import bp as applicant_bp
 from web.approver import bp as approver_bp
 from web.auth import bp as auth_bp
 from web.inspector import bp as inspector_bp
+from web.printout import bp as printout_bp
+from web.stats import bp as stats_bp
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -38,6 +40,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     presenters.init_app(app)
     nav.init_app(app)
 
-    for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp):
+    for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp, printout_bp, stats_bp):
         app.register_blueprint(blueprint)
     return app

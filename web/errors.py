@@ -56,9 +56,20 @@ def _hints() -> dict[int, str]:
     }
 
 
+def _forbidden_hint() -> str:
+    """A 403 on an office's pages says whose pages they are, not "someone else's work"."""
+    if request.blueprint == "admin":
+        return _("This page is for the administrators who keep the org chart. If you need a "
+                 "change made, ask one of them.")
+    if request.blueprint == "inspector":
+        return _("The audit pages are for discipline inspectors. If you need a record checked, "
+                 "ask one of them.")
+    return _hints()[403]
+
+
 def page(code: int, detail: str = "") -> tuple[str, int]:
     title = _titles().get(code, _("Error"))
-    hint = _hints().get(code, "")
+    hint = _forbidden_hint() if code == 403 else _hints().get(code, "")
     return render_template("error.html", code=code, title=title, hint=hint, detail=detail), code
 
 

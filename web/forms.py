@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
-from approvals.forms import FieldDef
+from approvals.forms import TEXT_LIMITS, FieldDef
 from approvals.service import Upload
 from web.i18n import field_label
 
@@ -36,6 +36,7 @@ class FieldView:
     existing: str = ""  # an attachment already on file (resubmission)
     minimum: str | None = None
     maximum: str | None = None
+    maxlength: int | None = None  # shown (maxlength, a counter) and enforced by the engine
 
     @property
     def input_type(self) -> str:
@@ -61,6 +62,12 @@ def _bound(spec: str | None, fd: FieldDef) -> str | None:
     return None
 
 
+def _length(fd: FieldDef) -> int | None:
+    if fd.type not in ("string", "text"):
+        return None
+    return fd.maxlength if fd.maxlength is not None else TEXT_LIMITS[fd.type]
+
+
 def views(
     fields: Iterable[FieldDef],
     values: Mapping[str, Any] | None = None,
@@ -83,6 +90,7 @@ def views(
                 existing=existing.get(fd.name, ""),
                 minimum=_bound(fd.min, fd),
                 maximum=_bound(fd.max, fd),
+                maxlength=_length(fd),
             )
         )
     return result

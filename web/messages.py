@@ -25,6 +25,7 @@ from approvals.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
+from web.users import me
 
 _FIELD_NAME = re.compile(r"^field '([^']+)'")
 
@@ -200,6 +201,12 @@ def _label(issue: Issue) -> str:
 def conflict(task_id: int) -> str:
     """Who got there first: "已被他人处理" with the name, the time and what they did."""
     task = engine().queries.task(task_id)
+    if task.decided_by and task.decided_by == me().id:  # e.g. decided in another tab
+        return _(
+            "You already handled this at %(time)s (%(status)s); nothing was changed.",
+            time=task.decided_at.strftime("%Y-%m-%d %H:%M") if task.decided_at else "",
+            status=labels.word(labels.TASK_STATUS, task.status),
+        )
     if task.decided_by:
         chart = engine().orgcharts.current(engine().queries.request(task.request_id).org_id)
         return _(

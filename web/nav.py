@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
+from approvals.stats import may_see
 from web.engine import engine
 from web.users import me
 
@@ -24,6 +25,7 @@ def _menu() -> dict[str, Any]:
             "notices": waiting.notices,
             "show_notices": in_duty_unit or waiting.notices > 0,
             "reports": waiting.reports,
+            "show_stats": may_see(chart, user.id),  # HR and the leadership
         }
     }
 

@@ -73,7 +73,7 @@ def tag(person_id: str | None) -> Markup:
         return Markup("")
     p = person(person_id)
     shown, small = (p.name, f"<small>{escape(p.title)}</small>" if p.title else "") if p else (name(person_id), "")
-    return Markup(f'<span class="person" title="{escape(person_id)}">{escape(shown)}{small}</span>')
+    return Markup(f'<span class="person" lang="zh-CN" title="{escape(person_id)}">{escape(shown)}{small}</span>')
 
 
 def tag_at(person_id: str | None, org_id: str, version: str | None) -> Markup:

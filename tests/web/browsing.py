@@ -11,14 +11,21 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+DESKTOP = (1280, 860)
+PHONE = (390, 844)  # most staff approve on a phone
 
 
 class Desk:
-    def __init__(self, browser: Browser, base: str, person: str) -> None:
+    def __init__(
+        self, browser: Browser, base: str, person: str, size: tuple[int, int] = DESKTOP
+    ) -> None:
         self.base = base
         self.person = person
         self.context: BrowserContext = browser.new_context(
-            locale="zh-CN", viewport={"width": 1280, "height": 860}
+            locale="zh-CN",
+            viewport={"width": size[0], "height": size[1]},
+            is_mobile=size[0] < 640,
+            has_touch=size[0] < 640,
         )
         self.page: Page = self.context.new_page()
         self.errors: list[str] = []
@@ -45,6 +52,11 @@ class Desk:
     def go(self, path: str) -> Page:
         self.page.goto(self.base + path)
         return self.page
+
+    def overflow(self) -> int:
+        """How many pixels the page runs off the right edge (0: nothing to scroll sideways)."""
+        width = (self.page.viewport_size or {"width": 0})["width"]  # a phone's layout viewport
+        return int(self.page.evaluate("document.documentElement.scrollWidth")) - width  # can grow
 
     def text(self) -> str:
         return self.page.inner_text("main")

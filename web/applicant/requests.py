@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from approvals.errors import ConflictError, InvalidStateError
 from approvals.store.models import Request
-from web import messages
+from web import labels, listfilters, messages
 from web.applicant import attachments, bp
 from web.engine import engine
 from web.i18n import gettext as _
@@ -20,9 +20,20 @@ PAGE = 20
 
 @bp.get("/requests")
 def mine() -> str:
+    """我的申请, newest first, narrowed by the search form, with each one's current step."""
     page = max(1, request.args.get("page", 1, type=int))
-    result = engine().queries.my_requests(me().id, limit=PAGE, offset=(page - 1) * PAGE)
-    return render_template("applicant/requests.html", result=result, page=page, per_page=PAGE)
+    form = listfilters.read(labels.REQUEST_STATUS)
+    result = listfilters.listing().my_requests(
+        me().id, form.asked, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    return render_template(
+        "applicant/requests.html",
+        result=result,
+        form=form,
+        current=listfilters.current_steps(result.items),
+        page=page,
+        per_page=PAGE,
+    )
 
 
 @bp.get("/requests/<int:request_id>")

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
-from approvals.errors import ApprovalsError, FieldError, RefusedError, UnknownProcessError
+from approvals.errors import FieldError, RefusedError, UnknownProcessError
 from approvals.forms import FieldDef
-from web import forms, labels, messages
+from web import forms, messages
 from web.applicant import attachments, bp
-from web.engine import engine
+from web.engine import engine, today
 from web.i18n import gettext as _
+from web.listfilters import request_types
 from web.presenters import preview_steps, rule_summary
 from web.users import me
 
@@ -35,32 +36,21 @@ def home() -> str:
         inbox=inbox,
         mine=mine,
         reports=app.queries.reports_due(user.id),
-        types=_types(),
+        today=today(),
+        types=request_types(),
     )
-
-
-def _types() -> list[tuple[str, str]]:
-    chart = me().chart
-    result = []
-    for code in chart.organization.processes:
-        try:
-            name = engine().service.definition_for(chart, code).name
-        except ApprovalsError:
-            continue  # a process file missing or broken: `approvals check` says why
-        result.append((code, labels.request_type(code, chart.id, name)))
-    return result
 
 
 @bp.get("/apply")
 def choose() -> str:
-    return render_template("applicant/choose.html", types=_types())
+    return render_template("applicant/choose.html", types=request_types())
 
 
 @bp.route("/apply/<request_type>", methods=["GET", "POST"])
 def apply(request_type: str) -> str | Response:
     fields = _fields(request_type)
     user = me()
-    type_label = dict(_types()).get(request_type, request_type)
+    type_label = dict(request_types()).get(request_type, request_type)
     context: dict[str, Any] = {
         "request_type": request_type,
         "type_label": type_label,
@@ -97,7 +87,10 @@ def apply(request_type: str) -> str | Response:
             form_error=messages.explain(exc, user.chart, user.id),
             **context,
         ), 400
-    flash(_("Submitted. Request #%(id)s is on its way.", id=request_id), "success")
+    if engine().queries.request(request_id).status == "pending":
+        flash(_("Submitted. Request #%(id)s is on its way.", id=request_id), "success")
+    else:  # no step needed anyone (e.g. a family trip only filed): say it is done, not underway
+        flash(_("Submitted. Request #%(id)s needed no approval and is recorded.", id=request_id), "success")
     return redirect(url_for("applicant.detail", request_id=request_id))
 
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from approvals.errors import ApprovalsError, ConflictError
 from approvals.forms import FieldDef
 from approvals.store.rows import ListedRequest, TaskRow
-from web import labels, messages
+from web import labels, listfilters, messages
 from web.approver import bp, questions
 from web.engine import engine, now, today
 from web.i18n import gettext as _
@@ -122,10 +122,21 @@ def batch_approve() -> Response:
 
 @bp.get("/done")
 def done() -> str:
+    """What I decided, latest first, narrowed by the search form; each request's current step."""
     page = _page_number()
-    result = engine().queries.done_by(me().id, limit=PAGE, offset=(page - 1) * PAGE)
+    form = listfilters.read(labels.TASK_STATUS)
+    result = listfilters.listing().done_by(
+        me().id, form.asked, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    shown = rows(result.items)
     return render_template(
-        "approver/done.html", rows=rows(result.items), total=result.total, page=page, per_page=PAGE
+        "approver/done.html",
+        rows=shown,
+        form=form,
+        current=listfilters.current_steps(row.req for row in shown),
+        total=result.total,
+        page=page,
+        per_page=PAGE,
     )
 
 
@@ -135,17 +146,21 @@ def notices() -> str:
     user = me()
     queries = engine().queries
     waiting = queries.notices(user.chart, user.id, open_only=True, limit=200)
-    recent = [
-        t
-        for t in queries.notices(user.chart, user.id, open_only=False, limit=30).items
-        if not t.is_open
-    ]
+    form = listfilters.read({kind: labels.KIND[kind] for kind in ("file", "copy")})
+    page = _page_number()
+    person = user.chart.people.get(user.id)
+    seen = listfilters.listing().notices_seen(
+        user.id, [person.unit] if person else [], form.asked, limit=30, offset=(page - 1) * 30
+    )
     overdue = queries.overdue_reports(user.chart, user.id, today())
     return render_template(
         "approver/notices.html",
         waiting=rows(waiting.items),
         total=waiting.total,
-        recent=rows(recent),
+        recent=rows(seen.items),
+        recent_total=seen.total,
+        form=form,
+        page=page,
         overdue=rows(overdue),
         today=today(),
     )

@@ -90,7 +90,7 @@ def decide(task_id: int) -> Response | tuple[str, int]:
     except InvalidStateError as exc:
         flash(messages.explain(exc), "error")
         return redirect(url_for("approver.show", task_id=task_id))
-    applicant = engine().queries.request(task.request_id).applicant
+    applicant = engine().queries.requests([task.request_id])[task.request_id].applicant  # no workflow state
     done = {
         "approve": _("Approved."),
         "reject": _("Rejected; the applicant is told why."),

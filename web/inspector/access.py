@@ -27,6 +27,7 @@ CAPACITY = {
     access_log.INSPECTOR: _l("inspector"),
     access_log.ADMIN: _l("admin"),
     access_log.OTHER: _l("other"),
+    "hr": _l("HR or leadership (statistics)"),
 }
 WHAT = {
     "request": _l("request page"),
@@ -34,6 +35,9 @@ WHAT = {
     "attachment": _l("attachment"),
     "trail": _l("audit trail of the request"),
     "export": _l("audit export (CSV)"),
+    "print": _l("print view of the request"),
+    "pdf": _l("PDF of the request"),
+    "statistics": _l("HR statistics"),
 }
 
 

@@ -11,12 +11,21 @@
       if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // Batch approval: the button stays off until a task is ticked, so its "are you sure?"
+  // never opens over an empty selection (the server still refuses an empty one).
   var all = document.getElementById("check-all");
+  var boxes = document.querySelectorAll('input[type="checkbox"][name="task"]');
+  var batch = document.getElementById("batch-approve");
+  function refresh() {
+    if (!batch) { return; }
+    batch.disabled = !Array.prototype.some.call(boxes, function (box) { return box.checked; });
+  }
+  boxes.forEach(function (box) { box.addEventListener("change", refresh); });
   if (all) {
     all.addEventListener("change", function () {
-      document.querySelectorAll('input[type="checkbox"][name="task"]').forEach(function (box) {
-        box.checked = all.checked;
-      });
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      refresh();
     });
   }
+  refresh();
 })();

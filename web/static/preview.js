@@ -30,6 +30,11 @@
       slot.textContent = message;
       slot.hidden = !message;
       field.classList.toggle("has-error", !!message);
+      var control = document.getElementById("f-" + name);
+      if (control) {
+        if (message) { control.setAttribute("aria-invalid", "true"); }
+        else { control.removeAttribute("aria-invalid"); }
+      }
     });
   }
 

@@ -1,0 +1,217 @@
+"""HR statistics for one organization and year: leave days per person and unit by month,
+meetings by size, time taken per step (median and p90) and overdue counts.
+
+What is counted, so a reader can check a figure by hand:
+
+- Leave: requests of type ``leave`` that were granted (status ``approved``, report still due,
+  or ``completed``), from ``depart_on`` to ``return_on`` inclusive, in **calendar days**
+  (weekends and holidays count; working days come with the holiday calendar). A leave
+  crossing a month end is split between the months; only days inside the year count.
+  A person's unit is the one the org chart in force gives them now.
+- Meetings: requests of type ``meeting`` that were granted, by month of ``held_on`` and by
+  band of ``participants`` (MEETING_BANDS).
+- Step times: decisions (approve/consent/record) decided in the year, from the task's creation
+  to its decision, in hours; median and p90 by nearest rank (p90 is a value that occurred).
+- Overdue: tasks with a due date in the year (return reports, and decisions where the
+  process sets one): done after the due date, or still open past it on ``today``.
+
+Each figure is one statement over the organization's rows of that year; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from approvals.definitions import DECISION_KINDS
+from approvals.orgchart.model import OrgChart
+from approvals.store.database import Database
+from approvals.store.models import Request, Task
+
+GRANTED = ("approved", "completed")
+MEETING_BANDS = ((1, 19), (20, 49), (50, 99), (100, None))  # participants, inclusive
+LEADERSHIP_KIND = "leadership"
+HR_DUTY = "filing"  # the unit that keeps leave records (局人事科登记备案)
+
+
+@dataclass
+class Line:
+    """One row of a by-month table: a person, a unit or a meeting band, with 12 months."""
+
+    key: str
+    label: str
+    unit: str = ""
+    months: list[int] = field(default_factory=lambda: [0] * 12)
+    count: int = 0  # requests behind the figures
+
+    @property
+    def total(self) -> int:
+        return sum(self.months)
+
+
+@dataclass(frozen=True)
+class StepTime:
+    request_type: str
+    step: str
+    count: int
+    median_hours: float
+    p90_hours: float
+
+
+@dataclass
+class Overdue:
+    unit: str
+    label: str
+    done_late: int = 0
+    open_overdue: int = 0
+
+
+@dataclass(frozen=True)
+class Statistics:
+    org_id: str
+    year: int
+    today: date
+    leave_people: list[Line]
+    leave_units: list[Line]
+    leave_months: list[int]
+    meetings: list[Line]
+    steps: list[StepTime]
+    overdue: list[Overdue]
+
+
+def may_see(chart: OrgChart, person: str) -> bool:
+    """HR (members of the unit holding the filing duty) and the leadership see statistics."""
+    who = chart.people.get(person)
+    if who is None:
+        return False
+    unit = chart.units.get(who.unit)
+    return who.unit == chart.duties.get(HR_DUTY) or (unit is not None and unit.kind == LEADERSHIP_KIND)
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def calendar_days_by_month(start: date, end: date, year: int) -> list[int]:
+    """Calendar days from ``start`` to ``end`` inclusive, per month of ``year``."""
+    months = [0] * 12
+    first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+    day = first
+    while day <= last:
+        months[day.month - 1] += 1
+        day += timedelta(days=1)
+    return months
+
+
+def nearest_rank(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+class Stats:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def year(self, chart: OrgChart, year: int, today: date) -> Statistics:
+        leave_people, leave_units, months = self._leave(chart, year)
+        return Statistics(chart.id, year, today, leave_people, leave_units, months,
+                          self._meetings(chart.id, year), self._steps(chart.id, year),
+                          self._overdue(chart, year, today))
+
+    def _granted(self, org_id: str, request_type: str) -> list[Any]:
+        with self.db.reading(snapshot=False) as s:
+            return list(s.connection().execute(
+                select(Request.id, Request.applicant, Request.fields_json)
+                .where(Request.org_id == org_id, Request.request_type == request_type,
+                       Request.status.in_(GRANTED)).order_by(Request.id)))
+
+    def _leave(self, chart: OrgChart, year: int) -> tuple[list[Line], list[Line], list[int]]:
+        people: dict[str, Line] = {}
+        units: dict[str, Line] = {}
+        for row in self._granted(chart.id, "leave"):
+            values = json.loads(row.fields_json)
+            start, end = _day(values.get("depart_on")), _day(values.get("return_on"))
+            if start is None or end is None or end < start:
+                continue
+            days = calendar_days_by_month(start, end, year)
+            if not any(days):
+                continue
+            who = chart.people.get(row.applicant)
+            unit_id = who.unit if who else ""
+            unit = chart.units.get(unit_id)
+            for line in (people.setdefault(row.applicant, Line(row.applicant, who.name if who else row.applicant,
+                                                               unit.name if unit else "")),
+                         units.setdefault(unit_id, Line(unit_id, unit.name if unit else "—"))):
+                line.months = [a + b for a, b in zip(line.months, days, strict=True)]
+                line.count += 1
+        by_total = sorted(people.values(), key=lambda line: (-line.total, line.label))
+        unit_lines = sorted(units.values(), key=lambda line: (-line.total, line.label))
+        months = [sum(line.months[m] for line in unit_lines) for m in range(12)]
+        return by_total, unit_lines, months
+
+    def _meetings(self, org_id: str, year: int) -> list[Line]:
+        bands = [Line(f"{low}-{high or ''}", f"{low}–{high}" if high else f"{low}+") for low, high in MEETING_BANDS]
+        for row in self._granted(org_id, "meeting"):
+            values = json.loads(row.fields_json)
+            held = _day(values.get("held_on"))
+            try:
+                size = int(values.get("participants"))
+            except (TypeError, ValueError):
+                continue
+            if held is None or held.year != year:
+                continue
+            for line, (low, high) in zip(bands, MEETING_BANDS, strict=True):
+                if size >= low and (high is None or size <= high):
+                    line.months[held.month - 1] += 1
+                    line.count += 1
+        return bands
+
+    def _steps(self, org_id: str, year: int) -> list[StepTime]:
+        start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        statement = (select(Request.request_type, Task.name, Task.created_at, Task.decided_at)
+                     .join_from(Task, Request, Request.id == Task.request_id)
+                     .where(Request.org_id == org_id, Task.kind.in_(DECISION_KINDS),
+                            Task.decided_at >= start, Task.decided_at < end))
+        hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+        with self.db.reading(snapshot=False) as s:
+            for row in s.connection().execute(statement):
+                hours[(row.request_type, row.name)].append((row.decided_at - row.created_at).total_seconds() / 3600)
+        return [StepTime(kind, step, len(values), round(statistics.median(values), 1),
+                         round(nearest_rank(values, 0.9), 1))
+                for (kind, step), values in sorted(hours.items())]
+
+    def _overdue(self, chart: OrgChart, year: int, today: date) -> list[Overdue]:
+        statement = (select(Request.applicant, Task.is_open, Task.due_on, Task.decided_at)
+                     .join_from(Task, Request, Request.id == Task.request_id)
+                     .where(Request.org_id == chart.id, Task.status != "cancelled",
+                            and_(Task.due_on >= date(year, 1, 1), Task.due_on <= date(year, 12, 31))))
+        lines: dict[str, Overdue] = {}
+        with self.db.reading(snapshot=False) as s:
+            for row in s.connection().execute(statement):
+                late_open = row.is_open and row.due_on < today
+                late_done = not row.is_open and row.decided_at is not None and row.decided_at.date() > row.due_on
+                if not (late_open or late_done):
+                    continue
+                who = chart.people.get(row.applicant)
+                unit = chart.units.get(who.unit) if who else None
+                line = lines.setdefault(unit.id if unit else "", Overdue(unit.id if unit else "",
+                                                                         unit.name if unit else "—"))
+                line.open_overdue += int(late_open)
+                line.done_late += int(late_done)
+        return sorted(lines.values(), key=lambda o: (-(o.open_overdue + o.done_late), o.label))
+
+
+def years(values: Iterable[int], this_year: int) -> list[int]:
+    """The years a statistics page offers: this one and the three before."""
+    return sorted({this_year - i for i in range(4)} | set(values), reverse=True)
