@@ -19,8 +19,14 @@ Acknowledging a filing or copy (备案/抄送) is not checked here: rule 5 says 
 approvals and never block the route, and the route itself sends a filing to the applicant's
 own unit when she heads it (the unit still registers it); the audit trail says who did it.
 
-Operations not built yet (转办 transfer, 加签 add approver) must call ``holder_refusal`` (or
-``check_holder``) for the person they hand a task to, before they assign it.
+- operations on an open task (``approvals/operations``): 转办 transfer and 加签 add approver
+  refuse a person ``holder_refusal`` names a reason for (``base.check_person``, FieldError on
+  ``to``/``person``); 退回 send back checks the person who decided the earlier step again
+  (they may have left the chart since); every operation refuses the applicant as actor
+  (``check_actor``, through ``base.require_holder``).
+
+A new operation that hands a task to someone must call ``holder_refusal`` (or
+``check_holder``) for that person before it assigns the task.
 """
 
 from __future__ import annotations

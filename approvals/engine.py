@@ -316,6 +316,36 @@ class Run:
             progressed = True
         return progressed
 
+    # -- operations on an open task (approvals/operations/rewind.py) ------------------------
+
+    def reset_to(self, spiff_id: str) -> set[str]:
+        """拿回 / 退回: put the workflow back to just before ``spiff_id`` (a step already
+        completed) and make it wait on that step again; every step after it is dropped.
+        Returns the ids of the manual steps waiting now (the reset one and any parallel
+        branch the reset did not touch). The reset step is marked announced, so ``advance``
+        does not apply rules 1 and 2 to it again: the operation gives it a holder itself."""
+        try:
+            task = self.workflow.get_task_from_id(UUID(spiff_id))
+        except Exception as exc:  # noqa: BLE001 - Spiff raises several kinds for a missing id
+            raise InvalidStateError(f"task {spiff_id} is not part of this request's workflow") from exc
+        if task.state != TaskState.COMPLETED:
+            raise InvalidStateError(f"step {task.task_spec.bpmn_id!r} has not been completed; nothing to go back to")
+        try:
+            self.workflow.reset_from_task_id(task.id)
+        except SpiffWorkflowException as exc:
+            raise ApprovalsError(f"process {self.definition.process_id}: {exc}") from exc
+        task.data["_announced"] = spiff_id
+        return self.waiting_ids()
+
+    def follows(self, later: str, earlier: str) -> bool:
+        """Whether step ``later`` descends from step ``earlier`` (退回 goes back along the route only)."""
+        try:
+            child = self.workflow.get_task_from_id(UUID(later))
+            parent = self.workflow.get_task_from_id(UUID(earlier))
+        except Exception:  # noqa: BLE001 - an id of another round: not on this route
+            return False
+        return bool(child.is_descendant_of(parent))
+
 
 def _holder_of(task: Any, step: StepDef, context: RouteContext) -> tuple[Resolution, str | None]:
     """Who acts on a ready task: its role's holder, or for a group step the member this

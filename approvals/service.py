@@ -37,6 +37,7 @@ from approvals.errors import (
 )
 from approvals.notifications import urges
 from approvals.offices import NOBODY, Offices, require_admin
+from approvals.operations import ask, countersign_add, rewind, terminate, transfer
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.outbox import Outbox
@@ -180,6 +181,7 @@ class ApprovalService:
             chart = self._chart_of(conn, opened)
             eligibility.check_actor(actor, req.applicant, req.id, task.name)  # whatever the assignee says
             self._check_may_act(chart, actor, task)
+            someone_after = countersign_add.check_decidable(task)  # 后加签: they decide after this approval
             behalf = task.principal if actor != task.principal else None
             self._close(conn, task, DECIDED[decision], actor, behalf, comment, now)
             out.record(Entry(actor, "decided", req.id, task.id, decision, comment, chart.version, behalf,
@@ -187,9 +189,9 @@ class ApprovalService:
             out.signal("decided", request_id=req.id, task_id=task.id, actor=actor, decision=decision,
                        comment=comment, on_behalf_of=behalf)
             run = Run.load(self.definition_of(req), req.state)
-            if decision == "approve":
-                steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant),
-                                     principal=task.principal)
+            if decision == "approve":  # 加签 rows and steps with someone added after their holder
+                steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
+                                                someone_after)
                 record_steps(conn, req, chart, steps, out, now)
                 close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
             else:
@@ -338,6 +340,49 @@ class ApprovalService:
             out.write(conn, now)
         out.send(self)
         return delegation_id
+
+    # ---- operations on an open task (approvals/operations; docs/operations.md) ---------------
+
+    def transfer(self, task_id: int, actor: str, to: str, reason: str, offices: Offices | None = None) -> int:
+        """转办: hand an open decision to ``to``; returns the new task's id."""
+        return transfer.transfer(self, task_id, actor, to, reason, offices or Offices())
+
+    def add_approver(self, task_id: int, actor: str, person: str, mode: str, reason: str,
+                     offices: Offices | None = None) -> int:
+        """加签 before or after the holder; returns the added task's id."""
+        return countersign_add.add(self, task_id, actor, person, mode, reason, offices or Offices())
+
+    def remove_approver(self, added_task_id: int, actor: str) -> None:
+        """减签: remove the person added, before they act."""
+        countersign_add.remove(self, added_task_id, actor)
+
+    def take_back(self, request_id: int, actor: str) -> int:
+        """拿回: the latest approver takes their decision back; returns their new task's id."""
+        return rewind.take_back(self, request_id, actor)
+
+    def send_back(self, task_id: int, actor: str, to_task_id: int, reason: str,
+                  offices: Offices | None = None) -> int:
+        """退回到任一已办环节; returns the earlier step's new task id."""
+        return rewind.send_back(self, task_id, actor, to_task_id, reason, offices or Offices())
+
+    def terminate(self, request_id: int, actor: str, reason: str, offices: Offices) -> None:
+        """终止: an administrator ends a request."""
+        terminate.terminate(self, request_id, actor, reason, offices)
+
+    def ask(self, task_id: int, actor: str, person: str, question: str) -> int:
+        """沟通: ask without deciding; returns the question's id."""
+        return ask.ask(self, task_id, actor, person, question)
+
+    def answer(self, question_id: int, actor: str, words: str, upload: Upload | None = None) -> None:
+        ask.answer(self, question_id, actor, words, upload)
+
+    def attach(self, task_id: int, actor: str, upload: Upload) -> int:
+        """A file for the holder's decision."""
+        return ask.attach(self, task_id, actor, upload)
+
+    def mark_opened(self, task_id: int, actor: str) -> bool:
+        """已阅: note the holder's first opening of their task."""
+        return ask.mark_opened(self, task_id, actor)
 
     # ---- internals ---------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ REQUEST_STATUS = {
     "rejected": _l("Rejected"),
     "returned": _l("Returned for changes"),
     "withdrawn": _l("Withdrawn"),
+    "terminated": _l("Terminated"),
 }
 TASK_STATUS = {
     "open": _l("Waiting"),
@@ -36,7 +37,24 @@ TASK_STATUS = {
     "skipped": _l("Skipped (no self-approval)"),
     "satisfied": _l("Merged with the previous step (no double signing)"),
     "not_needed": _l("Not needed: another member of the group decided"),
+    # operations on an open task (docs/operations.md)
+    "transferred": _l("Transferred"),
+    "held": _l("Waiting for an added approver"),
+    "open_after": _l("Waiting (an approver is added after)"),
+    "queued": _l("After the holder"),
+    "removed": _l("Removed"),
+    "taken_back": _l("Taken back"),
+    "sent_back": _l("Sent back"),
 }
+# Where a task row came from when an operation made it (tasks.origin).
+ORIGIN = {
+    "transfer": _l("transferred by %(name)s"),
+    "before": _l("added before %(name)s"),
+    "after": _l("added after %(name)s"),
+    "take_back": _l("taken back by %(name)s"),
+    "send_back": _l("sent back by %(name)s"),
+}
+ADD_MODE = {"before": _l("before you"), "after": _l("after you")}
 KIND = {
     "approve": _l("Approval"),
     "consent": _l("Consent"),
@@ -71,6 +89,16 @@ ACTION = {
     "account_disabled": _l("Account disabled"),
     "account_enabled": _l("Account enabled"),
     "not_needed": _l("Closed: another member of the group decided"),
+    "transferred": _l("Transferred (转办)"),
+    "approver_added": _l("Approver added (加签)"),
+    "approver_removed": _l("Added approver removed (减签)"),
+    "taken_back": _l("Taken back (拿回)"),
+    "sent_back": _l("Sent back to an earlier step (退回)"),
+    "terminated": _l("Terminated (终止)"),
+    "asked": _l("Question asked (沟通)"),
+    "answered": _l("Question answered"),
+    "attached": _l("File attached to an opinion"),
+    "opened": _l("Opened (已阅)"),
 }
 CATEGORY = {
     "chief": _l("head of the bureau"),

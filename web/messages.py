@@ -133,6 +133,13 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
             org=m[1],
         ),
     ),
+    # operations on an open task (approvals/operations, docs/operations.md)
+    (re.compile(r"^name the person"), lambda m: _("Name the person (their id in the org chart).")),
+    (re.compile(r"^is you: "), lambda m: _("This is you: name someone else.")),
+    (re.compile(r"^a reason is required: "), lambda m: _("A reason is required: the trail records why.")),
+    (re.compile(r"^write something: "), lambda m: _("Write something: it goes into the request's trail.")),
+    (re.compile(r"^is not a step decided earlier"), lambda m: _("Choose one of the steps listed.")),
+    (re.compile(r"^expected before or after$"), lambda m: _("Choose before or after you.")),
     *_INPUT_ISSUES,
 ]
 

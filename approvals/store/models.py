@@ -102,6 +102,11 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Migration 0006 (approvals/operations): 已阅, and rows an operation made (转办, 加签, 拿回, 退回).
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    origin: Mapped[str | None] = mapped_column(String(16))  # transfer before after take_back send_back
+    origin_by: Mapped[str | None] = mapped_column(String(64))
+    origin_task_id: Mapped[int | None] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": revision}
     __table_args__ = (
@@ -342,3 +347,29 @@ class ProcessDeployment(Base):
     deployed_at: Mapped[datetime] = mapped_column(DateTime)
     deployed_by: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---- operations on an open task (migration 0006) -------------------------------------------
+
+
+class Question(Base):
+    """沟通: a question about a request, to the applicant or anyone in the chart, and its answer
+    (with an optional attachment, stored in ``attachments`` with field ``question:<id>``)."""
+
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    asked_by: Mapped[str] = mapped_column(String(64))
+    asked_to: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attachment_id: Mapped[int | None] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __table_args__ = (
+        Index("ix_questions_request", "request_id", "id"),
+        Index("ix_questions_asked_to", "asked_to", "answered_at"),
+    )

@@ -81,6 +81,10 @@ class TaskRow:
     created_at: datetime
     decided_at: datetime | None
     revision: int
+    opened_at: datetime | None = None  # migration 0006: 已阅 and operations' rows
+    origin: str | None = None
+    origin_by: str | None = None
+    origin_task_id: int | None = None
 
 
 def _columns(row_type: type, table: Any) -> list[Column[Any]]:
@@ -195,3 +199,41 @@ _CANCEL_OPEN_DECISIONS = (
 
 def cancel_open_decisions(conn: Connection, request_id: int, now: datetime) -> None:
     conn.execute(_CANCEL_OPEN_DECISIONS, {"req_id": request_id, "now": now})
+
+
+# ---- operations on an open task (approvals/operations) ---------------------------------------
+
+_INSERT_TASK = insert(Task).returning(Task.id)
+_ROUND_TASKS = (select(*TASK_COLUMNS)
+                .where(Task.request_id == bindparam("req_id"), Task.round == bindparam("req_round"))
+                .order_by(Task.id))
+_MARK_OPENED = (update(Task).where(Task.id == bindparam("task_id"), Task.assignee == bindparam("person"),
+                                   Task.is_open.is_(True), Task.opened_at.is_(None))
+                .values(opened_at=bindparam("now")))
+
+
+def insert_task(conn: Connection, task: TaskRow) -> TaskRow:
+    """Insert ``task`` as a new row (its ``id`` is ignored, then set to the one chosen)."""
+    values = {f.name: getattr(task, f.name) for f in fields(task) if f.name != "id"}
+    task.id = conn.execute(_INSERT_TASK, values).scalar_one()
+    return task
+
+
+def round_tasks(conn: Connection, request_id: int, round_: int) -> list[TaskRow]:
+    """Every row of one round of a request, in the order they were made."""
+    return [TaskRow(*row) for row in conn.execute(_ROUND_TASKS, {"req_id": request_id, "req_round": round_})]
+
+
+def mark_opened(conn: Connection, task_id: int, person: str, now: datetime) -> bool:
+    """已阅: note the first time the holder opened an open task; False if it was noted before.
+    No revision bump: reading a task must not make a decision sent at the same moment conflict."""
+    return bool(conn.execute(_MARK_OPENED, {"task_id": task_id, "person": person, "now": now}).rowcount)
+
+
+_TASK = select(*TASK_COLUMNS).where(Task.id == bindparam("task_id"))
+
+
+def task(conn: Connection, task_id: int) -> TaskRow | None:
+    """One task, read without a lock (pages that offer an operation's choices)."""
+    row = conn.execute(_TASK, {"task_id": task_id}).first()
+    return TaskRow(*row) if row is not None else None

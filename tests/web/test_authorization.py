@@ -87,8 +87,8 @@ def test_an_inspector_never_decides_even_a_task_their_post_gives_them(
     task = open_task(engine, request_id)
     assert task.assignee == "han.bing"
     client = client_for(web, "han.bing")
+    assert client.get(f"/tasks/{task.id}").status_code == 200  # may read it (已阅 is noted) ...
     before = _audit_size(engine)
-    assert client.get(f"/tasks/{task.id}").status_code == 200  # may read it ...
     _unchanged(
         engine, before, client.post(f"/tasks/{task.id}/decide", data={"decision": "approve"})
     )

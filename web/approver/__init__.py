@@ -18,4 +18,4 @@ def _signed_in() -> None:
     """Every page here needs a signed-in person."""
 
 
-from web.approver import delegation, lists, task  # noqa: E402,F401  (they add routes to bp)
+from web.approver import delegation, lists, operations, questions, task, termination  # noqa: E402,F401  (they add routes to bp)

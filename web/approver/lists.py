@@ -14,7 +14,7 @@ from approvals.errors import ApprovalsError, ConflictError
 from approvals.forms import FieldDef
 from approvals.store.rows import ListedRequest, TaskRow
 from web import labels, listfilters, messages
-from web.approver import bp
+from web.approver import bp, questions
 from web.engine import engine, now, today
 from web.i18n import gettext as _
 from web.presenters import age, step_name
@@ -89,6 +89,7 @@ def inbox() -> str:
         page=page,
         per_page=PAGE,
         can_decide=not user.is_inspector,
+        questions=len(questions.waiting_for(user.id)),  # 沟通 waiting for this person's answer
     )
 
 

@@ -3,6 +3,8 @@ acknowledgement of a filing or copy."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals.definitions import DECISION_KINDS
@@ -11,6 +13,7 @@ from approvals.service import DECISIONS
 from approvals.store.models import Task
 from web import labels, messages
 from web.approver import bp
+from web.approver.operations_view import operations_view
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name, step_name
@@ -18,14 +21,15 @@ from web.requestview import build, record_view
 from web.users import decides, holds, may_decide, may_open, me
 
 
-def _task(task_id: int) -> Task:
+def task_or_403(task_id: int) -> Task:
     task = engine().queries.task(task_id)
     if not may_open(task):
         abort(403)
     return task
 
 
-def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> tuple[str, int]:
+def _page(task: Task, comment: str = "", error: str = "", status: int = 200,
+          operation: dict[str, Any] | None = None) -> tuple[str, int]:
     req = engine().queries.request(task.request_id)
     view = build(req)
     record_view(req, "task", view.tasks)
@@ -35,6 +39,7 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> 
         and holds(task)
         and may_decide(task)  # inspectors: discipline opinions only
         and req.applicant != me().id  # rule 1: the engine refuses it too
+        and task.status != "held"  # 前加签: the added approver's opinion comes first
     )
     return render_template(
         "approver/task.html",
@@ -46,21 +51,29 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200) -> 
         decisions=[(d, labels.word(labels.DECISION, d)) for d in DECISIONS],
         comment=comment,
         comment_error=error,
+        ops=operations_view(task, req, can_decide, **(operation or {})),
     ), status
+
+
+def operation_page(task: Task, form: str, values: dict[str, str], errors: dict[str, str]) -> tuple[str, int]:
+    """The task page again after an operation's form was refused, the message by its field."""
+    return _page(task, status=400, operation={"form": form, "values": values, "errors": errors})
 
 
 @bp.get("/tasks/<int:task_id>")
 def show(task_id: int) -> str | tuple[str, int] | Response:
-    task = _task(task_id)
+    task = task_or_403(task_id)
     if task.kind == "report" and task.is_open and task.assignee == me().id:
         return redirect(url_for("applicant.report", request_id=task.request_id, task_id=task.id))
+    if task.is_open and task.assignee == me().id and task.opened_at is None:
+        engine().service.mark_opened(task.id, me().id)  # 已阅: the trail shows the first opening
     return _page(task)
 
 
 @bp.post("/tasks/<int:task_id>/decide")
 @decides
 def decide(task_id: int) -> Response | tuple[str, int]:
-    task = _task(task_id)
+    task = task_or_403(task_id)
     if not holds(task):
         abort(403)
     decision = request.form.get("decision", "")
@@ -89,7 +102,7 @@ def decide(task_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/tasks/<int:task_id>/acknowledge")
 def acknowledge(task_id: int) -> Response:
-    task = _task(task_id)
+    task = task_or_403(task_id)
     if not holds(task):
         abort(403)
     try:
