@@ -254,11 +254,15 @@ class Run:
 
         setattr(self.workflow, MEMBERS_HOOK, members)
 
-    def _ready_task(self, spiff_id: str) -> Any:
+    def _task(self, spiff_id: str) -> Any:
         try:
             task = self.workflow.get_task_from_id(UUID(spiff_id))
         except Exception as exc:  # noqa: BLE001 - Spiff raises several kinds for a missing id
             raise InvalidStateError(f"task {spiff_id} is not part of this request's workflow") from exc
+        return task
+
+    def _ready_task(self, spiff_id: str) -> Any:
+        task = self._task(spiff_id)
         if task.state != TaskState.READY:
             raise InvalidStateError(f"task {spiff_id} is not waiting for a decision")
         return task
@@ -324,10 +328,7 @@ class Run:
         Returns the ids of the manual steps waiting now (the reset one and any parallel
         branch the reset did not touch). The reset step is marked announced, so ``advance``
         does not apply rules 1 and 2 to it again: the operation gives it a holder itself."""
-        try:
-            task = self.workflow.get_task_from_id(UUID(spiff_id))
-        except Exception as exc:  # noqa: BLE001 - Spiff raises several kinds for a missing id
-            raise InvalidStateError(f"task {spiff_id} is not part of this request's workflow") from exc
+        task = self._task(spiff_id)
         if task.state != TaskState.COMPLETED:
             raise InvalidStateError(f"step {task.task_spec.bpmn_id!r} has not been completed; nothing to go back to")
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from faultkit import failing_statement, footprint, lost_connection
@@ -21,6 +22,15 @@ def _waiting_decision(app: Approvals) -> tuple[int, int, str]:
     request_id = app.service.submit(applicant, "leave", leave_fields())
     [task] = open_steps(app, request_id)
     return request_id, task.id, task.assignee
+
+
+def _refusing_connects(app: Approvals, refusals: list[int], times: int) -> Any:
+    """A ``do_connect`` listener that loses the first ``times`` connections, counting them."""
+    def refuse(*_args: object) -> None:
+        if len(refusals) < times:
+            refusals.append(1)
+            raise lost_connection(app)
+    return refuse
 
 
 def test_a_lost_connection_on_any_statement_of_a_decision_writes_nothing_and_says_try_again(
@@ -62,13 +72,8 @@ def test_a_database_unreachable_for_a_moment_is_retried_before_the_action_starts
         app: Approvals, monkeypatch: pytest.MonkeyPatch) -> None:
     _request_id, task_id, assignee = _waiting_decision(app)
     monkeypatch.setattr(database, "BACKOFF", (0.01, 0.01, 0.01))
-    refusals = []
-
-    def refuse_twice(*_args: object) -> None:
-        if len(refusals) < 2:
-            refusals.append(1)
-            raise lost_connection(app)
-
+    refusals: list[int] = []
+    refuse_twice = _refusing_connects(app, refusals, 2)
     app.db.engine.dispose()  # no pooled connection: the next action connects
     event.listen(app.db.engine, "do_connect", refuse_twice)
     app.service.decide(task_id, assignee, "approve", "")
@@ -80,13 +85,8 @@ def test_a_page_read_while_the_database_is_unreachable_for_a_moment_is_retried(
         app: Approvals, monkeypatch: pytest.MonkeyPatch) -> None:
     request_id, _task_id, _assignee = _waiting_decision(app)
     monkeypatch.setattr(database, "BACKOFF", (0.01, 0.01, 0.01))
-    refusals = []
-
-    def refuse_twice(*_args: object) -> None:
-        if len(refusals) < 2:
-            refusals.append(1)
-            raise lost_connection(app)
-
+    refusals: list[int] = []
+    refuse_twice = _refusing_connects(app, refusals, 2)
     app.db.engine.dispose()
     event.listen(app.db.engine, "do_connect", refuse_twice)
     steps = app.queries.steps(request_id)
