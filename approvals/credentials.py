@@ -10,17 +10,16 @@ sessions opened before it stop working in every worker (approvals/signin.py chec
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from approvals.audit import Entry
 from approvals.outbox import Outbox
-from approvals.store.database import Database, connection_of
+from approvals.store.database import Database
 from approvals.store.models import Credential
 
 DEMO_PASSWORD = "demo"  # documented in the README; `approvals set-password` for real deployments
@@ -104,12 +103,11 @@ _GENERATION = select(Credential.session_generation, Credential.disabled).where(
     Credential.person_id == bindparam("person"))
 
 
-def session_generation(db: Database | Session | Connection, person_id: str) -> int | None:
+def session_generation(db: Database, person_id: str) -> int | None:
     """The generation a live session must carry, or None when the person may not be signed in
-    (no credential, or disabled): one primary-key read per page, in the page's first read
-    when ``db`` is a session already open."""
-    with db.reading(snapshot=False) if isinstance(db, Database) else nullcontext(db) as s:
-        row = connection_of(s).execute(_GENERATION, {"person": person_id}).first()  # Core: every page
+    (no credential, or disabled). Pages read it in their first read (store/first_read.py)."""
+    with db.glancing() as conn:
+        row = conn.execute(_GENERATION, {"person": person_id}).first()
     if row is None or row.disabled:
         return None
     return int(row.session_generation)

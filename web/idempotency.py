@@ -16,7 +16,6 @@ import uuid
 
 from flask import Flask, flash, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from approvals.errors import AlreadyDoneError, ApprovalsError
@@ -36,17 +35,16 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def _form_key() -> str | None:
+def form_key() -> str | None:
+    """The key this request's form carries, if it is a well-formed one."""
     key = request.form.get(FIELD, "") if request.method == "POST" else ""
     return key if _KEY.match(key) else None
 
 
-def prefetch(conn: Connection, person_id: str) -> None:
-    """Look the form's key up in the page's first read (web/sessions.py), so a form costs no
-    read of its own; ``_claim`` uses the answer once the CSRF check has passed."""
-    key = _form_key()
-    if key is not None:
-        page_memo()[_FOUND] = (key, person_id, idempotency.lookup(conn, key, person_id))
+def found(key: str, person_id: str, done: idempotency.Done | None) -> None:
+    """What the page's first read (web/sessions.py) found for the form's key: ``_claim`` uses
+    it once the CSRF check has passed, so a form costs no read of its own."""
+    page_memo()[_FOUND] = (key, person_id, done)
 
 
 def _done(key: str, person_id: str) -> idempotency.Done | None:
@@ -67,7 +65,7 @@ def promise(location: str) -> str:
 
 def _claim() -> Response | None:
     """Before the view: answer a resend at once, or state the key for the action to record."""
-    key = _form_key()
+    key = form_key()
     if key is None or not current_user.is_authenticated:
         return None
     done = _done(key, current_user.id)

@@ -2,7 +2,7 @@
 every copy of the cookie), after a spell without activity, and at the end of a working day.
 
 A session is a signed cookie, so it cannot be deleted on the server; instead it carries the
-person's session generation (``credentials.session_generation``) and two times, and each
+person's session generation (``credentials``, read in store/first_read.py) and two times, and each
 request checks them before anything else looks at the user. Anything that should end a
 person's sessions moves the generation in the database, which every worker reads.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from flask import Flask, current_app, flash, g, request, session
 from flask_login import logout_user
 
-from approvals import credentials
+from approvals.store.first_read import first_read
 from web import idempotency
 from web.engine import engine, now, remember_charts
 from web.i18n import gettext as _
@@ -80,13 +80,14 @@ def _problem(person: str) -> str | None:
 
 def _generation(person: str) -> int | None:
     """The person's session generation, read with what the page needs next (every chart in
-    force, for the user loader; a form's key, for a resend): one visit to the database."""
+    force, for the user loader; a form's key, for a resend) in one statement."""
     approvals = engine()
-    with approvals.db.glancing() as conn:
-        generation = credentials.session_generation(conn, person)
-        remember_charts(approvals.orgcharts.current_all(session=conn))
-        idempotency.prefetch(conn, person)
-    return generation
+    key = idempotency.form_key()
+    read = first_read(approvals.db, person, key)
+    remember_charts(approvals.orgcharts.current_all(latest=read.chart_versions))
+    if key is not None:
+        idempotency.found(key, person, read.form_key)
+    return read.generation
 
 
 def init_app(app: Flask) -> None:

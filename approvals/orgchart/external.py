@@ -36,7 +36,8 @@ class ExternalOrgCharts:
     def org_ids(self) -> list[str]:
         return [self.current().id]
 
-    def current_all(self, *, session: Any = None) -> dict[str, OrgChart]:
+    def current_all(self, *, latest: Any = None) -> dict[str, OrgChart]:
+        """``latest`` (the database's chart versions) does not apply: the source knows."""
         chart = self.current()
         return {chart.id: chart}
 

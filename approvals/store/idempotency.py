@@ -17,7 +17,7 @@ refused anyway (its CSRF token has expired).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -98,10 +98,10 @@ def _record(conn: Connection, claim: Claim, now: datetime) -> None:
     claim.recorded = True  # one key, one action: a later action in the same request records nothing
 
 
-def lookup(db: Database | Connection, key: str, person_id: str) -> Done | None:
-    """The action ``key`` caused for ``person_id``, if it committed (``db``: a connection a
-    page has open for its first reads, or the database)."""
-    with db.glancing() if isinstance(db, Database) else nullcontext(db) as conn:
+def lookup(db: Database, key: str, person_id: str) -> Done | None:
+    """The action ``key`` caused for ``person_id``, if it committed (a page asks in its first
+    read, store/first_read.py)."""
+    with db.glancing() as conn:
         row = conn.execute(_LOOKUP, {"form_key": key, "person": person_id}).first()
     return None if row is None else Done(row.endpoint, row.outcome)
 

@@ -106,14 +106,17 @@ class DatabaseOrgChartSource:
             return list(s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id)
                                   .order_by(OrgChartVersion.id.desc())))
 
-    def current_all(self, *, session: Session | Connection | None = None) -> dict[str, OrgChart]:
+    def current_all(self, *, latest: dict[str, int] | None = None) -> dict[str, OrgChart]:
         """Every organization's chart in force, by id, in one query: who someone is (each submit
-        asks) and the names on a page that mentions people of any organization. ``session``: a
-        read the caller has open already (a page's first read also checks the sign-in)."""
+        asks) and the names on a page that mentions people of any organization. ``latest``:
+        the version ids in force, when the caller has just read them (a page's first read,
+        store/first_read.py); then only a version not parsed yet is read."""
+        if latest is not None and all(row_id in self._parsed for row_id in latest.values()):
+            return {org_id: self._parsed[row_id] for org_id, row_id in latest.items()}
         charts: dict[str, OrgChart] = {}
-        with nullcontext(session) if session is not None else self.db.reading(snapshot=False) as s:
+        with self.db.reading(snapshot=False) as s:
             conn = connection_of(s)  # Core, not the ORM: this runs on every page
-            for org_id, row_id in conn.execute(_LATEST_PER_ORG).all():
+            for org_id, row_id in latest.items() if latest is not None else conn.execute(_LATEST_PER_ORG).all():
                 chart = self._parsed.get(row_id)
                 if chart is None:
                     text, name = conn.execute(_SOURCE, {"id": row_id}).one()
