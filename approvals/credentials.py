@@ -10,16 +10,17 @@ sessions opened before it stop working in every worker (approvals/signin.py chec
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from approvals.audit import Entry
 from approvals.outbox import Outbox
-from approvals.store.database import Database
+from approvals.store.database import Database, connection_of
 from approvals.store.models import Credential
 
 DEMO_PASSWORD = "demo"  # documented in the README; `approvals set-password` for real deployments
@@ -99,12 +100,16 @@ def end_sessions(session: Session, person_id: str) -> None:
                     .values(session_generation=Credential.session_generation + 1))
 
 
-def session_generation(db: Database, person_id: str) -> int | None:
+_GENERATION = select(Credential.session_generation, Credential.disabled).where(
+    Credential.person_id == bindparam("person"))
+
+
+def session_generation(db: Database | Session | Connection, person_id: str) -> int | None:
     """The generation a live session must carry, or None when the person may not be signed in
-    (no credential, or disabled): one primary-key read per page."""
-    with db.reading(snapshot=False) as s:
-        row = s.execute(select(Credential.session_generation, Credential.disabled)
-                        .where(Credential.person_id == person_id)).first()
+    (no credential, or disabled): one primary-key read per page, in the page's first read
+    when ``db`` is a session already open."""
+    with db.reading(snapshot=False) if isinstance(db, Database) else nullcontext(db) as s:
+        row = connection_of(s).execute(_GENERATION, {"person": person_id}).first()  # Core: every page
     if row is None or row.disabled:
         return None
     return int(row.session_generation)

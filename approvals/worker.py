@@ -6,7 +6,8 @@ end the loop between jobs (the wait is interruptible, so the worker stops at onc
 
 Jobs today: signing an audit checkpoint every ``APPROVALS_CHECKPOINT_EVERY`` minutes (when
 ``APPROVALS_CHECKPOINT_KEY`` and ``APPROVALS_CHECKPOINT_DIR`` are set), pruning the access
-log once a day, delivering notifications every ``APPROVALS_DELIVERY_EVERY`` seconds and the
+log once a day, forgetting form keys (store/idempotency.py) older than a day every hour,
+delivering notifications every ``APPROVALS_DELIVERY_EVERY`` seconds and the
 daily reminder scan every hour (approvals/notifications/jobs.py).
 """
 
@@ -26,12 +27,14 @@ from approvals import access_log, checkpoints
 from approvals.app import Approvals
 from approvals.errors import ApprovalsError
 from approvals.notifications import jobs as notification_jobs
+from approvals.store import idempotency
 
 log = logging.getLogger("approvals.worker")
 
 KEY_ENV, DIR_ENV, EVERY_ENV = "APPROVALS_CHECKPOINT_KEY", "APPROVALS_CHECKPOINT_DIR", "APPROVALS_CHECKPOINT_EVERY"
 DEFAULT_EVERY_MINUTES = 60.0
-DAY = 24 * 3600.0
+HOUR = 3600.0
+DAY = 24 * HOUR
 
 
 @dataclass
@@ -97,11 +100,19 @@ def prune_job(app: Approvals, days: int) -> Callable[[], str]:
     return run
 
 
+def forget_keys_job(app: Approvals) -> Callable[[], str]:
+    def run() -> str:
+        return f"form keys: forgot {idempotency.forget_old(app.db, app.clock.now())} older than a day"
+
+    return run
+
+
 def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None) -> list[Job]:
     env = os.environ if env is None else env
     jobs = [Job("deliver notifications", notification_jobs.every(env), notification_jobs.delivery_job(app, env)),
             Job("reminders", notification_jobs.SCAN_EVERY, notification_jobs.scan_job(app)),
-            Job("prune access log", DAY, prune_job(app, access_log.retention_days(env)))]
+            Job("prune access log", DAY, prune_job(app, access_log.retention_days(env))),
+            Job("forget form keys", HOUR, forget_keys_job(app))]
     key, out = env.get(KEY_ENV), env.get(DIR_ENV)
     if key and out:
         minutes = _minutes(env.get(EVERY_ENV))

@@ -24,6 +24,7 @@ import os
 import re
 import sys
 import tracemalloc
+import uuid
 
 from benchmarks import workload
 
@@ -52,9 +53,12 @@ class Browser:
         assert response.status_code == 302, f"sign-in failed for {person}"
         self.token = TOKEN.search(self.client.get("/inbox").text)[1]  # type: ignore[index]
 
+    def form(self, **fields: str) -> dict[str, str]:
+        """A form as the page sends it: the CSRF token and a fresh idempotency key."""
+        return {**fields, "csrf_token": self.token, "idempotency_key": uuid.uuid4().hex}
+
     def approve(self, task_id: int) -> None:
-        response = self.client.post(f"/tasks/{task_id}/decide", data={"decision": "approve",
-                                                                      "csrf_token": self.token})
+        response = self.client.post(f"/tasks/{task_id}/decide", data=self.form(decision="approve"))
         assert response.status_code == 302 and response.location.endswith("/inbox"), response.status_code
         with self.client.session_transaction() as session:  # what the inbox page would do: show it, once
             session.pop("_flashes", None)

@@ -52,12 +52,24 @@ def current_chart(org_id: str) -> OrgChart:
 
 
 def remember_charts(charts: dict[str, OrgChart]) -> None:
-    """Every chart in force, just read in one query (loading the signed-in user does): the
-    page needs no second read of any chart, nor of the list of organizations."""
+    """Every chart in force, just read in one query (a page's first read, with the sign-in
+    check): the page needs no second read of any chart, nor of the list of organizations."""
     if has_app_context():
         memo = page_memo()
         memo["charts"] = {**charts, **memo.get("charts", {})}
         memo.setdefault("org_ids", sorted(charts))
+        memo.setdefault("charts_in_force", charts)
+
+
+def charts_in_force() -> dict[str, OrgChart]:
+    """Every organization's chart in force, as this page first read them."""
+    return once("charts_in_force", lambda: _read_all())
+
+
+def _read_all() -> dict[str, OrgChart]:
+    charts = engine().orgcharts.current_all()
+    remember_charts(charts)
+    return charts
 
 
 def org_ids() -> list[str]:

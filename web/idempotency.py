@@ -16,16 +16,19 @@ import uuid
 
 from flask import Flask, flash, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from approvals.errors import AlreadyDoneError, ApprovalsError
 from approvals.store import idempotency
 from web.engine import engine
 from web.i18n import gettext as _
+from web.pagememo import page_memo
 
 FIELD = "idempotency_key"
 log = logging.getLogger(__name__)
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+_FOUND = "form_key_found"
 
 
 def new_key() -> str:
@@ -33,12 +36,41 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def _form_key() -> str | None:
+    key = request.form.get(FIELD, "") if request.method == "POST" else ""
+    return key if _KEY.match(key) else None
+
+
+def prefetch(conn: Connection, person_id: str) -> None:
+    """Look the form's key up in the page's first read (web/sessions.py), so a form costs no
+    read of its own; ``_claim`` uses the answer once the CSRF check has passed."""
+    key = _form_key()
+    if key is not None:
+        page_memo()[_FOUND] = (key, person_id, idempotency.lookup(conn, key, person_id))
+
+
+def _done(key: str, person_id: str) -> idempotency.Done | None:
+    found = page_memo().get(_FOUND)
+    if found is not None and found[:2] == (key, person_id):
+        return found[2]  # type: ignore[no-any-return]
+    return idempotency.lookup(engine().db, key, person_id)
+
+
+def promise(location: str) -> str:
+    """The page a successful action answers with, said before it runs: the key is recorded with
+    it in the action's own transaction, and ``_note`` has nothing left to write."""
+    state = g.get("idempotency")
+    if state is not None:
+        state[0].outcome = location
+    return location
+
+
 def _claim() -> Response | None:
     """Before the view: answer a resend at once, or state the key for the action to record."""
-    key = request.form.get(FIELD, "") if request.method == "POST" else ""
-    if not _KEY.match(key) or not current_user.is_authenticated:
+    key = _form_key()
+    if key is None or not current_user.is_authenticated:
         return None
-    done = idempotency.lookup(engine().db, key, current_user.id)
+    done = _done(key, current_user.id)
     if done is not None:
         return _already_done(done.outcome)
     claim = idempotency.Claim(key, current_user.id, request.endpoint or request.path)
@@ -65,7 +97,8 @@ def _note(response: Response) -> Response:
         return response
     claim, token = state
     idempotency.release(token)
-    if claim.recorded and response.status_code in (301, 302, 303) and response.location:
+    if (claim.recorded and response.status_code in (301, 302, 303) and response.location
+            and response.location != claim.outcome):
         try:
             idempotency.note_outcome(engine().db, claim, response.location, engine().clock.now())
         except ApprovalsError as exc:  # the action stands; a resend falls back to the form's page

@@ -17,7 +17,8 @@ from flask import Flask, current_app, flash, g, request, session
 from flask_login import logout_user
 
 from approvals import credentials
-from web.engine import engine, now
+from web import idempotency
+from web.engine import engine, now, remember_charts
 from web.i18n import gettext as _
 
 GENERATION, SINCE, SEEN = "signin_generation", "signin_at", "seen_at"
@@ -65,7 +66,7 @@ def _check() -> None:
 def _problem(person: str) -> str | None:
     hours, minutes = (current_app.config[k] for k in ("APPROVALS_SESSION_MAX_HOURS", "APPROVALS_SESSION_IDLE_MINUTES"))
     at = now().timestamp()
-    if session.get(GENERATION) != credentials.session_generation(engine().db, person):
+    if session.get(GENERATION) != _generation(person):
         return _("Your session has ended (signed out, new password or account disabled). Please sign in again.")
     if hours and at - float(session.get(SINCE, 0)) > hours * 3600:
         return _("Your session has expired: it lasts at most %(hours)s hours. Please sign in again.", hours=hours)
@@ -75,6 +76,17 @@ def _problem(person: str) -> str | None:
     if at - float(session.get(SEEN, 0)) >= SEEN_STEP:
         session[SEEN] = at
     return None
+
+
+def _generation(person: str) -> int | None:
+    """The person's session generation, read with what the page needs next (every chart in
+    force, for the user loader; a form's key, for a resend): one visit to the database."""
+    approvals = engine()
+    with approvals.db.glancing() as conn:
+        generation = credentials.session_generation(conn, person)
+        remember_charts(approvals.orgcharts.current_all(session=conn))
+        idempotency.prefetch(conn, person)
+    return generation
 
 
 def init_app(app: Flask) -> None:

@@ -23,7 +23,7 @@ from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.store.models import Task
 from approvals.store.orgcharts import person_chart
-from web.engine import current_chart, engine, remember_charts
+from web.engine import charts_in_force, current_chart, engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,13 +52,12 @@ class User(UserMixin):  # type: ignore[misc]
 def load(person_id: str) -> User | None:
     """The user for a session, or None when the person left the org chart (signed out)."""
     try:
-        charts = engine().orgcharts.current_all()
+        charts = charts_in_force()  # read with the sign-in check (web/sessions.py)
         chart = person_chart(charts, person_id)
     except UnavailableError:
         raise  # the database is down for a moment: a 503, not a signed-out user
     except ApprovalsError:
         return None
-    remember_charts(charts)
     person = chart.people[person_id]
     unit = chart.units[person.unit]
     cfg = current_app.config

@@ -36,7 +36,7 @@ class ExternalOrgCharts:
     def org_ids(self) -> list[str]:
         return [self.current().id]
 
-    def current_all(self) -> dict[str, OrgChart]:
+    def current_all(self, *, session: Any = None) -> dict[str, OrgChart]:
         chart = self.current()
         return {chart.id: chart}
 

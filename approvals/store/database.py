@@ -99,9 +99,10 @@ class Database:
                                      expire_on_commit=False)
         # PostgreSQL: a read of one statement needs no BEGIN/ROLLBACK (two round trips of ~3).
         # SQLite keeps its explicit BEGIN (see on_begin), so it reads in a transaction either way.
-        self._single_readers = self._readers if self.engine.dialect.name == "sqlite" else sessionmaker(
-            self.engine.execution_options(approvals_readonly=True, isolation_level="AUTOCOMMIT"),
-            expire_on_commit=False)
+        self._glance_engine = self.engine.execution_options(approvals_readonly=True) \
+            if self.engine.dialect.name == "sqlite" \
+            else self.engine.execution_options(approvals_readonly=True, isolation_level="AUTOCOMMIT")
+        self._single_readers = sessionmaker(self._glance_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -154,6 +155,28 @@ class Database:
                 yield session
         except SQLAlchemyError as exc:
             _raise_translated(exc, False)
+
+    @contextmanager
+    def glancing(self) -> Iterator[Connection]:
+        """A bare connection for a few reads that need no common snapshot and no ORM: the
+        reads every page makes before anything else (the sign-in check, the charts in force),
+        where a Session's bookkeeping cost as much as the statements. Faults as in ``reading``."""
+        try:
+            with self._connect(self._glance_engine) as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            _raise_translated(exc, False)
+
+    @staticmethod
+    def _connect(engine: Engine) -> Connection:
+        for delay in (*BACKOFF, None):
+            try:
+                return engine.connect()
+            except SQLAlchemyError as exc:
+                if delay is None or not is_retryable(exc):
+                    raise
+                time.sleep(delay)
+        raise AssertionError("unreachable")
 
     def _connected(self, sessions: sessionmaker[Session]) -> Session:
         """A session holding its connection (and, where the read needs one, its BEGIN): taken

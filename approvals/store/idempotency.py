@@ -17,7 +17,7 @@ refused anyway (its CSRF token has expired).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +39,7 @@ class Claim:
     person_id: str
     endpoint: str
     recorded: bool = False  # an action's transaction wrote the key (it may still roll back)
+    outcome: str | None = None  # where success will send the user, when the caller knows before
 
 
 @dataclass(frozen=True)
@@ -91,21 +92,30 @@ def _record(conn: Connection, claim: Claim, now: datetime) -> None:
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT either way.
     inserted = conn.execute(insert_if_absent(conn, IdempotencyKey).returning(IdempotencyKey.key),
                             {"key": claim.key, "person_id": claim.person_id, "endpoint": claim.endpoint,
-                             "outcome": None, "created_at": now}).first()
+                             "outcome": claim.outcome, "created_at": now}).first()
     if inserted is None:
         raise AlreadyDoneError(ALREADY_DONE)
     claim.recorded = True  # one key, one action: a later action in the same request records nothing
 
 
-def lookup(db: Database, key: str, person_id: str) -> Done | None:
-    """The action ``key`` caused for ``person_id``, if it committed."""
-    with db.reading(snapshot=False) as s:
-        row = s.execute(_LOOKUP, {"form_key": key, "person": person_id}).first()
+def lookup(db: Database | Connection, key: str, person_id: str) -> Done | None:
+    """The action ``key`` caused for ``person_id``, if it committed (``db``: a connection a
+    page has open for its first reads, or the database)."""
+    with db.glancing() if isinstance(db, Database) else nullcontext(db) as conn:
+        row = conn.execute(_LOOKUP, {"form_key": key, "person": person_id}).first()
     return None if row is None else Done(row.endpoint, row.outcome)
 
 
 def note_outcome(db: Database, claim: Claim, outcome: str, now: datetime) -> None:
-    """Remember where the answer sent the user (for a resend), and forget keys past ``KEEP``."""
+    """Remember where the answer sent the user (for a resend), and forget keys past ``KEEP``.
+    Not needed when the claim carried its outcome into the action's own transaction."""
     with db.writing() as conn:
         conn.execute(_NOTE_OUTCOME, {"form_key": claim.key, "person": claim.person_id, "led_to": outcome[:500]})
         conn.execute(_PURGE, {"before": now - KEEP})
+
+
+def forget_old(db: Database, now: datetime) -> int:
+    """Delete keys past ``KEEP`` (the worker, hourly: an action whose outcome was known in
+    advance writes no second time, so ``note_outcome`` may seldom run)."""
+    with db.writing() as conn:
+        return conn.execute(_PURGE, {"before": now - KEEP}).rowcount or 0

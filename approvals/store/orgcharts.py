@@ -106,17 +106,18 @@ class DatabaseOrgChartSource:
             return list(s.scalars(select(OrgChartVersion).where(OrgChartVersion.org_id == org_id)
                                   .order_by(OrgChartVersion.id.desc())))
 
-    def current_all(self) -> dict[str, OrgChart]:
+    def current_all(self, *, session: Session | Connection | None = None) -> dict[str, OrgChart]:
         """Every organization's chart in force, by id, in one query: who someone is (each submit
-        asks) and the names on a page that mentions people of any organization."""
+        asks) and the names on a page that mentions people of any organization. ``session``: a
+        read the caller has open already (a page's first read also checks the sign-in)."""
         charts: dict[str, OrgChart] = {}
-        with self.db.reading(snapshot=False) as s:
-            for org_id, row_id in s.execute(_LATEST_PER_ORG).all():
+        with nullcontext(session) if session is not None else self.db.reading(snapshot=False) as s:
+            conn = connection_of(s)  # Core, not the ORM: this runs on every page
+            for org_id, row_id in conn.execute(_LATEST_PER_ORG).all():
                 chart = self._parsed.get(row_id)
                 if chart is None:
-                    row = s.get(OrgChartVersion, row_id)
-                    assert row is not None
-                    chart = self._chart(row.id, row.source_text, row.source_name)
+                    text, name = conn.execute(_SOURCE, {"id": row_id}).one()
+                    chart = self._chart(row_id, text, name)
                 charts[org_id] = chart
         return charts
 

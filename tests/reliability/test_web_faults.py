@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from webkit import client_for, make_web, open_task, submit_leave, text
 
+from approvals import worker
 from approvals.app import Approvals
 from approvals.store import idempotency
 from approvals.store.models import AuditEntry
@@ -119,4 +120,28 @@ def test_idempotency_keys_are_forgotten_after_a_day(engine: Approvals) -> None:
     assert idempotency.lookup(engine.db, claim.key, APPLICANT) is not None
     later = engine.clock.now() + idempotency.KEEP + idempotency.KEEP
     idempotency.note_outcome(engine.db, idempotency.Claim("b" * 32, APPLICANT, "x"), "/", later)
+    assert idempotency.lookup(engine.db, claim.key, APPLICANT) is None
+
+
+def test_a_decision_stores_where_it_leads_with_its_key_so_a_resend_needs_no_later_write(engine: Approvals) -> None:
+    web = make_web(engine)
+    task = open_task(engine, submit_leave(engine, APPLICANT))
+    client = client_for(web, task.assignee)
+    key = _form(client, task.id)
+    with idempotency.claiming(idempotency.Claim(key, task.assignee, "approver.decide", outcome="/inbox")):
+        engine.service.decide(task.id, task.assignee, "approve")  # as the page does, minus the answer
+    done = idempotency.lookup(engine.db, key, task.assignee)
+    assert done is not None and done.outcome == "/inbox"
+    again = _approve(client, task.id, key)
+    assert again.status_code == 302 and again.location == "/inbox" and _decisions(engine, task.id) == 1
+
+
+def test_the_worker_forgets_form_keys_older_than_a_day(engine: Approvals) -> None:
+    claim = idempotency.Claim("c" * 32, APPLICANT, "applicant.apply")
+    with idempotency.claiming(claim):
+        engine.service.submit(APPLICANT, "leave", __import__("support").leave_fields())
+    job = worker.forget_keys_job(engine)
+    assert job() == "form keys: forgot 0 older than a day"
+    engine.clock.advance(days=2)  # type: ignore[attr-defined]
+    assert job() == "form keys: forgot 1 older than a day"
     assert idempotency.lookup(engine.db, claim.key, APPLICANT) is None

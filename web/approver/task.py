@@ -11,7 +11,7 @@ from approvals.definitions import DECISION_KINDS
 from approvals.errors import ConflictError, FieldError, InvalidStateError
 from approvals.service import DECISIONS
 from approvals.store.models import Task
-from web import labels, messages
+from web import idempotency, labels, messages
 from web.approver import bp
 from web.approver.operations_view import operations_view
 from web.engine import engine
@@ -73,16 +73,19 @@ def show(task_id: int) -> str | tuple[str, int] | Response:
 @bp.post("/tasks/<int:task_id>/decide")
 @decides
 def decide(task_id: int) -> Response | tuple[str, int]:
-    task = task_or_403(task_id)
-    if not holds(task):
-        abort(403)
+    """The engine reads the task and checks who may decide it (not the holder: 403, no such
+    task: 404); the page reads it only to show a refused comment again."""
     decision = request.form.get("decision", "")
     comment = request.form.get("comment", "")
     if decision not in DECISIONS:
         abort(400)
+    inbox = idempotency.promise(url_for("approver.inbox"))  # where a decision leads
     try:
         engine().service.decide(task_id, me().id, decision, comment)
     except FieldError as exc:
+        task = task_or_403(task_id)
+        if not holds(task):
+            abort(403)
         return _page(task, comment, messages.explain(exc), 400)
     except ConflictError:
         flash(messages.conflict(task_id), "error")
@@ -90,14 +93,14 @@ def decide(task_id: int) -> Response | tuple[str, int]:
     except InvalidStateError as exc:
         flash(messages.explain(exc), "error")
         return redirect(url_for("approver.show", task_id=task_id))
-    applicant = engine().queries.requests([task.request_id])[task.request_id].applicant  # no workflow state
-    done = {
-        "approve": _("Approved."),
-        "reject": _("Rejected; the applicant is told why."),
-        "return": _("Returned to %(name)s for changes.", name=name(applicant)),
-    }
-    flash(done[decision], "success")
-    return redirect(url_for("approver.inbox"))
+    if decision == "return":
+        task = engine().queries.task(task_id)
+        applicant = engine().queries.requests([task.request_id])[task.request_id].applicant  # no workflow state
+        done = _("Returned to %(name)s for changes.", name=name(applicant))
+    else:
+        done = _("Approved.") if decision == "approve" else _("Rejected; the applicant is told why.")
+    flash(done, "success")
+    return redirect(inbox)
 
 
 @bp.post("/tasks/<int:task_id>/acknowledge")
