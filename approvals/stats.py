@@ -1,13 +1,19 @@
-"""HR statistics for one organization and year: leave days per person and unit by month,
-meetings by size, time taken per step (median and p90) and overdue counts.
+"""HR statistics for one organization and year: leave in working days (with calendar days
+alongside) per person and unit by month, meetings by size, time taken per step (median and
+p90) and overdue counts.
 
 What is counted, so a reader can check a figure by hand:
 
 - Leave: requests of type ``leave`` that were granted (status ``approved``, report still due,
-  or ``completed``), from ``depart_on`` to ``return_on`` inclusive, in **calendar days**
-  (weekends and holidays count; working days come with the holiday calendar). A leave
-  crossing a month end is split between the months; only days inside the year count.
-  A person's unit is the one the org chart in force gives them now.
+  or ``completed``), from ``depart_on`` to ``return_on`` inclusive, in **working days**
+  (工作日) of the organization's calendar (approvals/calendar.py ``for_chart``): China's public
+  holidays and 调休 working days from the ``chinese-calendar`` package, with the org chart's
+  own closures and extra working days (``organization.calendar``) winning over them. Each line
+  also keeps the **calendar days** (日历天) of the same span, weekends and holidays included,
+  so HR can reconcile with the dates on the form. A leave crossing a month end is split
+  between the months; only days inside the year count. A person's unit is the one the org
+  chart in force gives them now. For a year the package has no data for, working days are
+  Monday-Friday and ``Statistics.calendar_note`` says so.
 - Meetings: requests of type ``meeting`` that were granted, by month of ``held_on`` and by
   band of ``participants`` (MEETING_BANDS).
 - Step times: decisions (approve/consent/record) decided in the year, from the task's creation
@@ -31,6 +37,7 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from approvals.calendar import PACKAGE_YEARS, WorkingCalendar, for_chart
 from approvals.definitions import DECISION_KINDS
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
@@ -49,8 +56,9 @@ class Line:
     key: str
     label: str
     unit: str = ""
-    months: list[int] = field(default_factory=lambda: [0] * 12)
+    months: list[int] = field(default_factory=lambda: [0] * 12)  # leave: working days
     count: int = 0  # requests behind the figures
+    calendar_days: int = 0  # leave only: the same spans in calendar days, to match the forms
 
     @property
     def total(self) -> int:
@@ -85,6 +93,7 @@ class Statistics:
     meetings: list[Line]
     steps: list[StepTime]
     overdue: list[Overdue]
+    calendar_note: str | None = None  # the year has no holiday data: working days are Mon-Fri
 
 
 def may_see(chart: OrgChart, person: str) -> bool:
@@ -105,13 +114,35 @@ def _day(value: Any) -> date | None:
 
 def calendar_days_by_month(start: date, end: date, year: int) -> list[int]:
     """Calendar days from ``start`` to ``end`` inclusive, per month of ``year``."""
+    return _days_by_month(start, end, year, None)
+
+
+def working_days_by_month(start: date, end: date, year: int, calendar: WorkingCalendar) -> list[int]:
+    """Working days of ``calendar`` from ``start`` to ``end`` inclusive, per month of ``year``:
+    a leave over the National Day week counts the 调休 Saturday and not the holiday weekdays."""
+    return _days_by_month(start, end, year, calendar)
+
+
+def _days_by_month(start: date, end: date, year: int, calendar: WorkingCalendar | None) -> list[int]:
     months = [0] * 12
     first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
     day = first
     while day <= last:
-        months[day.month - 1] += 1
+        if calendar is None or calendar.is_working_day(day):
+            months[day.month - 1] += 1
         day += timedelta(days=1)
     return months
+
+
+def calendar_note(calendar: WorkingCalendar, year: int) -> str | None:
+    """What a reader of ``year``'s leave figures must know when the package has no holiday data
+    for it (the figures then count Monday-Friday), or None."""
+    if not calendar.missing_years([year]):
+        return None
+    return (f"the chinese-calendar package has no holiday data for {year} (it knows "
+            f"{PACKAGE_YEARS.start}-{PACKAGE_YEARS.stop - 1}): leave working days in {year} are counted "
+            f"Monday-Friday, without public holidays or 调休 days; upgrade the package, or list the "
+            f"year's holidays under organization.calendar in the org chart")
 
 
 def nearest_rank(values: list[float], share: float) -> float:
@@ -124,10 +155,11 @@ class Stats:
         self.db = db
 
     def year(self, chart: OrgChart, year: int, today: date) -> Statistics:
-        leave_people, leave_units, months = self._leave(chart, year)
+        calendar = for_chart(chart)
+        leave_people, leave_units, months = self._leave(chart, year, calendar)
         return Statistics(chart.id, year, today, leave_people, leave_units, months,
                           self._meetings(chart.id, year), self._steps(chart.id, year),
-                          self._overdue(chart, year, today))
+                          self._overdue(chart, year, today), calendar_note(calendar, year))
 
     def _granted(self, org_id: str, request_type: str) -> list[Any]:
         with self.db.reading(snapshot=False) as s:
@@ -136,7 +168,8 @@ class Stats:
                 .where(Request.org_id == org_id, Request.request_type == request_type,
                        Request.status.in_(GRANTED)).order_by(Request.id)))
 
-    def _leave(self, chart: OrgChart, year: int) -> tuple[list[Line], list[Line], list[int]]:
+    def _leave(self, chart: OrgChart, year: int,
+               calendar: WorkingCalendar) -> tuple[list[Line], list[Line], list[int]]:
         people: dict[str, Line] = {}
         units: dict[str, Line] = {}
         for row in self._granted(chart.id, "leave"):
@@ -144,9 +177,10 @@ class Stats:
             start, end = _day(values.get("depart_on")), _day(values.get("return_on"))
             if start is None or end is None or end < start:
                 continue
-            days = calendar_days_by_month(start, end, year)
-            if not any(days):
-                continue
+            spanned = sum(calendar_days_by_month(start, end, year))
+            if not spanned:
+                continue  # a weekend-only leave stays: 0 working days, its calendar days shown
+            days = working_days_by_month(start, end, year, calendar)
             who = chart.people.get(row.applicant)
             unit_id = who.unit if who else ""
             unit = chart.units.get(unit_id)
@@ -154,9 +188,10 @@ class Stats:
                                                                unit.name if unit else "")),
                          units.setdefault(unit_id, Line(unit_id, unit.name if unit else "—"))):
                 line.months = [a + b for a, b in zip(line.months, days, strict=True)]
+                line.calendar_days += spanned
                 line.count += 1
-        by_total = sorted(people.values(), key=lambda line: (-line.total, line.label))
-        unit_lines = sorted(units.values(), key=lambda line: (-line.total, line.label))
+        by_total = sorted(people.values(), key=lambda line: (-line.total, -line.calendar_days, line.label))
+        unit_lines = sorted(units.values(), key=lambda line: (-line.total, -line.calendar_days, line.label))
         months = [sum(line.months[m] for line in unit_lines) for m in range(12)]
         return by_total, unit_lines, months
 

@@ -29,10 +29,12 @@ def build(figures: Statistics) -> bytes:
     book = Workbook()
     book.remove(book.active)
     months = [_("M%(m)s", m=m) for m in range(1, 13)]
-    _sheet(book, _("Leave by person"), [_("Person"), _("Unit"), *months, _("Total days"), _("Requests")],
-           ([p.label, p.unit, *p.months, p.total, p.count] for p in figures.leave_people))
-    _sheet(book, _("Leave by unit"), [_("Unit"), *months, _("Total days"), _("Requests")],
-           ([u.label, *u.months, u.total, u.count] for u in figures.leave_units))
+    working = [_("M%(m)s (working days)", m=m) for m in range(1, 13)]
+    totals = [_("Working days, total"), _("Calendar days, total"), _("Requests")]
+    _sheet(book, _("Leave by person"), [_("Person"), _("Unit"), *working, *totals],
+           ([p.label, p.unit, *p.months, p.total, p.calendar_days, p.count] for p in figures.leave_people))
+    _sheet(book, _("Leave by unit"), [_("Unit"), *working, *totals],
+           ([u.label, *u.months, u.total, u.calendar_days, u.count] for u in figures.leave_units))
     _sheet(book, _("Meetings by size"), [_("Participants"), *months, _("Total")],
            ([m.label, *m.months, m.total] for m in figures.meetings))
     _sheet(book, _("Time per step"), [_("Type"), _("Step"), _("Decisions"), _("Median (hours)"),
@@ -43,8 +45,12 @@ def build(figures: Statistics) -> bytes:
     _sheet(book, _("About"), [_("Statistics"), ""], [
         [_("Organization"), figures.org_id], [_("Year"), figures.year],
         [_("As of"), figures.today.isoformat()],
-        [_("Leave days"), _("calendar days, from departure to return inclusive; working days come "
-                            "with the holiday calendar")]])
+        [_("Leave days"), _("working days (工作日) from departure to return inclusive, by the national "
+                            "holiday calendar (调休 included) and the organization's own closures and "
+                            "extra working days; the calendar-day total is the span on the form, "
+                            "weekends and holidays included")],
+        *([[_("Holiday data"), _("none for %(year)s: working days counted Monday to Friday", year=figures.year)]]
+          if figures.calendar_note else [])])
     out = BytesIO()
     book.save(out)
     return out.getvalue()
