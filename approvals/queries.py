@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, Date, Select, bindparam, case, func, or_, select, union_all
+from sqlalchemy import BindParameter, Connection, Date, Select, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from approvals.definitions import DECISION_KINDS
 from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
-from approvals.store.models import Attachment, AuditEntry, Notification, Request, Task
+from approvals.store.models import Attachment, AuditEntry, Notification, Question, Request, Task
 from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow
 
 NOTICE_KINDS = ("file", "copy")
@@ -49,6 +49,8 @@ class Count(int):
 class Page:
     items: Sequence[Any]
     total: int
+    # The items' requests, when the list read them with the page on the same connection.
+    requests: Mapping[int, ListedRequest] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Waiting:
     # Unread notifications (capped like inboxes); not compared: the lists above are what
     # the badges must agree with, and nearly every action adds a notification somewhere.
     unread: Count = field(default_factory=lambda: Count.of(0, COUNT_CAP), compare=False)
+    questions: int = field(default=0, compare=False)  # 沟通 asked of the person, not answered yet
 
 
 def _member_units(chart: OrgChart, person: str) -> list[str]:
@@ -100,9 +103,11 @@ def _waiting_statement(with_units: bool) -> Select[Any]:
     unread = (select(func.count()).select_from(
         select(Notification.id).where(Notification.person_id == bindparam("person"), Notification.read_at.is_(None))
         .limit(COUNT_CAP + 1).subquery()).scalar_subquery())
+    questions = (select(func.count()).select_from(Question)
+                 .where(Question.asked_to == bindparam("person"), Question.answered_at.is_(None)).scalar_subquery())
     return select(_capped_total(_mine_branches(DECISION_KINDS, with_units)).label("decisions"),
                   _capped_total(_mine_branches(NOTICE_KINDS, with_units)).label("notices"),
-                  reports.label("reports"), unread.label("unread"))
+                  reports.label("reports"), unread.label("unread"), questions.label("questions"))
 
 
 @functools.cache
@@ -136,6 +141,12 @@ def _mine_statement(kinds: tuple[str, ...], with_units: bool, count_only: bool =
 _LISTED_REQUESTS = select(*LISTED_REQUEST_COLUMNS).where(Request.id.in_(bindparam("ids", expanding=True)))
 
 
+def _listed(conn: Connection, ids: set[int]) -> dict[int, ListedRequest]:
+    if not ids:
+        return {}
+    return {row.id: ListedRequest(*row) for row in conn.execute(_LISTED_REQUESTS, {"ids": list(ids)})}
+
+
 class Queries:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -161,7 +172,8 @@ class Queries:
             found = found_rows[0].total
         else:  # an empty page (past the end, or an empty inbox) still needs the count
             found = conn.execute(_mine_statement(kinds, bool(units), count_only=True), params).scalar() or 0
-        return Page([TaskRow(*row[:-1]) for row in found_rows], Count.of(found, COUNT_CAP))
+        tasks = [TaskRow(*row[:-1]) for row in found_rows]
+        return Page(tasks, Count.of(found, COUNT_CAP), _listed(conn, {task.request_id for task in tasks}))
 
     def inbox(self, chart: OrgChart, person: str, limit: int = 50, offset: int = 0, *,
               today: date | None = None) -> Page:
@@ -170,12 +182,13 @@ class Queries:
             return self._mine_page(s, person, _member_units(chart, person), DECISION_KINDS, limit, offset, today)
 
     def waiting(self, chart: OrgChart, person: str) -> Waiting:
-        """The counts of ``inbox``, open ``notices`` and ``reports_due`` in one statement."""
+        """The counts of ``inbox``, open ``notices``, ``reports_due``, unread notifications and
+        unanswered questions (沟通) in one statement: every page's menu."""
         units = _member_units(chart, person)
         with self.db.reading(snapshot=False) as s:
             row = s.execute(_waiting_statement(bool(units)), {"person": person, "units": units}).one()
         return Waiting(Count.of(row.decisions, COUNT_CAP), Count.of(row.notices, COUNT_CAP), int(row.reports),
-                       Count.of(row.unread, COUNT_CAP))
+                       Count.of(row.unread, COUNT_CAP), int(row.questions))
 
     def notices(self, chart: OrgChart, person: str, *, open_only: bool = True, limit: int = 50,
                 offset: int = 0) -> Page:
@@ -228,8 +241,7 @@ class Queries:
         if not ids:
             return {}
         with self.db.reading(snapshot=False) as s:
-            listed = s.connection().execute(_LISTED_REQUESTS, {"ids": list(ids)})
-            return {row.id: ListedRequest(*row) for row in listed}
+            return _listed(s.connection(), ids)
 
     def task(self, task_id: int) -> Task:
         with self.db.reading(snapshot=False) as s:

@@ -7,9 +7,17 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
+from approvals.queries import Waiting
 from approvals.stats import may_see
 from web.engine import engine
+from web.pagememo import once
 from web.users import me
+
+
+def waiting() -> Waiting:
+    """What waits for the signed-in person (the menu's badges), read once per page: the inbox
+    shows the count of questions from it too."""
+    return once("waiting", lambda: engine().queries.waiting(me().chart, me().id))
 
 
 def _menu() -> dict[str, Any]:
@@ -17,15 +25,15 @@ def _menu() -> dict[str, Any]:
         return {}
     user = me()
     chart = user.chart
-    waiting = engine().queries.waiting(chart, user.id)
+    waiting_now = waiting()
     in_duty_unit = user.unit_id in chart.duties.values()
     return {
         "menu": {
-            "inbox": waiting.decisions,
-            "notices": waiting.notices,
-            "show_notices": in_duty_unit or waiting.notices > 0,
-            "reports": waiting.reports,
-            "unread": waiting.unread,
+            "inbox": waiting_now.decisions,
+            "notices": waiting_now.notices,
+            "show_notices": in_duty_unit or waiting_now.notices > 0,
+            "reports": waiting_now.reports,
+            "unread": waiting_now.unread,
             "show_stats": may_see(chart, user.id),  # HR and the leadership
         }
     }

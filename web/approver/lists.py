@@ -3,7 +3,7 @@ decided, and the filing (备案) and copy (抄送) lists of duty units with over
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +13,10 @@ from markupsafe import Markup
 from approvals.errors import ApprovalsError, ConflictError
 from approvals.forms import FieldDef
 from approvals.store.rows import ListedRequest, TaskRow
-from web import labels, listfilters, messages
-from web.approver import bp, questions
+from web import labels, listfilters, messages, nav, urls
+from web.approver import bp
+from web.approver.inbox_table import inbox_rows
+from web.deadlines import due_label
 from web.engine import engine, now, today
 from web.i18n import gettext as _
 from web.presenters import age, step_name
@@ -37,14 +39,19 @@ class Row:
     applicant: Markup  # the person tag
     waited: str  # how long the task has been open
     select_label: str  # the checkbox's name for screen readers
+    url: str  # the task page
+    due: Markup  # the due-date badge, empty without a due date
 
 
-def rows(tasks: Iterable[TaskRow]) -> list[Row]:
-    """A list page's rows: the tasks' requests read in one query, not one per row."""
+def rows(tasks: Iterable[TaskRow], requests: Mapping[int, ListedRequest] | None = None) -> list[Row]:
+    """A list page's rows: the tasks' requests read in one query, not one per row (or with the
+    page itself, when the list's query brought them: ``Page.requests``)."""
     app = engine()
     tasks = list(tasks)
-    requests = app.queries.requests(task.request_id for task in tasks)
+    if not requests:
+        requests = app.queries.requests(task.request_id for task in tasks)
     at = now()
+    task_url = urls.by_id("approver.show", "task_id")
     result = []
     for task in tasks:
         req = requests[task.request_id]
@@ -59,6 +66,8 @@ def rows(tasks: Iterable[TaskRow]) -> list[Row]:
                 person_tag(req.applicant),
                 age(task.created_at, at),
                 _("Select task %(id)s", id=task.id),
+                task_url(task.id),
+                due_label(task.due_on),
             )
         )
     return result
@@ -82,14 +91,16 @@ def inbox() -> str:
     user = me()
     page = _page_number()
     result = engine().queries.inbox(user.chart, user.id, limit=PAGE, offset=(page - 1) * PAGE, today=today())
+    shown = rows(result.items, result.requests)
     return render_template(
         "approver/inbox.html",
-        rows=rows(result.items),
+        rows=shown,
+        table=inbox_rows(shown, not user.is_inspector),
         total=result.total,
         page=page,
         per_page=PAGE,
         can_decide=not user.is_inspector,
-        questions=len(questions.waiting_for(user.id)),  # 沟通 waiting for this person's answer
+        questions=nav.waiting().questions,  # 沟通 waiting for this person's answer (the menu's read)
     )
 
 
@@ -155,7 +166,7 @@ def notices() -> str:
     overdue = queries.overdue_reports(user.chart, user.id, today())
     return render_template(
         "approver/notices.html",
-        waiting=rows(waiting.items),
+        waiting=rows(waiting.items, waiting.requests),
         total=waiting.total,
         recent=rows(seen.items),
         recent_total=seen.total,
