@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -95,6 +96,18 @@ def bare_inputs(app: Approvals, who: str) -> tuple[ProcessDefinition, dict[str, 
     chart = app.orgcharts.current("xx-nrpb")
     definition = app.definitions.get(chart.organization.processes["leave"])
     return definition, request_variables(chart, definition, who, FIELDS, SystemClock().now().date())
+
+
+QUIET_YARDSTICK_MS = 0.43  # bare_spiff_step_ms on a quiet morning here (docs/performance.md)
+
+
+def yardstick_ms(app: Approvals, rounds: int = 30) -> float:
+    """This moment's ``bare_spiff_step_ms``: the same Python work every run, so a time taken
+    beside it can be stated as on a quiet host (time x QUIET_YARDSTICK_MS / yardstick)."""
+    definition, variables = bare_inputs(app, applicant(app))
+    for _ in range(3):
+        bare_flow(definition, variables)
+    return statistics.median(sum(bare_flow(definition, variables)) / 4 for _ in range(rounds))
 
 
 def generate_history(app: Approvals, requests: int, open_tasks: int, hot: str, hot_share: float,
