@@ -205,7 +205,7 @@ def main() -> None:
         steps = [lambda: engine_overhead(tmp, args.rounds), lambda: notification_costs.figures(tmp, args.rounds),
                  lambda: safe_evaluator(args.rounds), lambda: group_figures(tmp, args.rounds), *steps,
                  lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
-                 lambda: decide_figures(tmp, args.rounds, synchronous="FULL"),
+                 lambda: decide_figures(tmp, args.rounds, synchronous="FULL"), lambda: _pg_decide(tmp, args.rounds),
                  lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
                  lambda: audit_verify(tmp)]
     figures: list[Figure] = []
@@ -218,6 +218,14 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     write_table(figures, Path(__file__).resolve().parent.parent / "docs" / "performance.md")
+
+
+def _pg_decide(tmp: Path, rounds: int) -> list[Figure]:
+    url = _fresh_pg()
+    if url is None:
+        print('{"name": "http_decide_postgresql", "skipped": "no PostgreSQL server answered"}')
+        return []
+    return decide_figures(tmp, rounds, postgresql=url)
 
 
 def _pg_inbox(open_tasks: int) -> list[Figure]:

@@ -7,8 +7,11 @@ is made once through ``ApprovalService.decide`` and once through ``POST /tasks/<
 the task page sends it, with its idempotency key; the redirect not followed). The HTTP figure
 is the whole request: the session check, CSRF, the key's lookup and recording, the engine's
 decide and the flashed message. The two take turns at going first, since whichever runs
-second meets caches the other has just filled. No network, so the ratio is the web layer's
-own cost. ``python -m benchmarks.http_path [ROUNDS]`` prints the figures alone.
+second meets caches the other has just filled. No network between browser and server, so
+the ratio is the web layer's own cost. Run on SQLite at NORMAL (the bench's setting) and FULL (a
+default install), and on PostgreSQL (the multi-worker deployment), where each of the engine's
+statements crosses a socket. Beside them, ``http_post_floor``: a signed-in form that does
+nothing, what any POST pays here. ``python -m benchmarks.http_path [ROUNDS]`` prints them alone.
 """
 
 from __future__ import annotations
@@ -25,14 +28,16 @@ from benchmarks.memory import Browser
 from benchmarks.stats import Figure, summarize
 
 
-def decide_figures(tmp: Path, rounds: int = 40, synchronous: str | None = None) -> list[Figure]:
+def decide_figures(tmp: Path, rounds: int = 40, synchronous: str | None = None,
+                   postgresql: str | None = None) -> list[Figure]:
     """``synchronous``: SQLite's setting for this run (the bench's NORMAL when None; FULL is what
-    a default install runs, where each commit waits for the disk on both sides)."""
+    a default install runs, where each commit waits for the disk on both sides).
+    ``postgresql``: the URL of an empty database to run on instead of SQLite."""
     from approvals import credentials
     from approvals.store.database import SYNCHRONOUS_ENV
 
-    suffix = f"_{synchronous.lower()}_sync" if synchronous else ""
-    url = f"sqlite:///{tmp}/http-path{suffix}.sqlite3"
+    suffix = "_postgresql" if postgresql else f"_{synchronous.lower()}_sync" if synchronous else ""
+    url = postgresql or f"sqlite:///{tmp}/http-path{suffix}.sqlite3"
     saved = dict(os.environ)  # the app reads its settings from the environment; make bench goes on after
     if synchronous:
         os.environ[SYNCHRONOUS_ENV] = synchronous
@@ -121,3 +126,8 @@ if __name__ == "__main__":
         for synchronous in (None, "FULL"):
             for figure in decide_figures(Path(tmp), rounds, synchronous):
                 print(figure.line(), flush=True)
+        from benchmarks.__main__ import _fresh_pg
+
+        pg = _fresh_pg()
+        for figure in decide_figures(Path(tmp), rounds, postgresql=pg) if pg else []:
+            print(figure.line(), flush=True)
