@@ -49,6 +49,6 @@ def inbox_rows(rows: Iterable[Row], can_decide: bool) -> Markup:
             f'<td class="summary" data-label="{details}">{escape(row.summary)}</td>'
             f'<td data-label="{applicant}">{escape(row.applicant)}</td>'
             f'<td data-label="{step}">{escape(row.step)}{behalf}</td>'
-            f'<td data-label="{waiting}"><span class="age">{escape(row.waited)}</span> {escape(row.due)}{urged}</td>'
+            f'<td data-label="{waiting}"><span class="age">{escape(row.waited)}</span> {escape(row.due)} {urged}</td>'
             f'<td class="action"><a class="button small" href="{url}">{open_label}</a></td></tr>')
     return Markup("\n".join(out))
