@@ -102,7 +102,7 @@ def prune_job(app: Approvals, days: int) -> Callable[[], str]:
 
 def forget_keys_job(app: Approvals) -> Callable[[], str]:
     def run() -> str:
-        return f"form keys: forgot {idempotency.forget_old(app.db, app.clock.now())} older than a day"
+        return f"forgot {idempotency.forget_old(app.db, app.clock.now())} form key(s) older than a day"
 
     return run
 
