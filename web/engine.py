@@ -63,7 +63,7 @@ def remember_charts(charts: dict[str, OrgChart]) -> None:
 
 def charts_in_force() -> dict[str, OrgChart]:
     """Every organization's chart in force, as this page first read them."""
-    return once("charts_in_force", lambda: _read_all())
+    return once("charts_in_force", _read_all)
 
 
 def _read_all() -> dict[str, OrgChart]:
