@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DB ?= sqlite:///$(CURDIR)/instance/approvals.sqlite3
 
-.PHONY: install run test lint bench bench-1m browser-deps print-deps clean
+.PHONY: install run test test-year-ahead faketime-deps lint bench bench-1m browser-deps print-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -58,6 +58,23 @@ run: $(STAMP)
 
 test: $(STAMP) browser-deps print-deps
 	$(PY) -m pytest -q
+
+# Proof that no test depends on today's date: the engine and web tests once more with the
+# machine's clock a year ahead (libfaketime shifts this process and every subprocess it starts).
+# Every engine in the tests runs on a FixedClock; a test that reads the real date fails here.
+# SQLite only and no browser: the shift is about dates, not databases or pages.
+FAKETIME_LIB := /usr/lib/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)/faketime/libfaketime.so.1
+faketime-deps:
+	@if [ ! -f $(FAKETIME_LIB) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q faketime >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q faketime >/dev/null)) && echo "installed faketime"; \
+	  else echo "libfaketime missing and not root: install Debian's faketime package"; exit 1; fi; \
+	fi
+
+test-year-ahead: $(STAMP) faketime-deps
+	FAKETIME=+365d LD_PRELOAD=$(FAKETIME_LIB) APPROVALS_TEST_DATABASE_URL= \
+	  $(PY) -m pytest -q -m "not browser" -p no:cacheprovider tests/engine tests/web
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check approvals web tests benchmarks

@@ -76,12 +76,13 @@ def test_the_shipped_chart_text_round_trips_through_the_database(app: Approvals)
 
 
 def test_a_chart_plugged_in_by_configuration_routes_without_the_database_copy(tmp_path: Any) -> None:
-    from support import PROCESSES
+    from support import NOW, PROCESSES
 
     from approvals.app import build
+    from approvals.clock import FixedClock
     from approvals.errors import ApprovalsError
 
-    app = build(f"sqlite:///{tmp_path}/ext.sqlite3", PROCESSES, orgchart_source=f"yaml:{CHART_A}")
+    app = build(f"sqlite:///{tmp_path}/ext.sqlite3", PROCESSES, FixedClock(NOW), orgchart_source=f"yaml:{CHART_A}")
     app.init_db()
     try:
         chart = app.orgcharts.current()

@@ -13,9 +13,10 @@ import random
 import sys
 
 from sqlalchemy import select
-from support import PROCESSES, leave_fields
+from support import NOW, PROCESSES, leave_fields
 
 from approvals.app import build
+from approvals.clock import FixedClock
 from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
 from approvals.store.models import Request, Task
@@ -55,7 +56,7 @@ def _step(app: object, rng: random.Random, applicants: list[str]) -> str:
 
 def main(url: str, seed: int) -> None:
     rng = random.Random(seed)
-    app = build(url, PROCESSES)
+    app = build(url, PROCESSES, FixedClock(NOW))
     chart = app.orgcharts.current("xx-nrpb")
     applicants = [p for p in chart.people if chart.category(p, uses_county_cadre=True) == "staff"][:8]
     first = True
