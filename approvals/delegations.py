@@ -12,21 +12,23 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from approvals.definitions import DECISION_KINDS
 from approvals.eligibility import Waiting
 from approvals.errors import FieldError, Issue
 from approvals.store.database import connection_of
-from approvals.store.models import Delegation, Request, Task
+from approvals.store.models import Credential, Delegation, Request, Task
 
 
 def _active(principal: ColumnElement[str], day: ColumnElement[date], applicant: ColumnElement[str]) -> Select[Any]:
     return (select(Delegation.delegate)
             .where(Delegation.principal == principal, Delegation.revoked.is_(False),
                    Delegation.starts_on <= day, Delegation.ends_on >= day,
-                   Delegation.delegate != applicant)  # rule 1: never the request's own applicant
+                   Delegation.delegate != applicant,  # rule 1: never the request's own applicant
+                   ~exists().where(Credential.person_id == Delegation.delegate,  # nor anyone who cannot sign in
+                                   Credential.disabled.is_(True)))
             .order_by(Delegation.id.desc()).limit(1))
 
 
@@ -39,7 +41,8 @@ def delegate_or(principal: ColumnElement[str], day: ColumnElement[date],
                 applicant: ColumnElement[str]) -> ColumnElement[str]:
     """SQL for "the delegate acting for ``principal`` on ``day``, else ``principal``": a new task
     picks its assignee inside its own INSERT instead of one query per task before it. A
-    delegate who is ``applicant`` (the request's) is passed over."""
+    delegate who is ``applicant`` (the request's), or whose account was disabled since they
+    were named (approvals/signatures.py), is passed over."""
     return func.coalesce(_active(principal, day, applicant).scalar_subquery(), principal)
 
 

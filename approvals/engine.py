@@ -37,7 +37,7 @@ from SpiffWorkflow.util.task import TaskState
 from approvals.definitions import ProcessDefinition, StepDef
 from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
 from approvals.expressions import ExpressionError, compile_expression
-from approvals.groups import MEMBERS_HOOK, group_task_id, member_of
+from approvals.groups import MEMBERS_HOOK, GroupRound, group_round, group_task_id, member_of
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import Resolution, resolve, resolve_group
 
@@ -58,6 +58,7 @@ class Step:
     spiff_id: str | None = None
     satisfied_by: str | None = None
     group: str | None = None  # group steps: the id shared by the instances of one run of the step
+    group_round: GroupRound | None = None  # group steps: that run's members and instances
 
     @property
     def kind(self) -> str:
@@ -312,7 +313,8 @@ class Run:
                 steps.append(Step(step, SATISFIED, who.assignee, unit=who.unit, spiff_id=spiff_id,
                                   satisfied_by=context.last_decider, group=group))
             else:
-                steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id, group=group))
+                steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id, group=group,
+                                  group_round=group_round(task) if group is not None else None))
             if steps[-1].outcome == OPEN:
                 task.data["_announced"] = spiff_id
                 continue
@@ -337,6 +339,14 @@ class Run:
             raise ApprovalsError(f"process {self.definition.process_id}: {exc}") from exc
         task.data["_announced"] = spiff_id
         return self.waiting_ids()
+
+    def group_round(self, spiff_id: str) -> GroupRound | None:
+        """The run of a group step (会签/或签) waiting task ``spiff_id`` is a member's part of;
+        None for a single step. One person signs once in it (approvals/signatures.py)."""
+        task = self._task(spiff_id)
+        if self.definition.steps[task.task_spec.bpmn_id].group is None:
+            return None
+        return group_round(task)
 
     def follows(self, later: str, earlier: str) -> bool:
         """Whether step ``later`` descends from step ``earlier`` (退回 goes back along the route only)."""

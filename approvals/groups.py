@@ -15,6 +15,7 @@ by every request on the same process version.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -89,6 +90,23 @@ def member_of(task: Any) -> str:
 def group_task_id(task: Any) -> str:
     """The id shared by every instance of one run of a group step."""
     return str(task.parent.id)
+
+
+@dataclass(frozen=True)
+class GroupRound:
+    """One run of a group step as the workflow knows it: who is in it, and the ids of the
+    members' instances so far (an in-order group adds one as each member's turn comes). A
+    退回 that goes back before the step starts a new run: the old instances are not in it."""
+
+    members: tuple[str, ...]
+    instances: frozenset[str]
+
+
+def group_round(task: Any) -> GroupRound:
+    """The run of a group step that instance ``task`` belongs to."""
+    parent = task.parent
+    return GroupRound(tuple(str(m) for m in parent.internal_data.get("members", [])),
+                      frozenset(str(c.id) for c in parent.children if c.task_spec.name == task.task_spec.name))
 
 
 class _GroupTaskParser(UserTaskParser):  # type: ignore[misc]

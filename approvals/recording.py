@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert, select, update
 
-from approvals import delegations
+from approvals import delegations, signatures
 from approvals.audit import Entry
 from approvals.calendar import for_chart
 from approvals.deadlines import due_on
@@ -49,9 +49,27 @@ def record_steps(
     if not steps:
         return
     new = [_task_row(req, chart, step, now) for step in steps]
+    _one_part_each(conn, req, steps, new, now)
     inserted = conn.execute(_INSERT_TASKS, new).all()
     for step, row, (task_id, assignee) in zip(steps, new, inserted, strict=True):
         _announce(req, chart, step, task_id, assignee, row["due_on"], out)
+
+
+def _one_part_each(conn: Connection, req: RequestRow, steps: list[Step], new: list[dict[str, Any]],
+                   now: datetime) -> None:
+    """A member's part of a group round goes to their acting approver only if that person has
+    no part of the round yet (approvals/signatures.py): the assignee is chosen here, not by
+    the INSERT, remembering the parts handed out in this very batch (an all-at-once group)."""
+    taken: dict[str, set[str]] = {}
+    for step, row in zip(steps, new, strict=True):
+        if step.group_round is None or not row["b_delegable"]:
+            continue
+        key = step.group or ""
+        if key not in taken:
+            taken[key] = set(signatures.people(conn, req.id, req.round, step.group_round))
+        assignee = signatures.delegate_for(conn, step.assignee, now.date(), req.applicant, taken[key])
+        taken[key].add(assignee)
+        row.update(b_principal=assignee, b_delegable=False)
 
 
 def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:

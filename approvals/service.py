@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from approvals import delegations, eligibility, forms, text
+from approvals import delegations, eligibility, forms, signatures, text
 from approvals.audit import Entry
 from approvals.clock import Clock, SystemClock
 from approvals.deadlines import check_report_open
@@ -331,12 +331,18 @@ class ApprovalService:
         with self._action() as conn:
             moving = delegations.waiting(conn, principal) if in_force else []
             eligibility.check_delegate(chart, principal, delegate, moving, offices)
+            if (refusal := signatures.disabled_refusal(conn, chart, delegate)) is not None:
+                raise FieldError([Issue("delegate", delegate, refusal)])
             delegation_id = delegations.add(conn, principal, delegate, starts_on, ends_on, now)
+            # One signature per person in a group round: a part the delegate has one of stays.
+            kept = signatures.parts_kept(conn, rows.waiting_decisions(conn, principal), delegate,
+                                         self.definition_of) if in_force else []
             out.record(Entry(actor or principal, "delegated", orgchart_version=chart.version,
                              detail={"principal": principal, "delegate": delegate,
-                                     "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}))
+                                     "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
+                                     **({"kept_with_principal": kept} if kept else {})}))
             if in_force:
-                self._hand_over_waiting(conn, principal, delegate, actor or principal, chart, out)
+                self._hand_over_waiting(conn, principal, delegate, actor or principal, chart, out, kept)
             out.write(conn, now)
         out.send(self)
         return delegation_id
@@ -388,11 +394,14 @@ class ApprovalService:
 
     @staticmethod
     def _hand_over_waiting(conn: Connection, principal: str, delegate: str, actor: str, chart: OrgChart,
-                           out: Outbox) -> None:
+                           out: Outbox, kept: list[int]) -> None:
         """A delegation in force also moves the decisions already waiting for the principal:
         someone away (or barred from deciding, like an inspector) must not leave them stuck.
-        ``check_delegate`` has already refused a delegate who may not hold any of them."""
+        ``check_delegate`` has already refused a delegate who may not hold any of them; the
+        ``kept`` ones are parts of group rounds the delegate has a part of (``signatures``)."""
         for task in rows.waiting_decisions(conn, principal):
+            if task.id in kept:
+                continue
             rows.update_task(conn, task, assignee=delegate, **urges.FORGOTTEN)
             out.record(Entry(actor, "reassigned", task.request_id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "role": task.role, "from": principal,

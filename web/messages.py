@@ -140,6 +140,41 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^write something: "), lambda m: _("Write something: it goes into the request's trail.")),
     (re.compile(r"^is not a step decided earlier"), lambda m: _("Choose one of the steps listed.")),
     (re.compile(r"^expected before or after$"), lambda m: _("Choose before or after you.")),
+    # who may hold a task beyond eligibility (approvals/signatures.py, docs/security.md)
+    (
+        re.compile(r"^(.+) \(\S+\) has a disabled account and cannot sign in"),
+        lambda m: _(
+            "%(name)s's account is disabled: they cannot sign in to act on it. Choose someone else.",
+            name=m[1],
+        ),
+    ),
+    (
+        re.compile(r"^(.+) \(\S+\) has already signed in this group round \((.*)\):"),
+        lambda m: _(
+            "%(name)s has already signed in this group round (%(step)s): in a group round each "
+            "person signs once. Choose someone outside the group.",
+            name=m[1],
+            step=m[2],
+        ),
+    ),
+    (
+        re.compile(r"^(.+) \(\S+\) already holds a task of this group round \((.*)\):"),
+        lambda m: _(
+            "%(name)s already holds a task of this group round (%(step)s): in a group round each "
+            "person signs once. Choose someone outside the group.",
+            name=m[1],
+            step=m[2],
+        ),
+    ),
+    (
+        re.compile(r"^(.+) \(\S+\) is a member of this group round and signs their own part \((.*)\):"),
+        lambda m: _(
+            "%(name)s is a member of this group round (%(step)s) and signs their own part: in a "
+            "group round each person signs once. Choose someone outside the group.",
+            name=m[1],
+            step=m[2],
+        ),
+    ),
     *_INPUT_ISSUES,
 ]
 

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from approvals import eligibility, text
+from approvals import eligibility, signatures, text
 from approvals.audit import Entry
 from approvals.definitions import DECISION_KINDS
+from approvals.engine import Run
 from approvals.errors import FieldError, InvalidStateError, Issue
 from approvals.offices import Offices
 from approvals.orgchart.model import OrgChart
+from approvals.orgchart.roles import is_group_role
 from approvals.outbox import Outbox
 from approvals.store import rows
 from approvals.store.rows import RequestRow, TaskRow
@@ -102,7 +104,8 @@ def require_reason(field: str, value: str) -> str:
 def check_person(action: Action, field: str, person: str, actor: str, offices: Offices) -> str:
     """The person a task is handed to: not the actor, and someone who could hold it
     (``eligibility.holder_refusal``: in the chart, not the applicant, no inspector outside
-    discipline steps). FieldError on ``field`` otherwise."""
+    discipline steps), who can sign in, and who has no part yet of the task's group round
+    (``signatures``: one person, one signature in a 会签/或签). FieldError on ``field`` otherwise."""
     person = (person or "").strip()
     task = action.the_task
     if not person:
@@ -110,10 +113,20 @@ def check_person(action: Action, field: str, person: str, actor: str, offices: O
     if person == actor or person == task.assignee:
         raise FieldError([Issue(field, person, "is you: name someone else")])
     waiting = eligibility.Waiting(task.id, action.request.id, action.request.applicant, task.name, task.role)
-    reason = eligibility.holder_refusal(action.chart, person, waiting, offices)
+    reason = (eligibility.holder_refusal(action.chart, person, waiting, offices)
+              or signatures.disabled_refusal(action.conn, action.chart, person)
+              or _group_refusal(action, task, person))
     if reason is not None:
         raise FieldError([Issue(field, person, reason)])
     return person
+
+
+def _group_refusal(action: Action, task: TaskRow, person: str) -> str | None:
+    if not is_group_role(task.role):
+        return None  # a single step: no workflow to read
+    req = action.request
+    run = Run.load(action.service.definition_of(req), req.state)
+    return signatures.group_refusal(action.conn, run, action.chart, task, person)
 
 
 def pending_added(action: Action, task: TaskRow) -> list[TaskRow]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from operations_support import counts, leave, only_open, waiting
 from support import leave_fields
 
 from approvals import credentials
@@ -76,3 +77,42 @@ def test_an_admin_resets_a_password_only_in_their_own_organization(app: Approval
     cq_person = next(iter(app.orgcharts.current("cq-mca").people))
     with pytest.raises(NotPermittedError):
         app.accounts.reset_password(cq_person, "temp-pass-9", "feng.jie", ADMINS)
+
+
+# A disabled account holds no task (docs/security.md, "One person, one signature in a round"):
+# 何平 (he.ping, of 蒋涛's section) may no longer sign in.
+
+def _disable(app: Approvals, person: str) -> None:
+    credentials.set_disabled(app.db, person, True, "feng.jie", app.clock.now())
+
+
+def test_a_task_is_not_transferred_or_added_to_someone_whose_account_is_disabled(app: Approvals) -> None:
+    case = leave(app)
+    _disable(app, case.colleague)
+    name = app.orgcharts.current("xx-nrpb").display_name(case.colleague)
+    task = only_open(app, case.request_id)
+    before = counts(app)
+    with pytest.raises(FieldError, match=f"{name} \\({case.colleague}\\) has a disabled account") as err:
+        app.service.transfer(task.id, case.head, case.colleague, "熟悉情况")
+    assert [(i.where, i.value) for i in err.value.issues] == [("to", case.colleague)]
+    for mode in ("before", "after"):
+        with pytest.raises(FieldError, match=f"{name} \\({case.colleague}\\) has a disabled account"):
+            app.service.add_approver(task.id, case.head, case.colleague, mode, "请核实")
+    assert counts(app) == before
+    assert waiting(app, case.request_id) == [(task.name, case.head)]
+
+
+def test_someone_whose_account_is_disabled_is_not_named_acting_approver(app: Approvals) -> None:
+    _disable(app, "he.ping")
+    with pytest.raises(FieldError, match=r"何平 \(he\.ping\) has a disabled account") as err:
+        app.service.delegate("jiang.tao", "he.ping", TODAY, date(2026, 11, 30))
+    assert [i.where for i in err.value.issues] == ["delegate"]
+    request_id = app.service.submit("shen.yue", "leave", leave_fields())
+    assert _assignees(app, request_id) == ["jiang.tao"]
+
+
+def test_an_acting_approver_disabled_after_being_named_is_passed_over_for_new_tasks(app: Approvals) -> None:
+    app.service.delegate("jiang.tao", "he.ping", TODAY, date(2026, 11, 30))
+    _disable(app, "he.ping")
+    request_id = app.service.submit("shen.yue", "leave", leave_fields())
+    assert _assignees(app, request_id) == ["jiang.tao"]

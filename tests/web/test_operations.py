@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from webkit import ADMIN, client_for, open_task, submit_leave, text
+from pathlib import Path
 
+from flask import Flask
+from topics import FIELDS, topic_bureau
+from webkit import ADMIN, client_for, make_web, open_task, submit_leave, text
+
+from approvals import credentials
 from approvals.app import Approvals
 
 STAFF = "shen.yue"  # 规划科 clerk
@@ -167,3 +171,31 @@ def test_the_administrator_terminates_by_request_number_and_bad_input_is_named(e
     assert done.status_code == 302
     assert engine.queries.request(request_id).status == "terminated"
     assert "已终止" in text(client_for(web, STAFF).get(f"/requests/{request_id}"))
+
+
+def test_a_group_member_s_transfer_to_the_other_member_is_refused_naming_him(db_url: str, tmp_path: Path) -> None:
+    """One person, one signature in a 会签: 赵磊 may not hand his part to 李明, who signs his own."""
+    bureau = topic_bureau(db_url, tmp_path, passwords=True)
+    try:
+        request_id = bureau.service.submit("sun.li", "topic", FIELDS)
+        office = next(t for t in bureau.queries.steps(request_id) if t.is_open and t.assignee == "wu.min")
+        bureau.service.decide(office.id, "wu.min", "approve")
+        part = next(t for t in bureau.queries.steps(request_id) if t.is_open and t.assignee == "zhao.lei")
+        response = client_for(make_web(bureau), "zhao.lei").post(
+            f"/tasks/{part.id}/transfer", data={"to": "li.ming", "reason": "请李局长一并签"})
+        assert response.status_code == 400
+        assert "李明 已在本轮会签中持有任务" in text(response) and "同一轮中每人只签一次" in text(response)
+        assert 'id="to-error">李明' in response.get_data(as_text=True)
+        assert bureau.queries.task(part.id).is_open
+    finally:
+        bureau.db.dispose()
+
+
+def test_a_transfer_to_a_disabled_account_is_refused_naming_the_person(engine: Approvals, web: Flask) -> None:
+    request_id = submit_leave(engine, STAFF)
+    task = open_task(engine, request_id)
+    credentials.set_disabled(engine.db, COLLEAGUE, True, ADMIN, engine.clock.now())
+    response = client_for(web, HEAD).post(f"/tasks/{task.id}/transfer", data={"to": COLLEAGUE, "reason": "熟悉"})
+    assert response.status_code == 400
+    assert "何平 的账号已停用，无法登录办理" in text(response)
+    assert open_task(engine, request_id).id == task.id
