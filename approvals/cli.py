@@ -15,7 +15,7 @@ from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
 from approvals.check import run_check
 from approvals.clock import SystemClock
 from approvals.definitions import DefinitionRegistry
-from approvals.errors import ApprovalsError, RefusedError, UnknownError
+from approvals.errors import ApprovalsError, ChartSavedFirstError, RefusedError, UnknownError
 from approvals.notifications import cli as notify_cli
 from approvals.orgchart.loader import load_orgchart, read_text
 from approvals.orgchart.model import OrgChart
@@ -108,18 +108,42 @@ def _demo_logins(chart: OrgChart, definitions: DefinitionRegistry) -> list[str]:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--actor", default="system", help="Who is loading it (recorded in the audit trail).")
 @click.option("--comment", default="", help="Why (kept with the version).")
+@click.option("--based-on", "based_on", default=None, metavar="VERSION",
+              help="The version FILE was edited from (the first characters of its hash, as this command "
+                   "prints them); refused if another is in force. Default: the version in force when the "
+                   "command starts.")
 @click.pass_context
-def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str) -> None:
-    """Validate FILE and save it as the organization's new current org chart."""
+def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str, based_on: str | None) -> None:
+    """Validate FILE and save it as the organization's new current org chart.
+
+    Two loads (or a load and an admin's save) at once never both go through on the same
+    version: the one that finds another version saved since it started is refused, naming who
+    saved first, and nothing of it is written; run it again to load FILE over that version."""
     app = _app(ctx)
     try:
         text = read_text(file)  # OrgChartError naming the line of a non-UTF-8 byte, not a traceback
-        impact = app.admin.save(text, actor, Path(file).name, checked("--comment", comment))
+        org_id = app.orgcharts.parse(text, Path(file).name).id
+        history = app.admin.versions(org_id)
+        replaced = history[0] if history else None
+        if based_on is not None and (replaced is None or not replaced.version.startswith(based_on.strip().lower())):
+            _fail(f"--based-on {based_on}: " + (
+                f"version {replaced.version[:12]} is in force (saved by {replaced.created_by or 'system'} at "
+                f"{replaced.created_at:%Y-%m-%d %H:%M}); nothing was loaded" if replaced is not None
+                else f"{org_id} has no org chart yet; nothing was loaded"))
+        impact = app.admin.save(text, actor, Path(file).name, checked("--comment", comment),
+                                based_on=replaced.id if replaced is not None else None)
+    except ChartSavedFirstError as exc:
+        when = f" at {exc.at:%Y-%m-%d %H:%M}" if exc.at else ""
+        _fail(f"{exc.by or 'someone'} saved the org chart first (version {exc.version[:12]}{when}) while this "
+              f"load ran; nothing was loaded. Run the command again to load {file} over that version.")
     except ApprovalsError as exc:
         _fail(str(exc))
     chart = impact.chart
     click.echo(f"loaded {chart.organization.name} ({chart.id}), version {chart.version[:12]}: "
                f"{len(chart.people)} people, {len(chart.units)} units; {len(impact.moves)} open task(s) moved")
+    if replaced is not None:
+        click.echo(f"  replaces version {replaced.version[:12]} (saved by {replaced.created_by or 'system'} "
+                   f"at {replaced.created_at:%Y-%m-%d %H:%M})")
     for move in impact.moves:
         click.echo(f"  moved task #{move.task_id} ({move.step}) from {move.old} to {move.new}")
 

@@ -15,6 +15,7 @@
     ├── NotPermittedError           this person may not do this
     ├── InvalidStateError           the request or task is not in a state that allows this
     │   └── ConflictError           someone else changed it first
+    │       └── ChartSavedFirstError    an org chart save based on a version no longer in force
     ├── AlreadyDoneError            a form sent again: its action was done the first time
     ├── UnavailableError            the database cannot be reached or is busy; try again later
     └── AuditChainError             verification found a broken hash chain
@@ -26,6 +27,7 @@ with ``raise ... from exc`` so callers only ever catch these.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class ApprovalsError(Exception):
@@ -127,6 +129,16 @@ class InvalidStateError(ApprovalsError):
 
 class ConflictError(InvalidStateError):
     """Someone else acted first; reload and look again."""
+
+
+class ChartSavedFirstError(ConflictError):
+    """Someone saved the org chart after the version a save was based on: nothing was saved.
+    ``version``/``by``/``at``: the version in force now, who saved it and when ("" / None
+    when the chart is gone)."""
+
+    def __init__(self, message: str, *, version: str = "", by: str = "", at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.version, self.by, self.at = version, by, at
 
 
 class AlreadyDoneError(ApprovalsError):

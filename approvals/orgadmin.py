@@ -1,11 +1,20 @@
 """Changing the org chart when leaders change: preview the impact, save, move open tasks.
 
 Every open task records the role it was resolved from; after an edit each role is resolved
-again for the task's applicant, and a task whose post holder changed moves to the new holder
-(or their acting delegate), each move in the audit trail. A decision whose new holder is the
-request's own applicant is skipped instead, as the route would have at submission (rule 1,
-``handover.py``); an acting delegate who is the applicant is passed over. Earlier versions are
-kept forever.
+again for the task's applicant, and a task whose holder came from that post moves when the
+post's holder changed: to the new holder (or their acting delegate), each move in the audit
+trail with its reason. A decision whose new holder is the request's own applicant is skipped
+instead, as the route would have at submission (rule 1, ``handover.py``); an acting delegate
+who is the applicant is passed over. A task whose holder a person named (转办, 加签) stays
+with them unless they can no longer hold it (``handover.py``). Earlier versions are kept
+forever.
+
+One save at a time per organization, and never on top of a version the saver did not see:
+the save takes a lock for the organization first thing in its transaction (PostgreSQL: an
+advisory lock; SQLite: BEGIN IMMEDIATE already serializes writers), then reads the version
+in force. A save based on another version (``based_on``), or a personnel change that would
+no longer give the text previewed, is ChartSavedFirstError naming who saved first; nothing
+is written (docs/reliability.md, "Chart saves and open tasks").
 
 Only an admin of the organization saves its chart: the caller passes ``Offices`` (who
 administers what) and the engine checks the actor against the chart in force, never against
@@ -16,19 +25,20 @@ database itself.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
-from approvals import credentials, delegations
+from approvals import credentials, delegations, eligibility
 from approvals.audit import Entry
 from approvals.clock import Clock
 from approvals.definitions import DECISION_KINDS
-from approvals.errors import ApprovalsError, ConflictError, FieldError, Issue
-from approvals.handover import DefinitionOf, skip_for_applicant
+from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
+from approvals.handover import ADDED, REASON, DefinitionOf, held_by_person, skip_for_applicant, take_off_added
 from approvals.offices import Offices, require_admin
 from approvals.orgchart.changes import Change, Leave, apply_change
 from approvals.orgchart.model import OrgChart
@@ -50,6 +60,8 @@ class Move:
     old: str
     new: str
     applicant: str = ""
+    reason: str = ""  # kept in the audit entry: why the task moved
+    to_post: bool = False  # a person's row (转办) handed back to the post: it follows the post from now on
 
 
 @dataclass
@@ -58,13 +70,40 @@ class Impact:
     moves: list[Move] = field(default_factory=list)
     skips: list[Move] = field(default_factory=list)  # decisions the new chart gives their applicant
     stuck: list[str] = field(default_factory=list)  # open tasks the new chart cannot place
+    removed: list[Move] = field(default_factory=list)  # 加签 rows whose person can no longer hold them
     diff: str = ""
+    based_on: int | None = None  # the id of the version in force the impact was worked out against
 
 
 def _open_tasks(s: Session, org_id: str) -> list[tuple[Task, str]]:
+    """Open tasks, and 后加签 rows queued behind an open one (their person may have left)."""
+    waiting = or_(Task.is_open.is_(True), (Task.status == "queued") & (Task.origin == "after"))
     rows = s.execute(select(Task, Request.applicant).join(Request, Request.id == Task.request_id)
-                     .where(Request.org_id == org_id, Task.is_open.is_(True)).order_by(Task.id))
+                     .where(Request.org_id == org_id, waiting).order_by(Task.id))
     return [(t, a) for t, a in rows]
+
+
+_LATEST = (select(OrgChartVersion).where(OrgChartVersion.org_id == bindparam("org_id"))
+           .order_by(OrgChartVersion.id.desc()).limit(1))
+_CHART_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _lock_chart(s: Session, org_id: str) -> OrgChartVersion | None:
+    """Take the organization's save lock, then read its version in force (None: no chart yet).
+    PostgreSQL reads in READ COMMITTED, so the read after the lock sees a save that held it."""
+    if s.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"orgchart:{org_id}".encode()).digest()[:8], "big", signed=True)
+        s.execute(_CHART_LOCK, {"key": key})
+    return s.scalars(_LATEST, {"org_id": org_id}).first()
+
+
+def _saved_first(row: OrgChartVersion | None) -> ChartSavedFirstError:
+    if row is None:
+        return ChartSavedFirstError("the org chart was removed since the preview; check the impact again")
+    return ChartSavedFirstError(
+        f"someone saved the org chart first: version {row.version[:12]} by {row.created_by or 'system'} at "
+        f"{row.created_at:%Y-%m-%d %H:%M}; nothing was saved: check the new impact and save again",
+        version=row.version, by=row.created_by or "system", at=row.created_at)
 
 
 # Saving a chart moves open tasks, and decisions change them: the save locks the requests
@@ -82,14 +121,38 @@ def _lock_open_requests(s: Session, org_id: str) -> None:
     s.execute(_LOCK_OPEN_REQUESTS, {"org_id": org_id}).all()
 
 
-def _new_holder(chart: OrgChart, task: Task, applicant: str) -> str:
+def _new_holder(chart: OrgChart, task: Task, applicant: str, *, as_principal: str | None = None) -> str:
     """Who the task's role names under ``chart``; raises ApprovalsError when nobody."""
+    principal = as_principal or task.principal
     if task.kind == "report":
         return task.assignee  # the applicant files it; only the receiver could change
     if is_group_role(task.role):  # a member of a group step (会签/或签) keeps it while still in the group
-        return group_holder(chart, task.role, applicant, task.principal)
-    last = task.principal if task.role == "last_approver" else None
+        return group_holder(chart, task.role, applicant, principal)
+    last = principal if task.role == "last_approver" else None
     return resolve(chart, task.role, applicant, last_approver=last).assignee
+
+
+def _post_holder(chart: OrgChart, task: Task, applicant: str) -> str:
+    """Who holds the post of a task a person was named for, to hand it back: as
+    ``_new_holder``, with the member who transferred a group step (会签/或签) standing for it."""
+    if is_group_role(task.role) or task.role == "last_approver":
+        return _new_holder(chart, task, applicant, as_principal=task.origin_by or task.principal)
+    return _new_holder(chart, task, applicant)
+
+
+def _plan_post(impact: Impact, task: Task, applicant: str) -> None:
+    """A holder from the post moves when the post's holder changed; an acting delegate who can no
+    longer act goes back to the holder; a decision the applicant would now hold is skipped."""
+    chart = impact.chart
+    new = _new_holder(chart, task, applicant)
+    if new == task.principal:
+        if task.assignee != task.principal and task.assignee not in chart.people:
+            impact.moves.append(Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant,
+                                     f"orgchart: the acting approver {task.assignee} is no longer in the org chart"))
+        return
+    move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant,
+                f"orgchart: {new} now holds the post ({task.role})")
+    (impact.skips if new == applicant and task.kind in DECISION_KINDS else impact.moves).append(move)
 
 
 class OrgChartAdmin:
@@ -115,38 +178,56 @@ class OrgChartAdmin:
     def impact(self, text: str, source_name: str = "orgchart.yaml", *, actor: str | None = None,
                offices: Offices | None = None) -> Impact:
         """Validate ``text`` (OrgChartError with every issue) and list what saving would move;
-        with ``offices``, only for an admin of the chart's organization."""
+        with ``offices``, only for an admin of the chart's organization. ``based_on`` of the
+        result is the version it was worked out against: pass it to ``save``."""
         chart = self.orgcharts.parse(text, source_name)
         self.check_admin(chart.id, actor, offices)
         with self.db.reading() as s:
-            return self._impact(s, chart, text)
+            return self._impact(s, chart, text, s.scalars(_LATEST, {"org_id": chart.id}).first(), offices)
 
-    def _impact(self, s: Session, chart: OrgChart, text: str) -> Impact:
-        old = self.current_text(chart.id)
-        impact = Impact(chart, diff="".join(difflib.unified_diff(
-            old.splitlines(keepends=True), text.splitlines(keepends=True), "current", "new")))
+    def _impact(self, s: Session, chart: OrgChart, text: str, current: OrgChartVersion | None,
+                offices: Offices | None) -> Impact:
+        old = current.source_text if current is not None else ""
+        impact = Impact(chart, based_on=current.id if current is not None else None, diff="".join(
+            difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True), "current", "new")))
         for task, applicant in _open_tasks(s, chart.id):
             try:
-                new = _new_holder(chart, task, applicant)
+                if held_by_person(s, task):
+                    self._plan_named(impact, task, applicant, offices or Offices())
+                else:
+                    _plan_post(impact, task, applicant)
             except ApprovalsError as exc:
                 impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
-                continue
-            if new == task.principal and task.assignee in chart.people:
-                continue
-            if new == task.principal:  # its acting delegate left the chart: back to the holder
-                impact.moves.append(Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant))
-                continue
-            move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant)
-            skip = new == applicant and task.kind in DECISION_KINDS
-            (impact.skips if skip else impact.moves).append(move)
         return impact
 
+    @staticmethod
+    def _plan_named(impact: Impact, task: Task, applicant: str, offices: Offices) -> None:
+        """A holder a person named (转办, 加签) keeps the task while they may hold it, as the
+        operation that named them checked; otherwise an added opinion is taken off and a
+        transferred step goes back to the post's holder (or is skipped, rule 1)."""
+        chart = impact.chart
+        waiting = eligibility.Waiting(task.id, task.request_id, applicant, task.name, task.role)
+        refusal = eligibility.holder_refusal(chart, task.assignee, waiting, offices)
+        if refusal is None:
+            return
+        why = f"orgchart: {task.assignee} {refusal}"
+        if task.origin in ADDED:
+            impact.removed.append(Move(task.id, task.request_id, task.name, task.role, task.assignee, "",
+                                       applicant, why))
+            return
+        new = _post_holder(chart, task, applicant)
+        move = Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant,
+                    f"{why}; back to the post's holder", to_post=True)
+        (impact.skips if new == applicant and task.kind in DECISION_KINDS else impact.moves).append(move)
+
     def save(self, text: str, actor: str | None, source_name: str = "orgchart.yaml", comment: str = "", *,
-             offices: Offices | None = None) -> Impact:
+             offices: Offices | None = None, based_on: int | None = None) -> Impact:
         """Save ``text`` as its organization's chart in force; with ``offices``, only for an
-        admin of that organization (NotPermittedError otherwise)."""
+        admin of that organization (NotPermittedError otherwise). ``based_on``: the version the
+        saver previewed (``Impact.based_on``); if another was saved since, ChartSavedFirstError
+        and nothing is saved. None: save over whatever is in force (still one save at a time)."""
         comment = checked_text("comment", comment, LINE_LENGTH)  # one line kept with the version
-        return self._save(text, actor, source_name, comment, offices, None)
+        return self._save(text, actor, source_name, comment, offices, None, based_on=based_on, check_based_on=True)
 
     # ---- personnel changes by form (orgchart/changes.py) --------------------------------
 
@@ -164,35 +245,48 @@ class OrgChartAdmin:
                     offices: Offices | None = None, expected: str | None = None) -> Impact:
         """Save the chart with ``change`` as a new version, ``reason`` kept with it (required).
         ``expected``: the text the admin previewed; if another change was saved since, the
-        text differs and ConflictError asks for a fresh preview. A person leaving also has
-        their account disabled, in the same transaction."""
+        text differs and ChartSavedFirstError asks for a fresh preview, checked again under
+        the save's lock so two changes saved at once never both say "saved". A person leaving
+        also has their account disabled, in the same transaction."""
         if not reason.strip():
             raise FieldError([Issue("reason", None, "is required")])
         text = self.change_text(org_id, change)
         if expected is not None and text != expected:
-            raise ConflictError("the org chart was changed since the preview; check the impact again")
+            raise _saved_first(self.orgcharts.history(org_id)[0] if self.orgcharts.history(org_id) else None)
 
         def disable(s: Session, out: Outbox, at: datetime) -> None:
             if isinstance(change, Leave):
                 credentials.mark_disabled(s, out, change.person, True, actor or "system", at)
 
-        return self._save(text, actor, self._source_name(org_id), reason, offices, disable)
+        def still(current: OrgChartVersion | None) -> bool:  # the change on the version in force gives the same text
+            try:
+                return current is not None and apply_change(current.source_text, change) == text
+            except OrgChartError:  # the version saved first no longer has what the change names
+                return False
+
+        return self._save(text, actor, self._source_name(org_id), reason, offices, disable, still=still)
 
     def _source_name(self, org_id: str) -> str:
         history = self.orgcharts.history(org_id)
         return history[0].source_name if history else f"{org_id}.yaml"
 
     def _save(self, text: str, actor: str | None, source_name: str, comment: str, offices: Offices | None,
-              also: Callable[[Session, Outbox, datetime], None] | None) -> Impact:
+              also: Callable[[Session, Outbox, datetime], None] | None, *, based_on: int | None = None,
+              check_based_on: bool = False,
+              still: Callable[[OrgChartVersion | None], bool] | None = None) -> Impact:
         chart = self.orgcharts.parse(text, source_name)
         self.check_admin(chart.id, actor, offices)
         now = self.clock.now()
         out = Outbox()
         with self.db.transaction() as s:
+            current = _lock_chart(s, chart.id)  # first: one save at a time per organization
+            if (check_based_on and based_on is not None and (current.id if current else None) != based_on) \
+                    or (still is not None and not still(current)):
+                raise _saved_first(current)
             if also is not None:
                 also(s, out, now)
             _lock_open_requests(s, chart.id)
-            impact = self._impact(s, chart, text)
+            impact = self._impact(s, chart, text, current, offices)
             row, chart = self.orgcharts.save(s, text, source_name, actor, now, comment)
             out.record(Entry(actor or "system", "orgchart_saved", orgchart_version=chart.version,
                              detail={"org": chart.id, "version_id": row.id, "moves": len(impact.moves),
@@ -202,10 +296,13 @@ class OrgChartAdmin:
                 out.record(Entry(actor or "system", "delegation_revoked", orgchart_version=chart.version,
                                  detail={"principal": principal, "delegate": delegate,
                                          "reason": "the delegate is no longer in the org chart"}))
+            for removed in impact.removed:
+                take_off_added(s, removed.task_id, removed.reason, chart, actor, now, self.definition_of, out)
             for move in impact.moves:
                 self._move(s, move, chart, actor, now.date(), out)
             for skip in impact.skips:
-                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out)
+                reason = f"{skip.reason}; {REASON}" if skip.to_post else REASON
+                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, reason)
             out.write(s, now)
         out.send(self)
         return impact
@@ -218,11 +315,14 @@ class OrgChartAdmin:
         task.assignee = delegations.active_delegate(s, move.new, day, move.applicant) or move.new  # type: ignore[arg-type]
         task.orgchart_version = chart.version
         task.urge_count, task.urged_at = 0, None  # an urge does not follow the task (notifications/urges.py)
+        if move.to_post:
+            task.holder_from = "post"
         if task.role.startswith("duty:"):
             task.unit_id = chart.duties.get(task.role.removeprefix("duty:"))
         out.record(Entry(actor or "system", "reassigned", task.request_id, task.id,
                          orgchart_version=chart.version,
-                         detail={"step": task.name, "role": task.role, "from": old_assignee, "to": task.assignee}))
+                         detail={"step": task.name, "role": task.role, "from": old_assignee, "to": task.assignee,
+                                 "reason": move.reason}))
         out.signal("reassigned", request_id=task.request_id, task_id=task.id, old_assignee=old_assignee,
                    new_assignee=task.assignee, reason="orgchart")
 

@@ -107,6 +107,9 @@ class Task(Base):
     origin: Mapped[str | None] = mapped_column(String(16))  # transfer before after take_back send_back
     origin_by: Mapped[str | None] = mapped_column(String(64))
     origin_task_id: Mapped[int | None] = mapped_column(Integer)
+    # Migration 0009 (approvals/handover.py): "post" once a chart save handed a person's row back
+    # to the post; None: as ``origin`` says (none: the post; 转办/加签: the person named).
+    holder_from: Mapped[str | None] = mapped_column(String(8))
 
     __mapper_args__ = {"version_id_col": revision}
     __table_args__ = (

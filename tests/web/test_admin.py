@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
+from typing import Any
 
 from flask import Flask
 from webkit import ADMIN, client_for, open_task, submit_leave, text
@@ -66,7 +67,8 @@ def test_saving_after_the_preview_moves_open_tasks_to_the_new_head(
     assert checked
     saved = client.post(
         "/admin/orgchart/edit",
-        data={"text": new_text, "action": "save", "checked": checked[1], "comment": "蒋涛调任"},
+        data={"text": new_text, "action": "save", "checked": checked[1],
+              "based_on": _based_on(preview), "comment": "蒋涛调任"},
         follow_redirects=True,
     )
     assert "1 个待办事项已移交给新的任职人" in text(saved) and "蒋涛调任" in text(saved)
@@ -161,3 +163,10 @@ def test_names_and_titles_from_the_chart_are_shown_as_text_not_markup(engine: Ap
     submit_leave(engine, "shen.yue")
     page = client_for(web, "jiang.tao").get("/inbox").get_data(as_text=True)
     assert "沈&lt;b&gt;悦<small>科员&amp;&lt;i&gt;</small>" in page and "<b>" not in page
+
+
+def _based_on(preview: Any) -> str:
+    """The version the preview was worked out against: the save is refused on any other."""
+    found = re.search(r'name="based_on" value="(\d+)"', preview.get_data(as_text=True))
+    assert found
+    return found[1]

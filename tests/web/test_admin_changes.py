@@ -4,6 +4,8 @@ required, the editor's problems as Chinese sentences naming the unit, person and
 from __future__ import annotations
 
 import re
+import threading
+from typing import Any
 
 from flask import Flask
 from webkit import ADMIN, client_for, open_task, submit_leave, text
@@ -105,3 +107,68 @@ def test_duty_names_and_process_names_come_from_the_chart_and_the_process_file(w
     english.post("/language", data={"lang": "en"})
     page = text(english.get("/apply"))
     assert "Leaving the city" in page  # the process's name_en property
+
+
+def _together(actions: list[Any]) -> list[Any]:
+    """Run ``actions`` at the same moment (two admins pressing save together); their results."""
+    barrier, results = threading.Barrier(len(actions)), [None] * len(actions)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = actions[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_two_admins_saving_changes_at_once_save_one_and_the_other_is_told_who_saved_first(
+        engine: Approvals, web: Flask) -> None:
+    admins = [client_for(web, ADMIN), client_for(web, ADMIN)]
+    for round_ in range(3):
+        forms = [{"person": "shen.yue", "title": f"科员{round_}"}, {"person": "he.ping", "title": f"调研员{round_}",
+                                                                 "county": "1"}]
+        checked = []
+        for client, form in zip(admins, forms, strict=True):
+            preview = client.post("/admin/orgchart/changes/retitle", data={**form, "action": "check"})
+            found = re.search(r'name="checked" value="([0-9a-f]+)"', preview.get_data(as_text=True))
+            assert found
+            checked.append(found[1])
+        before = len(engine.admin.versions("xx-nrpb"))
+        results = _together([
+            lambda c=c, f=f, k=k: c.post("/admin/orgchart/changes/retitle",
+                                         data={**f, "action": "save", "checked": k, "reason": "职务调整"})
+            for c, f, k in zip(admins, forms, checked, strict=True)])
+        assert sorted(r.status_code for r in results) == [302, 409]
+        told = next(r for r in results if r.status_code == 409)
+        assert "已先保存了组织架构" in text(told) and "您的修改未保存" in text(told)
+        assert 'name="checked"' in told.get_data(as_text=True)  # the new preview, ready to save again
+        assert len(engine.admin.versions("xx-nrpb")) == before + 1
+
+
+def test_a_yaml_save_on_a_version_someone_replaced_shows_who_and_the_new_impact(
+        engine: Approvals, web: Flask) -> None:
+    client = client_for(web, ADMIN)
+    edited = engine.admin.current_text("xx-nrpb") + "# 我的修改\n"
+    preview = client.post("/admin/orgchart/edit", data={"text": edited, "action": "check"})
+    page = preview.get_data(as_text=True)
+    checked = re.search(r'name="checked" value="([0-9a-f]+)"', page)
+    based_on = re.search(r'name="based_on" value="(\d+)"', page)
+    assert checked and based_on
+    engine.admin.save_change("xx-nrpb", Retitle("shen.yue", "副科长"), "先到先得", "li.ming")
+
+    refused = client.post("/admin/orgchart/edit", data={"text": edited, "action": "save", "checked": checked[1],
+                                                        "based_on": based_on[1]})
+
+    assert refused.status_code == 409
+    assert "已先保存了组织架构" in text(refused) and "您的修改未保存" in text(refused)
+    assert len(engine.admin.versions("xx-nrpb")) == 2
+    fresh = re.search(r'name="based_on" value="(\d+)"', refused.get_data(as_text=True))
+    assert fresh and int(fresh[1]) == engine.admin.versions("xx-nrpb")[0].id
+    assert "副科长" in text(refused)  # the diff now shows it would undo the change saved first
+    saved = client.post("/admin/orgchart/edit", data={"text": edited, "action": "save", "checked": checked[1],
+                                                      "based_on": fresh[1]})
+    assert saved.status_code == 302 and len(engine.admin.versions("xx-nrpb")) == 3

@@ -4,6 +4,7 @@ act, with the reason next to the field and nothing the user typed lost."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -86,7 +87,8 @@ def test_the_filing_head_still_administers_their_own_organization(
     checked = re.search(r'name="checked" value="([0-9a-f]+)"', preview.get_data(as_text=True))
     assert preview.status_code == 200 and checked
     saved = client.post(
-        "/admin/orgchart/edit", data={"text": edited, "action": "save", "checked": checked[1]}
+        "/admin/orgchart/edit", data={"text": edited, "action": "save", "checked": checked[1],
+              "based_on": _based_on(preview)}
     )
     assert saved.status_code == 302 and len(engine.admin.versions(XX)) == 2
     named = client.post(
@@ -155,7 +157,8 @@ def test_the_impact_preview_says_a_step_the_applicant_would_hold_is_skipped(
     checked = re.search(r'name="checked" value="([0-9a-f]+)"', preview.get_data(as_text=True))
     assert checked
     saved = client.post(
-        "/admin/orgchart/edit", data={"text": promoted, "action": "save", "checked": checked[1]}
+        "/admin/orgchart/edit", data={"text": promoted, "action": "save", "checked": checked[1],
+              "based_on": _based_on(preview)}
     )
     assert "1 个待审批环节已跳过" in text(client.get(saved.headers["Location"]))
     assert not _in_inbox(web, STAFF, waiting.id) and not _in_inbox(web, HEAD, waiting.id)
@@ -166,3 +169,10 @@ def test_the_impact_preview_says_a_step_the_applicant_would_hold_is_skipped(
 def _in_inbox(web: Flask, person: str, task_id: int) -> bool:
     html = client_for(web, person).get("/inbox").get_data(as_text=True)
     return f'href="/tasks/{task_id}"' in html
+
+
+def _based_on(preview: Any) -> str:
+    """The version the preview was worked out against: the save is refused on any other."""
+    found = re.search(r'name="based_on" value="(\d+)"', preview.get_data(as_text=True))
+    assert found
+    return found[1]

@@ -11,12 +11,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from approvals import text as textrules
-from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, OrgChartError
+from approvals.errors import ApprovalsError, ChartSavedFirstError, ConflictError, NotPermittedError, OrgChartError
+from approvals.orgadmin import Impact
 from approvals.orgchart import changes as ch
 from approvals.orgchart.model import OrgChart
 from web import labels
 from web.admin import bp
-from web.admin.orgchart import diff_lines, fingerprint, moves_summary, org_id
+from web.admin.orgchart import fingerprint, impact_diff, moves_summary, org_id, saved_first
 from web.admin.yamlwords import issue_sentence
 from web.engine import current_chart, engine
 from web.i18n import gettext as _
@@ -117,24 +118,29 @@ def change(kind: str) -> Response | tuple[str, int]:
         abort(404)
     except OrgChartError as exc:
         return _page(org, 400, kind=kind, problems=[issue_sentence(i, chart) for i in exc.issues])
-    context: dict[str, Any] = {"kind": kind, "form": request.form, "impact": impact, "moves": moves_summary(impact),
-               "diff": diff_lines(engine().admin.current_text(org), text), "checked": fingerprint(text),
-               "description": describe(wanted, chart), "reason": reason}
+    context = _preview(kind, text, impact, describe(wanted, chart), reason)
     if request.form.get("action") != "save":
         return _page(org, **context)
     return _save(org, wanted, text, reason, context)
 
 
+def _preview(kind: str, text: str, impact: Impact, description: str, reason: str) -> dict[str, Any]:
+    return {"kind": kind, "form": request.form, "impact": impact, "moves": moves_summary(impact),
+            "diff": impact_diff(impact, text), "checked": fingerprint(text), "description": description,
+            "reason": reason}
+
+
 def _save(org: str, wanted: ch.Change, text: str, reason: str, context: dict[str, Any]) -> Response | tuple[str, int]:
-    if request.form.get("checked") != fingerprint(text):
-        return _page(org, 409, notice=_("The org chart changed since your preview; check the impact again."),
-                     **context)
+    if request.form.get("checked") != fingerprint(text):  # saved by someone since; context: the new preview
+        return _page(org, 409, notice=saved_first(None, org), **context)
     problem = textrules.problem(reason, textrules.LINE_LENGTH) if reason else _("A reason is required.")
     if problem:
         return _page(org, 400, problems=[problem], **context)
     try:
         impact = engine().admin.save_change(org, wanted, f"{context['description']}：{reason}", me().id,
                                             offices=offices(), expected=text)
+    except ChartSavedFirstError as exc:  # saved first by someone else: the change on their version
+        return _saved_first(org, wanted, reason, context, exc)
     except ConflictError:
         return _page(org, 409, notice=_("The org chart changed since your preview; check the impact again."),
                      **context)
@@ -143,3 +149,17 @@ def _save(org: str, wanted: ch.Change, text: str, reason: str, context: dict[str
     flash(_("Saved: %(what)s. %(n)s open task(s) moved to the new post holders.",
             what=context["description"], n=len(impact.moves)), "success")
     return redirect(url_for("admin.versions", org=org))
+
+
+def _saved_first(org: str, wanted: ch.Change, reason: str, context: dict[str, Any],
+                 exc: ChartSavedFirstError) -> tuple[str, int]:
+    """Someone saved the chart between this preview and this save: nothing was saved; the page
+    says who, and previews the same change on the version now in force (if it still applies)."""
+    chart = current_chart(org)
+    try:
+        text, impact = engine().admin.preview_change(org, wanted, actor=me().id, offices=offices())
+    except OrgChartError as refused:  # the version saved first no longer has what the change names
+        return _page(org, 409, notice=saved_first(exc), problems=[issue_sentence(i, chart) for i in refused.issues],
+                     kind=context["kind"])
+    fresh = _preview(context["kind"], text, impact, describe(wanted, chart), reason)
+    return _page(org, 409, notice=saved_first(exc), **fresh)

@@ -14,7 +14,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from approvals import text as textrules
 from approvals.calendar import for_chart
-from approvals.errors import ApprovalsError, Issue, NotPermittedError, OrgChartError
+from approvals.errors import ApprovalsError, ChartSavedFirstError, Issue, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
 from approvals.orgchart import yamlread
 from web import yamllines
@@ -178,24 +178,66 @@ def edit() -> str | Response | tuple[str, int]:
         return render_template(
             "admin/edit.html", lines=lines, loose=loose, problems=len(exc.issues), **context
         ), 400
-    if request.form.get("action") == "save" and request.form.get("checked") == fingerprint(text):
-        return _save(text, source, context["comment"], org)
+    based_on = request.form.get("based_on", "")
+    if (
+        request.form.get("action") == "save"
+        and request.form.get("checked") == fingerprint(text)
+        and based_on.isdigit()
+    ):
+        return _save(text, source, context, org, int(based_on))
+    return _preview(impact, text, org, context)
+
+
+def _preview(impact: Impact, text: str, org: str, context: dict[str, Any], status: int = 200,
+             notice: str = "") -> tuple[str, int]:
+    """The impact of saving ``text`` on the version it was worked out against (``based_on``,
+    sent back with the save: a save on another version is refused, never saved over it)."""
     return render_template(
         "admin/edit.html",
         impact=impact,
         moves=moves_summary(impact),
-        diff=diff_lines(engine().admin.current_text(impact.chart.id), text),
+        diff=impact_diff(impact, text),
         checked=fingerprint(text),
+        based_on=impact.based_on if impact.based_on is not None else "",
         other_org=impact.chart.id != org,
+        notice=notice,
         **context,
+    ), status
+
+
+def impact_diff(impact: Impact, text: str) -> list[tuple[str, str]]:
+    """The diff of ``text`` against the version the impact was worked out against."""
+    versions = engine().admin.versions(impact.chart.id)
+    old = next((v.source_text for v in versions if v.id == impact.based_on), "")
+    return diff_lines(old, text)
+
+
+def saved_first(exc: ChartSavedFirstError | None, org: str = "") -> str:
+    """Who saved the chart first (``exc``, or else the version now in force of ``org``), in the
+    page's words: the page then shows the impact on that version."""
+    if exc is None:
+        versions = engine().admin.versions(org)
+        exc = ChartSavedFirstError("", version=versions[0].version, by=versions[0].created_by or "system",
+                                   at=versions[0].created_at) if versions else ChartSavedFirstError("")
+    return _(
+        "%(who)s saved the org chart first (version %(version)s, %(at)s); nothing of yours was "
+        "saved. Check the new impact below and save again.",
+        who=name(exc.by) if exc.by else "?",
+        version=exc.version[:12],
+        at=f"{exc.at:%Y-%m-%d %H:%M}" if exc.at else "",
     )
 
 
-def _save(text: str, source: str, comment: str, org: str) -> Response | tuple[str, int]:
+def _save(text: str, source: str, context: dict[str, Any], org: str,
+          based_on: int) -> Response | tuple[str, int]:
     try:
-        impact = engine().admin.save(text, me().id, source, comment, offices=offices())
+        impact = engine().admin.save(text, me().id, source, context["comment"], offices=offices(),
+                                     based_on=based_on)
     except NotPermittedError:
         abort(404)
+    except ChartSavedFirstError as exc:  # someone saved after the preview: show the new impact
+        fresh = engine().admin.impact(text, source, actor=me().id, offices=offices())
+        return _preview(fresh, text, org, context, 409, saved_first(exc))
     except ApprovalsError as exc:  # a concurrent save made the chart invalid to save now
         flash(str(exc), "error")
         return redirect(url_for("admin.edit", org=org))
