@@ -133,7 +133,7 @@ class Claimed:
     message: Message
 
 
-def claim(db: Database, now: datetime, token: str, hold: timedelta) -> Claimed | None:
+def claim(conn: Connection, now: datetime, token: str, hold: timedelta) -> Claimed | None:
     """Take the next due message no other worker holds, for ``hold``. One at a time: a lease
     covers the one send under way, never messages queued behind it."""
     due = (select(OutboxMessage.id)
@@ -145,8 +145,7 @@ def claim(db: Database, now: datetime, token: str, hold: timedelta) -> Claimed |
               .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.channel, OutboxMessage.target,
                          OutboxMessage.secret, OutboxMessage.idempotency_key, OutboxMessage.subject,
                          OutboxMessage.body))
-    with db.writing() as conn:
-        r = conn.execute(taking).first()
+    r = conn.execute(taking).first()
     if r is None:
         return None
     return Claimed(r.id, r.attempts, Message(r.channel, r.target, r.secret, r.idempotency_key, r.subject, r.body))
@@ -168,7 +167,7 @@ def _renew(db: Database, c: Claimed, token: str, until: datetime) -> None:
                     "it may arrive twice (is %s too short for this database?)", c.id, LEASE_ENV)
 
 
-def _record(db: Database, c: Claimed, token: str, now: datetime, error: str | None) -> str:
+def _record(conn: Connection, c: Claimed, token: str, now: datetime, error: str | None) -> str:
     if error is None:
         values: dict[str, Any] = {"status": "sent", "sent_at": now, "claim": None, "claimed_until": None}
         outcome = "sent"
@@ -178,9 +177,16 @@ def _record(db: Database, c: Claimed, token: str, now: datetime, error: str | No
         values = {"status": "dead" if outcome == "dead" else "pending", "attempts": attempts,
                   "next_attempt_at": now + backoff(attempts), "last_error": error[:2000], "claim": None,
                   "claimed_until": None}
-    with db.writing() as conn:
-        conn.execute(update(OutboxMessage).where(_mine(c.id, token)).values(**values))
+    conn.execute(update(OutboxMessage).where(_mine(c.id, token)).values(**values))
     return outcome
+
+
+def _record_and_claim(db: Database, now: datetime, token: str, hold: timedelta,
+                      done: tuple[Claimed, str | None] | None, more: bool) -> tuple[str | None, Claimed | None]:
+    """The outcome of the last send and the next claim in one transaction: one commit a message."""
+    with db.writing() as conn:
+        outcome = _record(conn, done[0], token, now, done[1]) if done else None
+        return outcome, claim(conn, now, token, hold) if more else None
 
 
 def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500, *,
@@ -191,15 +197,21 @@ def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: 
     stop = stopping or threading.Event()
     token = uuid.uuid4().hex
     counts = {"sent": 0, "retry": 0, "dead": 0, "left": 0}
-    while sum(counts.values()) < limit and not stop.is_set():
-        c = claim(db, clock.now(), token, hold)
+    done: tuple[Claimed, str | None] | None = None
+    while True:
+        more = sum(counts.values()) + (done is not None) < limit and not stop.is_set()
+        if done is None and not more:
+            break
+        outcome, c = _record_and_claim(db, clock.now(), token, hold, done, more)
+        if outcome:
+            counts[outcome] += 1
         if c is None:
             break
         error = _watched_send(db, clock, channels, c, token, hold, stop)
         if isinstance(error, _Left):
             counts["left"] += 1
             break
-        counts[_record(db, c, token, clock.now(), error)] += 1
+        done = (c, error)
     return counts
 
 
