@@ -6,6 +6,7 @@ Kept apart from cli.py so the audit commands read as one piece; cli.py attaches 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -110,11 +111,12 @@ def check_copy(ctx: click.Context, code: str) -> None:
 @click.pass_context
 def worker_cmd(ctx: click.Context) -> None:
     """Run scheduled jobs (audit checkpoints, access-log pruning) until SIGTERM or SIGINT."""
+    stopping = threading.Event()
     try:
-        jobs = worker.jobs_from_env(_app(ctx))
+        jobs = worker.jobs_from_env(_app(ctx), stopping=stopping)
     except ApprovalsError as exc:
         _fail(str(exc))
-    worker.Worker(jobs).run()
+    worker.Worker(jobs, stopping=stopping).run()
 
 
 def attach(cli: click.Group, group: click.Group) -> None:

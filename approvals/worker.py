@@ -2,7 +2,9 @@
 
 A plain loop, no Flask and no extra service: each job has its own interval and runs first at
 start-up, a job that fails is logged and tried again at its next turn, and SIGTERM or SIGINT
-end the loop between jobs (the wait is interruptible, so the worker stops at once).
+stop it at once: the wait between jobs is interruptible, and the delivery job watches the same
+stop flag, leaving a message it was sending to its lease (``delivery.py``) rather than waiting
+for a hanging receiver.
 
 Jobs today: signing an audit checkpoint every ``APPROVALS_CHECKPOINT_EVERY`` minutes (when
 ``APPROVALS_CHECKPOINT_KEY`` and ``APPROVALS_CHECKPOINT_DIR`` are set), pruning the access
@@ -46,10 +48,12 @@ class Job:
 
 
 class Worker:
-    def __init__(self, jobs: list[Job], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, jobs: list[Job], clock: Callable[[], float] = time.monotonic,
+                 stopping: threading.Event | None = None) -> None:
+        """``stopping``: the flag SIGTERM/SIGINT set; pass the one the jobs watch."""
         self.jobs = jobs
         self.clock = clock
-        self.stopping = threading.Event()
+        self.stopping = stopping or threading.Event()
 
     def run_due(self) -> None:
         """Run every job whose time has come (each at most once)."""
@@ -107,9 +111,12 @@ def forget_keys_job(app: Approvals) -> Callable[[], str]:
     return run
 
 
-def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None) -> list[Job]:
+def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None,
+                  stopping: threading.Event | None = None) -> list[Job]:
+    """``stopping``: the worker's stop flag, which a long job (delivery) watches to end at once."""
     env = os.environ if env is None else env
-    jobs = [Job("deliver notifications", notification_jobs.every(env), notification_jobs.delivery_job(app, env)),
+    jobs = [Job("deliver notifications", notification_jobs.every(env),
+                notification_jobs.delivery_job(app, env, stopping)),
             Job("reminders", notification_jobs.SCAN_EVERY, notification_jobs.scan_job(app)),
             Job("prune access log", DAY, prune_job(app, access_log.retention_days(env))),
             Job("forget form keys", HOUR, forget_keys_job(app))]

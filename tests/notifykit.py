@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +28,10 @@ class Received:
 class Robot:
     """``mode``: "ok", "fail" (HTTP 500), "refuse" (200 with errcode 310000), "hang" (waits
     for ``release`` before answering), "hang_once" (acts on the first message, then hangs
-    before answering: the sender never learns it arrived)."""
+    before answering: the sender never learns it arrived), "hang_first" (the first message
+    hangs until ``release`` and is then refused, never acted on; the rest are answered).
+    ``delay``: seconds every answer takes (a slow receiver). ``answered`` lists the key of
+    every message acted on and acknowledged, so a message delivered twice shows twice."""
 
     reply: dict[str, Any] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     mode: str = "ok"
@@ -35,6 +40,8 @@ class Robot:
     release: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Event = field(default_factory=threading.Event)
     url: str = ""
+    delay: float = 0.0
+    answered: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, path: str, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -43,6 +50,11 @@ class Robot:
             self.tries.append(got)
         first = not self.arrived.is_set()
         self.arrived.set()
+        if self.mode == "hang_first" and first:
+            self.release.wait(30)
+            return 500, {"error": "gave up"}
+        if self.delay:
+            time.sleep(self.delay)
         if self.mode == "hang_once" and first:
             with self.lock:
                 self.effects.setdefault(key, got)
@@ -55,6 +67,7 @@ class Robot:
             return 200, {"errcode": 310000, "errmsg": "sign not match"}
         with self.lock:
             self.effects.setdefault(key, got)  # the idempotency key honoured: acted on once
+            self.answered.append(key)
         return 200, self.reply
 
 
@@ -76,7 +89,13 @@ def robot(**kwargs: Any) -> Iterator[Robot]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """A sender that gave up (stopped, timed out) before the answer is expected here."""
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -7,8 +7,15 @@ Guarantees (docs/notifications.md, "Delivery"):
   default 120) before it is sent and marked sent after; a worker killed in between leaves the
   claim to expire, and the message is sent again. Each message has an idempotency key (unique
   in the table), which the channels pass on, so a receiver honouring it acts once.
-- **Shared work.** Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: several workers take
-  different messages. On SQLite the claiming UPDATE is atomic under the database's one writer.
+- **Shared work, one send per message.** A worker claims one message at a time and renews its
+  lease every third of it while the send lasts, so a lease never runs out while its holder is
+  still working: no other worker takes a message that is being sent, however slow the receiver.
+  (Claiming a batch once let the lease of messages queued behind slow sends run out, and a
+  second worker sent them again.) Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on
+  SQLite the claiming UPDATE is atomic under the database's one writer.
+- **Stops at once.** The send runs in a thread of its own while the worker watches ``stopping``:
+  told to stop mid-send, the worker leaves that message to its lease (the next worker sends it
+  once the lease runs out) and claims nothing more.
 - **Retries, then the dead-letter list.** A failed try is retried after 30 s, 1, 2, 4 ... minutes
   (at most 6 hours apart); after ``MAX_ATTEMPTS`` the message is dead: the admin's dead-letter
   page lists it with the last error and can send it again (``retry``).
@@ -20,7 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import math
 import os
+import threading
+import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -31,23 +42,37 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from approvals.clock import Clock
+from approvals.errors import ApprovalsError
 from approvals.notifications import settings
 from approvals.notifications.channels import Channel, DeliveryError, Message
 from approvals.notifications.render import render
 from approvals.store.database import Database, insert_if_absent
 from approvals.store.models import Notification, OutboxMessage, Request, Task
 
+log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 10
 LEASE_ENV = "APPROVALS_DELIVERY_LEASE_SECONDS"
-BATCH = 50
+DEFAULT_LEASE = 120.0
+WATCH = 0.05  # seconds between looks at the stop flag while a send is under way
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def lease() -> timedelta:
-    return timedelta(seconds=float(os.environ.get(LEASE_ENV) or 120))
+def lease(env: Mapping[str, str] | None = None) -> timedelta:
+    """How long a claim holds unless renewed: how soon a message whose worker died (or was
+    stopped mid-send) goes to another worker."""
+    raw = (os.environ if env is None else env).get(LEASE_ENV)
+    try:
+        seconds = float(raw) if raw else DEFAULT_LEASE
+    except ValueError:
+        seconds = 0.0
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise ApprovalsError(f"{LEASE_ENV}={raw!r}: expected a number of seconds above 0 (default "
+                             f"{DEFAULT_LEASE:g})")
+    return timedelta(seconds=seconds)
 
 
 def idempotency_key(notification_id: int, channel: str, target: str) -> str:
@@ -108,28 +133,41 @@ class Claimed:
     message: Message
 
 
-def claim(db: Database, now: datetime, token: str, limit: int = BATCH) -> list[Claimed]:
-    """Take up to ``limit`` due messages for ``lease()``: none another worker holds."""
+def claim(conn: Connection, now: datetime, token: str, hold: timedelta) -> Claimed | None:
+    """Take the next due message no other worker holds, for ``hold``. One at a time: a lease
+    covers the one send under way, never messages queued behind it."""
     due = (select(OutboxMessage.id)
            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
                   or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-           .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+           .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True))
     taking = (update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-              .values(claim=token, claimed_until=now + lease())
+              .values(claim=token, claimed_until=now + hold)
               .returning(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.channel, OutboxMessage.target,
                          OutboxMessage.secret, OutboxMessage.idempotency_key, OutboxMessage.subject,
                          OutboxMessage.body))
-    with db.writing() as conn:
-        rows = conn.execute(taking).all()
-    return sorted((Claimed(r.id, r.attempts, Message(r.channel, r.target, r.secret, r.idempotency_key, r.subject,
-                                                     r.body)) for r in rows), key=lambda c: c.id)
+    r = conn.execute(taking).first()
+    if r is None:
+        return None
+    return Claimed(r.id, r.attempts, Message(r.channel, r.target, r.secret, r.idempotency_key, r.subject, r.body))
 
 
 def _mine(message_id: int, token: str) -> Any:
     return and_(OutboxMessage.id == message_id, OutboxMessage.claim == token)
 
 
-def _record(db: Database, c: Claimed, token: str, now: datetime, error: str | None) -> str:
+def _renew(db: Database, c: Claimed, token: str, until: datetime) -> None:
+    try:
+        with db.writing() as conn:
+            kept = conn.execute(update(OutboxMessage).where(_mine(c.id, token)).values(claimed_until=until)).rowcount
+    except ApprovalsError as exc:  # the send goes on; the next renewal may get through
+        log.warning("message #%d: could not renew its lease: %s", c.id, exc)
+        return
+    if not kept:
+        log.warning("message #%d: its lease ran out before it was renewed and another worker took it; "
+                    "it may arrive twice (is %s too short for this database?)", c.id, LEASE_ENV)
+
+
+def _record(conn: Connection, c: Claimed, token: str, now: datetime, error: str | None) -> str:
     if error is None:
         values: dict[str, Any] = {"status": "sent", "sent_at": now, "claim": None, "claimed_until": None}
         outcome = "sent"
@@ -139,22 +177,74 @@ def _record(db: Database, c: Claimed, token: str, now: datetime, error: str | No
         values = {"status": "dead" if outcome == "dead" else "pending", "attempts": attempts,
                   "next_attempt_at": now + backoff(attempts), "last_error": error[:2000], "claim": None,
                   "claimed_until": None}
-    with db.writing() as conn:
-        conn.execute(update(OutboxMessage).where(_mine(c.id, token)).values(**values))
+    conn.execute(update(OutboxMessage).where(_mine(c.id, token)).values(**values))
     return outcome
 
 
-def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500) -> dict[str, int]:
-    """Send due messages until none is left or ``limit`` were tried; counts by outcome."""
+def _record_and_claim(db: Database, now: datetime, token: str, hold: timedelta,
+                      done: tuple[Claimed, str | None] | None, more: bool) -> tuple[str | None, Claimed | None]:
+    """The outcome of the last send and the next claim in one transaction: one commit a message."""
+    with db.writing() as conn:
+        outcome = _record(conn, done[0], token, now, done[1]) if done else None
+        return outcome, claim(conn, now, token, hold) if more else None
+
+
+def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500, *,
+            hold: timedelta | None = None, stopping: threading.Event | None = None) -> dict[str, int]:
+    """Send due messages until none is left, ``limit`` were tried or ``stopping`` is set; counts
+    by outcome ("left": a send cut off by ``stopping``, left to its lease)."""
+    hold = lease() if hold is None else hold
+    stop = stopping or threading.Event()
     token = uuid.uuid4().hex
-    counts = {"sent": 0, "retry": 0, "dead": 0}
-    while sum(counts.values()) < limit:
-        batch = claim(db, clock.now(), token, min(BATCH, limit - sum(counts.values())))
-        if not batch:
+    counts = {"sent": 0, "retry": 0, "dead": 0, "left": 0}
+    done: tuple[Claimed, str | None] | None = None
+    while True:
+        more = sum(counts.values()) + (done is not None) < limit and not stop.is_set()
+        if done is None and not more:
             break
-        for c in batch:
-            counts[_record(db, c, token, clock.now(), _send(channels, c.message))] += 1
+        outcome, c = _record_and_claim(db, clock.now(), token, hold, done, more)
+        if outcome:
+            counts[outcome] += 1
+        if c is None:
+            break
+        error = _watched_send(db, clock, channels, c, token, hold, stop)
+        if isinstance(error, _Left):
+            counts["left"] += 1
+            break
+        done = (c, error)
     return counts
+
+
+class _Left:
+    """A send cut off because the worker is stopping."""
+
+
+def _watched_send(db: Database, clock: Clock, channels: Mapping[str, Channel], c: Claimed, token: str,
+                  hold: timedelta, stop: threading.Event) -> str | None | _Left:
+    """Send ``c`` in a thread of its own; meanwhile renew its lease every third of it, and give
+    up waiting the moment ``stop`` is set (the process is ending: the thread ends with it, and
+    the unrenewed lease hands the message to the next worker)."""
+    outcome: list[str | None] = []
+    finished = threading.Event()
+
+    def send() -> None:
+        try:
+            outcome.append(_send(channels, c.message))
+        finally:
+            finished.set()
+
+    threading.Thread(target=send, name=f"send message #{c.id}", daemon=True).start()
+    every = hold.total_seconds() / 3
+    renew_at = time.monotonic() + every
+    while not finished.wait(max(0.0, min(WATCH, renew_at - time.monotonic()))):
+        if stop.is_set():
+            log.warning("message #%d left to its lease (%g s): the worker stopped while sending it",
+                        c.id, hold.total_seconds())
+            return _Left()
+        if time.monotonic() >= renew_at:
+            _renew(db, c, token, clock.now() + hold)
+            renew_at = time.monotonic() + every
+    return outcome[0] if outcome else "the send ended without an answer"
 
 
 def _send(channels: Mapping[str, Channel], message: Message) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable, Mapping
 
 from approvals.app import Approvals
@@ -52,16 +53,20 @@ def _labeller(app: Approvals) -> Callable[[str | None, str | None], str]:
     return label
 
 
-def delivery_job(app: Approvals, env: Mapping[str, str] | None = None) -> Callable[[], str]:
+def delivery_job(app: Approvals, env: Mapping[str, str] | None = None,
+                 stopping: threading.Event | None = None) -> Callable[[], str]:
+    """``stopping``: the worker's stop flag; once set, the round ends at once, mid-send if need be."""
     env = os.environ if env is None else env
     plugins = channel_plugins.from_env(env)
+    hold = delivery.lease(env)  # at start-up: a bad setting stops the worker with the reason
     name, label = _namer(app), _labeller(app)
 
     def run() -> str:
         dispatched = delivery.dispatch(app.db, app.clock.now(), name, label)
-        counts = delivery.deliver(app.db, app.clock, plugins)
+        counts = delivery.deliver(app.db, app.clock, plugins, hold=hold, stopping=stopping)
+        left = f"; stopped mid-send, {counts['left']} left to its lease" if counts["left"] else ""
         return (f"{dispatched} notification(s) dispatched; {counts['sent']} message(s) sent, "
-                f"{counts['retry']} to retry, {counts['dead']} dead")
+                f"{counts['retry']} to retry, {counts['dead']} dead{left}")
 
     return run
 

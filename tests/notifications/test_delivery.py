@@ -201,3 +201,11 @@ def test_an_email_server_that_is_down_is_a_failed_try_not_a_crash() -> None:
 
     with pytest.raises(DeliveryError, match="SMTP 127.0.0.1:1"):
         Email("127.0.0.1", 1, timeout=2).send(Message("email", "a@b.cn", "", "k", "s", "b"))
+
+
+@pytest.mark.parametrize("bad", ["0", "soon", "-5", "inf"])
+def test_a_bad_lease_is_refused_with_the_setting_named(app: Approvals, bad: str) -> None:
+    from approvals.errors import ApprovalsError
+
+    with pytest.raises(ApprovalsError, match=f"APPROVALS_DELIVERY_LEASE_SECONDS='{bad}': expected a number"):
+        jobs.delivery_job(app, {"APPROVALS_DELIVERY_LEASE_SECONDS": bad})

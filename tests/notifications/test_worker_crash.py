@@ -1,5 +1,7 @@
 """``approvals worker`` killed (SIGKILL) in the middle of a delivery and started again: every
-message arrives at least once, and a receiver honouring the idempotency key acts on each once."""
+message arrives at least once, and a receiver honouring the idempotency key acts on each once.
+Stopped (SIGTERM) in the middle of a delivery to a hanging receiver: it ends at once, and the
+message it was sending goes with the next worker, once."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 from notifykit import robot
 from sqlalchemy import select
 from support import CHART_A, ROOT, leave_fields, make_app, pick
 
+from approvals.app import Approvals
 from approvals.notifications import settings
 from approvals.store.models import OutboxMessage
 
@@ -64,5 +68,47 @@ def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_message_and_n
         assert set(tried) == keys  # every message delivered at least once
         assert len(tried) > len(keys)  # the one cut off by the kill was sent again ...
         assert set(receiver.effects) == keys  # ... and acted on once: the key was honoured
+    finally:
+        app.db.dispose()
+
+
+def _all_sent(app: Approvals, count: int, within: float = 60) -> list[str]:
+    deadline = time.monotonic() + within
+    while True:
+        with app.db.reading() as s:
+            statuses = list(s.scalars(select(OutboxMessage.status)))
+        if (len(statuses) >= count and set(statuses) == {"sent"}) or time.monotonic() > deadline:
+            return statuses
+        time.sleep(0.2)
+
+
+def test_sigterm_while_a_receiver_hangs_stops_the_worker_at_once_and_the_next_worker_sends_it_once(
+        db_url: str) -> None:
+    app = make_app(db_url, CHART_A)
+    try:
+        chart = app.orgcharts.current("xx-nrpb")
+        with robot(mode="hang_first") as receiver:
+            settings.put(app.db, "xx-nrpb", None, "wecom", receiver.url)
+            for _ in range(3):
+                app.service.submit(pick(chart, "leader"), "leave", leave_fields())
+            first = _worker(db_url)
+            assert receiver.arrived.wait(60), "the worker never tried to deliver"
+            time.sleep(0.3)  # well into the send: the receiver is holding it
+            asked = time.monotonic()
+            _stop(first, signal.SIGTERM)
+            took = time.monotonic() - asked
+            assert first.returncode == 0 and took < 5, f"exit {first.returncode} after {took:.1f} s"
+            [cut_off] = [t.key for t in receiver.tries]  # nothing more was sent after the signal
+            second = _worker(db_url)
+            try:
+                statuses = _all_sent(app, 3)
+            finally:
+                _stop(second, signal.SIGTERM)
+            with app.db.reading() as s:
+                keys = set(s.scalars(select(OutboxMessage.idempotency_key)))
+            tries, answered = Counter(t.key for t in receiver.tries), Counter(receiver.answered)
+        assert len(keys) == 3 and statuses == ["sent"] * 3
+        assert answered == dict.fromkeys(keys, 1)  # each delivered once, the cut-off one by the next worker
+        assert tries == {**dict.fromkeys(keys, 1), cut_off: 2}  # its first try never got an answer
     finally:
         app.db.dispose()
