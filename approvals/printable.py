@@ -27,6 +27,7 @@ from approvals.store.database import Database
 from approvals.store.models import AuditEntry, Request
 
 PREFIX = 16  # hex digits of the hash printed
+MAX_SEQ = 2**31 - 1  # audit_entries.seq is a 32-bit INTEGER: PostgreSQL refuses a larger key outright
 _CODE = re.compile(r"^\s*(\d{1,12})-((?:[0-9a-f]{4}-?){3}[0-9a-f]{4})\s*$", re.IGNORECASE)
 
 
@@ -79,7 +80,7 @@ def check(db: Database, code: str, org_id: str | None = None) -> CopyCheck:
                                 "16 hex digits in groups of four, e.g. 1234-3F2A-9C1D-8E7B-6A5F", "format")
     seq, digits = int(found.group(1)), found.group(2).replace("-", "").lower()
     with db.reading() as s:
-        row = s.get(AuditEntry, seq)
+        row = s.get(AuditEntry, seq) if 1 <= seq <= MAX_SEQ else None
         if row is not None and org_id is not None and not _of_org(s, row.request_id, org_id):
             row = None
         if row is None:
