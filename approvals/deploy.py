@@ -16,18 +16,18 @@ on the version they started on; new requests start on the deployed one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from approvals.audit import Entry
 from approvals.clock import Clock
 from approvals.definitions import DefinitionRegistry, ProcessDefinition, parse_bpmn
-from approvals.errors import ApprovalsError, Issue, ProcessDefinitionError, RuleRefusalError
-from approvals.offices import Offices, require_admin
+from approvals.errors import ApprovalsError, Issue, NotPermittedError, ProcessDefinitionError, RuleRefusalError
+from approvals.offices import Offices
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import is_known_role
 from approvals.outbox import Outbox
@@ -65,9 +65,15 @@ class DatabaseDeployments:
         except (SQLAlchemyError, ApprovalsError):
             return []
 
-    def history(self) -> list[ProcessDeployment]:
+    def history(self, processes: Collection[str] | None = None,
+                people: Collection[str] = ()) -> list[ProcessDeployment]:
+        """Newest first; with ``processes``, only deployments of those or made by ``people``."""
+        query = select(ProcessDeployment).order_by(ProcessDeployment.id.desc())
+        if processes is not None:
+            query = query.where(or_(ProcessDeployment.process_id.in_(list(processes)),
+                                    ProcessDeployment.deployed_by.in_(list(people))))
         with self.db.reading(snapshot=False) as s:
-            return list(s.scalars(select(ProcessDeployment).order_by(ProcessDeployment.id.desc())))
+            return list(s.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -123,13 +129,21 @@ def _check_chart(defn: ProcessDefinition, chart: OrgChart, today: date, check: D
                                      first[reason][0]) for reason, names in reasons.items())
 
 
-def check_deploy(xml: str, source: str, charts: dict[str, OrgChart], today: date) -> DeployCheck:
-    """Validate ``xml`` and every person's route in every chart using its processes; raise
-    ProcessDefinitionError naming every problem (people by name), or return what it covers."""
+def parse_deploy(xml: str, source: str) -> list[ProcessDefinition]:
+    """The definitions in ``xml``, or ProcessDefinitionError naming what is wrong with the file
+    itself (nothing about any chart or person yet)."""
     if len(xml.encode("utf-8")) > MAX_BPMN_BYTES:
         raise ProcessDefinitionError(source, [Issue("(file)", len(xml.encode("utf-8")),
                                                     f"larger than {MAX_BPMN_BYTES} bytes")])
-    check = DeployCheck(parse_bpmn(xml, source))
+    return parse_bpmn(xml, source)
+
+
+def check_deploy(xml: str | list[ProcessDefinition], source: str, charts: dict[str, OrgChart],
+                 today: date) -> DeployCheck:
+    """Validate ``xml`` (or the definitions ``parse_deploy`` read from it) and every person's
+    route in every chart using its processes; raise ProcessDefinitionError naming every problem
+    (people by name), or return what it covers."""
+    check = DeployCheck(parse_deploy(xml, source) if isinstance(xml, str) else xml)
     for defn in check.definitions:
         for chart in charts.values():
             _check_chart(defn, chart, today, check)
@@ -148,6 +162,15 @@ class DeployRefusedError(ProcessDefinitionError):
                                                  for b in check.blocked])
 
 
+class DeployNotPermittedError(NotPermittedError):
+    """A page's admin may not check or deploy a process another organization uses: the check
+    would name that organization's people. ``orgs`` names the organizations they lack."""
+
+    def __init__(self, message: str, orgs: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.orgs = orgs
+
+
 class ProcessDeployer:
     def __init__(self, db: Database, definitions: DefinitionRegistry,
                  charts: Callable[[], dict[str, OrgChart]], clock: Clock) -> None:
@@ -156,29 +179,43 @@ class ProcessDeployer:
         self.charts = charts  # every organization's chart in force
         self.clock = clock
 
-    def check(self, xml: str, source: str) -> DeployCheck:
-        return check_deploy(xml, source, self.charts(), self.clock.now().date())
+    def check(self, xml: str, source: str, actor: str | None = None, *,
+              offices: Offices | None = None) -> DeployCheck:
+        """What ``deploy`` would check, deploying nothing. From a page (``offices`` given) the
+        same admin rights as deploying: the routes checked name the people of every
+        organization using the process, so nobody else may run it."""
+        charts = self.charts()
+        definitions = parse_deploy(xml, source)
+        self._require_admin(definitions, actor, offices, charts)
+        return check_deploy(definitions, source, charts, self.clock.now().date())
 
-    def _require_admin(self, check: DeployCheck, actor: str | None, offices: Offices | None,
+    def _require_admin(self, definitions: list[ProcessDefinition], actor: str | None, offices: Offices | None,
                        charts: dict[str, OrgChart]) -> None:
         """From a page, only an admin of every organization whose chart uses the process (of
-        some organization when none does yet); the operator's command line passes no offices."""
+        some organization when none does yet); the operator's command line passes no offices.
+        Asked before any route is checked, so a refusal names none of the others' people."""
         if offices is None:
             return
-        ids = {defn.process_id for defn in check.definitions}
+        ids = {defn.process_id for defn in definitions}
         using = [c for c in charts.values() if ids & set(c.organization.processes.values())]
         if not using and any(offices.administers(actor or "", c.id, c) for c in charts.values()):
             return
-        for chart in using or list(charts.values())[:1]:
-            require_admin(offices, actor, chart.id, chart, "deploy a process it uses")
+        lacking = [c for c in using or list(charts.values())[:1] if not offices.administers(actor or "", c.id, c)]
+        if lacking:
+            names = ", ".join(f"{c.organization.name} ({c.id})" for c in lacking)
+            raise DeployNotPermittedError(
+                f"{actor} does not administer {names}, whose chart uses {', '.join(sorted(ids))}, so may "
+                "not check or deploy it; only that organization's admin may",
+                tuple(c.organization.name for c in lacking))
 
     def deploy(self, xml: str, source: str, actor: str | None, comment: str = "", *,
                offices: Offices | None = None) -> DeployCheck:
-        """Validate, then store and put in force in one transaction; this worker's registry
-        reloads at once, the others at their next marker check."""
+        """Check the admin's rights, validate, then store and put in force in one transaction;
+        this worker's registry reloads at once, the others at their next marker check."""
         charts = self.charts()
-        check = check_deploy(xml, source, charts, self.clock.now().date())
-        self._require_admin(check, actor, offices, charts)
+        definitions = parse_deploy(xml, source)
+        self._require_admin(definitions, actor, offices, charts)
+        check = check_deploy(definitions, source, charts, self.clock.now().date())
         now = self.clock.now()
         out = Outbox()
         with self.db.writing() as conn:
@@ -195,15 +232,26 @@ class ProcessDeployer:
         self.definitions.reload()
         return check
 
-    def history(self) -> list[ProcessDeployment]:
-        return DatabaseDeployments(self.db).history()
+    def history(self, orgs: Collection[str] | None = None) -> list[ProcessDeployment]:
+        """Every deployment, newest first; with ``orgs`` (a page's admin), only those
+        organizations' own: of a process their chart uses, or made by one of their people."""
+        if orgs is None:
+            return DatabaseDeployments(self.db).history()
+        charts = [chart for org, chart in self.charts().items() if org in orgs]
+        used = {pid for chart in charts for pid in chart.organization.processes.values()}
+        people = {person for chart in charts for person in chart.people}
+        return DatabaseDeployments(self.db).history(used, people)
 
 
-def missing_processes(db: Database, definitions: DefinitionRegistry) -> dict[str, int]:
+def missing_processes(db: Database, definitions: DefinitionRegistry,
+                      orgs: Collection[str] | None = None) -> dict[str, int]:
     """Processes stored requests use that are neither in the folder nor deployed, with how many
     requests use each: those requests still open (from their stored version), but nobody can
-    start a new one, so the server says so at start and on the admin's processes page."""
+    start a new one, so the server says so at start and on the admin's processes page (there,
+    counting only the requests of ``orgs``, the organizations the admin administers)."""
     query = select(Request.process_id, func.count()).group_by(Request.process_id)
+    if orgs is not None:
+        query = query.where(Request.org_id.in_(list(orgs)))
     try:
         with db.reading(snapshot=False) as s:
             used: dict[str, int] = {pid: count for pid, count in s.execute(query)}

@@ -19,13 +19,15 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from approvals import audit
 from approvals.errors import ApprovalsError
 from approvals.store.database import Database
-from approvals.store.models import AuditEntry
+from approvals.store.models import AuditEntry, Request
 
 PREFIX = 16  # hex digits of the hash printed
+MAX_SEQ = 2**31 - 1  # audit_entries.seq is a 32-bit INTEGER: PostgreSQL refuses a larger key outright
 _CODE = re.compile(r"^\s*(\d{1,12})-((?:[0-9a-f]{4}-?){3}[0-9a-f]{4})\s*$", re.IGNORECASE)
 
 
@@ -68,15 +70,19 @@ def stamp(db: Database, request_id: int) -> Stamp | None:
     return Stamp(row.seq, row.hash) if row else None
 
 
-def check(db: Database, code: str) -> CopyCheck:
-    """Check a code from a paper copy against the audit trail."""
+def check(db: Database, code: str, org_id: str | None = None) -> CopyCheck:
+    """Check a code from a paper copy against the audit trail. With ``org_id`` (an inspector's
+    page), an entry that is not of that organization's request is answered as missing: an
+    inspector inspects their own organization, and learns nothing of another's papers."""
     found = _CODE.match(code or "")
     if not found:
         return CopyCheck(False, f"{code!r} is not a verification code: expected digits, a dash and "
                                 "16 hex digits in groups of four, e.g. 1234-3F2A-9C1D-8E7B-6A5F", "format")
     seq, digits = int(found.group(1)), found.group(2).replace("-", "").lower()
     with db.reading() as s:
-        row = s.get(AuditEntry, seq)
+        row = s.get(AuditEntry, seq) if 1 <= seq <= MAX_SEQ else None
+        if row is not None and org_id is not None and not _of_org(s, row.request_id, org_id):
+            row = None
         if row is None:
             return CopyCheck(False, f"the trail has no entry #{seq}: the code was misread or the "
                                     "paper is not from this system", "missing", seq=seq)
@@ -93,6 +99,10 @@ def check(db: Database, code: str) -> CopyCheck:
         return CopyCheck(False, f"entry #{seq} no longer matches its hash or its link: the trail was "
                                 "altered; run `approvals audit verify`", "altered", row.request_id, seq)
     return CopyCheck(True, request_id=row.request_id, seq=seq, later=later)
+
+
+def _of_org(s: Session, request_id: int | None, org_id: str) -> bool:
+    return request_id is not None and s.scalar(select(Request.org_id).where(Request.id == request_id)) == org_id
 
 
 def pdf(html: str, base_url: str | None = None) -> bytes:

@@ -69,11 +69,11 @@ def checked(where: str, text: str, max_length: int | None = TEXT_LENGTH) -> str:
     """``text`` unchanged, or FieldError naming ``where`` (``comment``, ``field 'reason'``)."""
     reason = problem(text, max_length)
     if reason is not None:
-        raise FieldError([Issue(where, _short(text), reason)])
+        raise FieldError([Issue(where, short(text), reason)])
     return text
 
 
-def _short(text: str, limit: int = 60) -> str:
+def short(text: str, limit: int = 60) -> str:
     """The value as an Issue repeats it; ``Issue`` prints it with repr(), which shows each
     refused character as an escape (``'\\x00'``, ``'\\u202e'``) rather than carrying it."""
     return text if len(text) <= limit else text[:limit] + "…"

@@ -14,13 +14,14 @@ import logging
 import re
 import uuid
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, flash, g, make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from approvals.errors import AlreadyDoneError, ApprovalsError
 from approvals.store import idempotency
 from web.engine import engine
+from web.errors import page
 from web.i18n import gettext as _
 from web.pagememo import page_memo
 
@@ -48,10 +49,17 @@ def found(key: str, person_id: str, done: idempotency.Done | None) -> None:
 
 
 def _done(key: str, person_id: str) -> idempotency.Done | None:
+    """What ``key`` did, whoever sent it (``Done.resends`` tells a resend from a misused key)."""
     found = page_memo().get(_FOUND)
     if found is not None and found[:2] == (key, person_id):
         return found[2]  # type: ignore[no-any-return]
-    return idempotency.lookup(engine().db, key, person_id)
+    return idempotency.lookup(engine().db, key)
+
+
+def target() -> str:
+    """The address this form was sent to, query included (``/tasks/12/decide``,
+    ``/admin/processes?org=cq-mca``): a key is bound to it when its action records it."""
+    return request.full_path.rstrip("?")[:500]
 
 
 def promise(location: str) -> str:
@@ -70,8 +78,8 @@ def _claim() -> Response | None:
         return None
     done = _done(key, current_user.id)
     if done is not None:
-        return _already_done(done.outcome)
-    claim = idempotency.Claim(key, current_user.id, request.endpoint or request.path)
+        return _already_done(done.outcome) if done.resends(current_user.id, target()) else _misused()
+    claim = idempotency.Claim(key, current_user.id, request.endpoint or request.path, target=target())
     g.idempotency = (claim, idempotency.hold(claim))
     return None
 
@@ -79,6 +87,17 @@ def _claim() -> Response | None:
 def _already_done(outcome: str | None) -> Response:
     flash(_("This form was already sent and its action was done; it was not done a second time."), "success")
     return redirect(outcome or _fallback())
+
+
+def _misused() -> Response:
+    """A key used before by someone else, or by this person on another form: this form's action
+    was not run, and it must not be reported as done."""
+    log.warning("form key sent to %s by %s was used before on another form or by another person",
+                request.path, current_user.id)
+    html, code = page(400, _("This form carries the submission number of another form (or of another person's "
+                             "form), so it was not accepted and nothing was done. Open the page again and send "
+                             "the form from there."))
+    return make_response(html, code)
 
 
 def _fallback() -> str:
@@ -114,7 +133,9 @@ def _release(_exc: BaseException | None) -> None:
 def _duplicate(_exc: AlreadyDoneError) -> Response:
     """Two sends of one form at once: the second waited for the first, then found its key."""
     state = g.get("idempotency")
-    done = idempotency.lookup(engine().db, state[0].key, state[0].person_id) if state else None
+    done = idempotency.lookup(engine().db, state[0].key) if state else None
+    if done is not None and state is not None and not done.resends(state[0].person_id, state[0].target):
+        return _misused()
     return _already_done(done.outcome if done else None)
 
 

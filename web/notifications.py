@@ -16,6 +16,7 @@ from approvals.notifications.channels import ROBOTS
 from web import labels
 from web.engine import engine, now
 from web.i18n import gettext as _
+from web.messages import issue_text
 from web.presenters import name
 from web.users import admin_required, me
 
@@ -142,13 +143,14 @@ def retry_dead() -> Response:
 # ---- a person's own channels ---------------------------------------------------------------------
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
-def my_settings() -> str | Response:
+def my_settings() -> str | Response | tuple[str, int]:
     """My e-mail address (e-mail on when given), and the organization's group robots I may turn
     off for my own notifications."""
     user = me()
     org = user.chart.organization.id
     db = engine().db
     error = None
+    typed = None
     if request.method == "POST":
         address = request.form.get("email", "").strip()
         try:
@@ -156,13 +158,30 @@ def my_settings() -> str | Response:
             for channel in ROBOT_NAMES:
                 if f"robot-{channel}" in request.form.getlist("shown"):
                     settings.put(db, org, user.id, channel, enabled=request.form.get(f"robot-{channel}") == "on")
-        except FieldError:
-            error = _("That is not an e-mail address.")
+        except FieldError as exc:
+            error = _address_problem(exc)
+            typed = "".join(c for c in address if c.isprintable())  # what they typed, minus what was refused
         else:
             flash(_("Your notification settings are saved."), "success")
             return redirect(url_for("notifications.my_settings"))
     own, org_wide = settings.of_person(db, org, user.id)
     robots = [(c, getattr(own.get(c), "enabled", True)) for c in ROBOT_NAMES if c in org_wide and org_wide[c].enabled]
     mail = own.get("email")
-    return render_template("notifications_settings.html", email=mail.target if mail and mail.enabled else "",
+    stored = mail.target if mail and mail.enabled else ""
+    html = render_template("notifications_settings.html", email=stored if typed is None else typed,
                            robots=robots, error=error, mail_off=not getattr(org_wide.get("email"), "enabled", True))
+    return (html, 400) if error else html
+
+
+def _address_problem(err: FieldError) -> str:
+    """'E-mail address "a@b.cn, c@d.cn": give exactly one address …': the field, the value as
+    typed (invisible characters written as \\uXXXX) and why (approvals/notifications/settings.py)."""
+    issue = err.issues[0]
+    if issue.message == settings.ONE_ADDRESS:
+        why = _("Give exactly one address: this holds several, or a space or line break.")
+    elif issue.message.startswith(settings.NOT_AN_ADDRESS):
+        why = _("That is not an e-mail address (%(detail)s).", detail=issue.message[len(settings.NOT_AN_ADDRESS):])
+    else:
+        why = issue_text(issue)
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(issue.value))
+    return _("E-mail address “%(value)s”: %(why)s", value=shown, why=why)

@@ -7,14 +7,40 @@ Set with ``approvals notify set`` (docs/notifications.md)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, delete, insert, or_, select
 
+from approvals import text as textrules
 from approvals.errors import FieldError, Issue
 from approvals.notifications.channels import NAMES
 from approvals.store.database import Database
 from approvals.store.models import ChannelSetting
+
+TARGET_LENGTH, SECRET_LENGTH = 500, 200  # the columns' lengths (PostgreSQL refuses longer)
+ADDRESS_LENGTH = 254  # RFC 5321's limit for an address in a forward path
+ONE_ADDRESS = "holds more than one address, or a space or line break; give exactly one address"
+NOT_AN_ADDRESS = "is not an e-mail address: "
+
+
+def email_address(value: str) -> str:
+    """``value`` as exactly one e-mail address (normalized: the domain as IDNA expects), or
+    FieldError on ``email`` naming the value and why. email-validator checks the syntax
+    (``check_deliverability=False``: no DNS look-up while a page waits); before it, the text
+    rule (no NUL, no control or text-direction characters) and "one address, no line breaks",
+    so a value can neither smuggle a second recipient nor a mail header."""
+    value = value.strip()
+    problem = textrules.problem(value, ADDRESS_LENGTH)
+    if problem is None and (re.search(r"[\s,;]", value) or value.count("@") > 1):
+        problem = ONE_ADDRESS
+    if problem is None:
+        try:
+            return str(validate_email(value, check_deliverability=False).normalized)
+        except EmailNotValidError as exc:
+            problem = f"{NOT_AN_ADDRESS}{exc}"
+    raise FieldError([Issue("email", textrules.short(value), problem)])
 
 
 @dataclass(frozen=True)
@@ -49,8 +75,10 @@ def put(db: Database, org_id: str, person: str | None, channel: str, target: str
         raise FieldError([Issue("channel", channel, f"expected one of {', '.join(NAMES)}")])
     if enabled and channel != "email" and not target.startswith(("https://", "http://")):
         raise FieldError([Issue("target", target, "a robot needs its webhook URL (https://...)")])
-    if enabled and channel == "email" and person is not None and "@" not in target:
-        raise FieldError([Issue("target", target, "expected the person's e-mail address")])
+    if enabled and channel == "email" and person is not None:
+        target = email_address(target)
+    textrules.checked("target", target, TARGET_LENGTH)
+    textrules.checked("secret", secret, SECRET_LENGTH)
     with db.writing() as conn:
         conn.execute(delete(ChannelSetting).where(ChannelSetting.org_id == org_id, ChannelSetting.channel == channel,
                                                   ChannelSetting.person_id.is_(None) if person is None

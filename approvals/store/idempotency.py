@@ -40,18 +40,27 @@ class Claim:
     endpoint: str
     recorded: bool = False  # an action's transaction wrote the key (it may still roll back)
     outcome: str | None = None  # where success will send the user, when the caller knows before
+    target: str | None = None  # the address the form was sent to (a task's decision, say)
 
 
 @dataclass(frozen=True)
 class Done:
     endpoint: str
     outcome: str | None  # None: the first answer was lost before it was noted
+    person_id: str = ""
+    target: str | None = None  # None: recorded without one (before migration 0009, or no address)
+
+    def resends(self, person_id: str, target: str | None) -> bool:
+        """Whether a form carrying this key, sent by ``person_id`` to ``target``, is the same
+        form sent again; otherwise the key is someone else's, or was used on another form, and
+        nothing was done for this one."""
+        return self.person_id == person_id and (self.target is None or target is None or self.target == target)
 
 
 _pending: ContextVar[Claim | None] = ContextVar("approvals_idempotency_claim", default=None)
 
-_LOOKUP = select(IdempotencyKey.endpoint, IdempotencyKey.outcome).where(
-    IdempotencyKey.key == bindparam("form_key"), IdempotencyKey.person_id == bindparam("person"))
+_LOOKUP = select(IdempotencyKey.endpoint, IdempotencyKey.outcome, IdempotencyKey.person_id,
+                 IdempotencyKey.target).where(IdempotencyKey.key == bindparam("form_key"))
 _NOTE_OUTCOME = (update(IdempotencyKey)
                  .where(IdempotencyKey.key == bindparam("form_key"), IdempotencyKey.person_id == bindparam("person"))
                  .values(outcome=bindparam("led_to")))
@@ -92,18 +101,20 @@ def _record(conn: Connection, claim: Claim, now: datetime) -> None:
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT either way.
     inserted = conn.execute(insert_if_absent(conn, IdempotencyKey).returning(IdempotencyKey.key),
                             {"key": claim.key, "person_id": claim.person_id, "endpoint": claim.endpoint,
-                             "outcome": claim.outcome, "created_at": now}).first()
+                             "outcome": claim.outcome, "target": claim.target, "created_at": now}).first()
     if inserted is None:
         raise AlreadyDoneError(ALREADY_DONE)
     claim.recorded = True  # one key, one action: a later action in the same request records nothing
 
 
-def lookup(db: Database, key: str, person_id: str) -> Done | None:
-    """The action ``key`` caused for ``person_id``, if it committed (a page asks in its first
-    read, store/first_read.py)."""
+def lookup(db: Database, key: str, person_id: str | None = None) -> Done | None:
+    """The action ``key`` caused, if it committed, whoever sent it; with ``person_id``, only
+    that person's (a page asks in its first read, store/first_read.py)."""
     with db.glancing() as conn:
-        row = conn.execute(_LOOKUP, {"form_key": key, "person": person_id}).first()
-    return None if row is None else Done(row.endpoint, row.outcome)
+        row = conn.execute(_LOOKUP, {"form_key": key}).first()
+    if row is None or (person_id is not None and row.person_id != person_id):
+        return None
+    return Done(row.endpoint, row.outcome, row.person_id, row.target)
 
 
 def note_outcome(db: Database, claim: Claim, outcome: str, now: datetime) -> None:

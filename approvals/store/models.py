@@ -214,6 +214,7 @@ class IdempotencyKey(Base):
     person_id: Mapped[str] = mapped_column(String(64))
     endpoint: Mapped[str] = mapped_column(String(200))
     outcome: Mapped[str | None] = mapped_column(String(500))  # where the first answer sent the user
+    target: Mapped[str | None] = mapped_column(String(500))  # the address the form was sent to (None: before 0009)
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 

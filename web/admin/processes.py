@@ -11,7 +11,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from approvals import text as textrules
-from approvals.deploy import MAX_BPMN_BYTES, Blocked, DeployCheck, DeployRefusedError, missing_processes
+from approvals.deploy import (
+    MAX_BPMN_BYTES,
+    Blocked,
+    DeployCheck,
+    DeployNotPermittedError,
+    DeployRefusedError,
+    missing_processes,
+)
 from approvals.errors import NotPermittedError, ProcessDefinitionError
 from web import labels
 from web.admin import bp
@@ -28,8 +35,8 @@ def _listing(org: str) -> dict[str, Any]:
     used = {pid: code for code, pid in chart.organization.processes.items()}
     rows = [{"defn": d, "origin": app.definitions.origin(d.process_id), "request_type": used.get(d.process_id, "")}
             for d in sorted(app.definitions.all(), key=lambda d: d.process_id)]
-    return {"org": org, "processes": rows, "history": app.deployer.history()[:20],
-            "missing": missing_processes(app.db, app.definitions),
+    return {"org": org, "processes": rows, "history": app.deployer.history(me().admin_of)[:20],
+            "missing": missing_processes(app.db, app.definitions, me().admin_of),
             "errors": app.definitions.errors}
 
 
@@ -68,7 +75,12 @@ def processes() -> str | Response | tuple[str, int]:
         if deploying:
             check = engine().deployer.deploy(xml, source, me().id, comment, offices=offices())
         else:
-            check = engine().deployer.check(xml, source)
+            check = engine().deployer.check(xml, source, me().id, offices=offices())
+    except DeployNotPermittedError as exc:
+        why = _("This process is used by %(orgs)s, which you do not administer: only its administrators may "
+                "check or deploy it (the check names its people).", orgs="、".join(exc.orgs))
+        return render_template("admin/processes.html", refused=[why], source=source, comment=comment,
+                               **_listing(org)), 403
     except NotPermittedError:
         abort(403)
     except DeployRefusedError as exc:

@@ -53,5 +53,5 @@ def print_pdf(request_id: int) -> Response | tuple[str, int]:
 def check_copy() -> str:
     """An inspector types the code printed on a paper copy and learns whether it holds."""
     code = request.args.get("code", "").strip()[:64]
-    result = printable.check(engine().db, code) if code else None
+    result = printable.check(engine().db, code, me().org_id) if code else None
     return render_template("printout/check.html", code=code, result=result)
