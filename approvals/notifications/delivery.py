@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from approvals.clock import Clock
-from approvals.notifications import settings
+from approvals.notifications import links, settings
 from approvals.notifications.channels import Channel, DeliveryError, Message
 from approvals.notifications.render import render
 from approvals.store.database import Database, insert_if_absent
@@ -58,7 +58,8 @@ def idempotency_key(notification_id: int, channel: str, target: str) -> str:
 # ---- dispatch: notifications -> messages ------------------------------------------------------
 
 _UNDISPATCHED = (select(Notification.id, Notification.person_id, Notification.kind, Notification.request_id,
-                        Notification.params, Request.org_id, Request.request_type, Task.name.label("step"))
+                        Notification.task_id, Notification.params, Request.org_id, Request.request_type,
+                        Task.name.label("step"))
                  .outerjoin(Request, Request.id == Notification.request_id)
                  .outerjoin(Task, Task.id == Notification.task_id)
                  .where(Notification.dispatched_at.is_(None)).order_by(Notification.id).limit(bindparam("n"))
@@ -66,17 +67,17 @@ _UNDISPATCHED = (select(Notification.id, Notification.person_id, Notification.ki
 
 
 def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | None], str],
-             labels: Callable[[str | None, str | None], str], limit: int = 200) -> int:
+             labels: Callable[[str | None, str | None], str], limit: int = 200, base_url: str = "") -> int:
     """Make the messages of up to ``limit`` new notifications, in one transaction; returns how
     many notifications were dispatched. ``names(org, person)`` and ``labels(org, type)`` give
-    the display names the messages use."""
+    the display names the messages use; ``base_url`` (``links.base_url``) makes their link."""
     with db.writing() as conn:
         found = conn.execute(_UNDISPATCHED, {"n": limit}).all()
         if not found:
             return 0
         rows: list[dict[str, Any]] = []
         for n in found:
-            rows.extend(_messages(conn, n, now, names, labels))
+            rows.extend(_messages(conn, n, now, names, labels, base_url))
         if rows:
             conn.execute(insert_if_absent(conn, OutboxMessage), rows)
         conn.execute(update(Notification).where(Notification.id.in_([n.id for n in found]))
@@ -85,12 +86,13 @@ def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | Non
 
 
 def _messages(conn: Connection, n: Any, now: datetime, names: Callable[[str | None, str | None], str],
-              labels: Callable[[str | None, str | None], str]) -> list[dict[str, Any]]:
+              labels: Callable[[str | None, str | None], str], base_url: str) -> list[dict[str, Any]]:
     targets = settings.targets(conn, n.org_id, n.person_id)
     if not targets:
         return []
     subject, body = render(n.kind, json.loads(n.params), n.request_id, labels(n.org_id, n.request_type),
-                           n.step or "", lambda p: names(n.org_id, p))
+                           n.step or "", lambda p: names(n.org_id, p),
+                           links.link(base_url, n.kind, n.request_id, n.task_id))
     to = names(n.org_id, n.person_id)
     return [{"notification_id": n.id, "channel": t.channel, "target": t.target, "secret": t.secret,
              "idempotency_key": idempotency_key(n.id, t.channel, t.target), "subject": subject[:200],
@@ -144,16 +146,28 @@ def _record(db: Database, c: Claimed, token: str, now: datetime, error: str | No
     return outcome
 
 
-def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500) -> dict[str, int]:
+class Delivered(dict[str, int]):
+    """Counts by outcome ("sent", "retry", "dead"), and why the failed tries failed (``errors``,
+    each once, with the channel: what the worker's log line says)."""
+
+    def __init__(self) -> None:
+        super().__init__(sent=0, retry=0, dead=0)
+        self.errors: list[str] = []
+
+
+def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500) -> Delivered:
     """Send due messages until none is left or ``limit`` were tried; counts by outcome."""
     token = uuid.uuid4().hex
-    counts = {"sent": 0, "retry": 0, "dead": 0}
+    counts = Delivered()
     while sum(counts.values()) < limit:
         batch = claim(db, clock.now(), token, min(BATCH, limit - sum(counts.values())))
         if not batch:
             break
         for c in batch:
-            counts[_record(db, c, token, clock.now(), _send(channels, c.message))] += 1
+            error = _send(channels, c.message)
+            counts[_record(db, c, token, clock.now(), error)] += 1
+            if error is not None and error not in counts.errors:
+                counts.errors.append(error)
     return counts
 
 
