@@ -25,6 +25,9 @@ from approvals.store.models import Attachment, AuditEntry, Notification, Questio
 from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow
 
 NOTICE_KINDS = ("file", "copy")
+# A question (沟通) waits for its answer while its request is in progress; once the request
+# ends (终止, withdrawn, decided) it is closed, answered or not (approvals/operations/ask.py).
+QUESTIONS_OPEN_WHILE = ("pending", "approved", "returned")
 
 
 COUNT_CAP = 1000  # an inbox shows "1000+": counting a leader's 67k open tasks on every page is waste
@@ -103,8 +106,9 @@ def _waiting_statement(with_units: bool) -> Select[Any]:
     unread = (select(func.count()).select_from(
         select(Notification.id).where(Notification.person_id == bindparam("person"), Notification.read_at.is_(None))
         .limit(COUNT_CAP + 1).subquery()).scalar_subquery())
-    questions = (select(func.count()).select_from(Question)
-                 .where(Question.asked_to == bindparam("person"), Question.answered_at.is_(None)).scalar_subquery())
+    questions = (select(func.count()).select_from(Question).join(Request, Request.id == Question.request_id)
+                 .where(Question.asked_to == bindparam("person"), Question.answered_at.is_(None),
+                        Request.status.in_(QUESTIONS_OPEN_WHILE)).scalar_subquery())
     return select(_capped_total(_mine_branches(DECISION_KINDS, with_units)).label("decisions"),
                   _capped_total(_mine_branches(NOTICE_KINDS, with_units)).label("notices"),
                   reports.label("reports"), unread.label("unread"), questions.label("questions"))

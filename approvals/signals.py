@@ -29,9 +29,10 @@ approver_removed    request_id, task_id, added_task_id, actor, person (减签)
 taken_back          request_id, task_id, new_task_id, actor          (拿回)
 sent_back           request_id, task_id, to_task_id, new_task_id, actor, assignee, reason
                                                                      (退回到任一已办环节)
-terminated          request_id, actor, reason                        (终止; completed follows)
-asked               request_id, task_id, question_id, actor, person  (沟通)
-answered            request_id, question_id, actor, asked_by
+terminated          request_id, actor, reason, told: the open holders and the people
+                    with an open question               (终止; completed follows)
+asked               request_id, task_id, question_id, actor, person, question  (沟通)
+answered            request_id, question_id, actor, asked_by, task_id, answer
 opened              request_id, task_id, actor                       (已阅, first opening only)
 ==================  ===============================================================
 """

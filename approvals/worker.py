@@ -43,7 +43,7 @@ DAY = 24 * HOUR
 class Job:
     name: str
     every: float  # seconds
-    run: Callable[[], str]  # returns one line for the log
+    run: Callable[[], str]  # returns one line for the log; "" when nothing happened (nothing logged)
     due: float = 0.0  # monotonic time of the next run; 0: at start-up
 
 
@@ -62,7 +62,9 @@ class Worker:
                 continue
             job.due = self.clock() + job.every
             try:
-                log.info("%s: %s", job.name, job.run())
+                line = job.run()
+                if line:
+                    log.info("%s: %s", job.name, line)
             except ApprovalsError as exc:
                 log.error("%s failed: %s", job.name, exc)
             except Exception:  # noqa: BLE001 - one bad run must not stop the other jobs
@@ -99,14 +101,15 @@ def checkpoint_job(app: Approvals, key_path: Path, out: Path) -> Callable[[], st
 def prune_job(app: Approvals, days: int) -> Callable[[], str]:
     def run() -> str:
         count = access_log.prune(app.db, app.clock.now(), days)
-        return f"access log: deleted {count} view(s) older than {days} days"
+        return f"access log: deleted {count} view(s) older than {days} days" if count else ""
 
     return run
 
 
 def forget_keys_job(app: Approvals) -> Callable[[], str]:
     def run() -> str:
-        return f"forgot {idempotency.forget_old(app.db, app.clock.now())} form key(s) older than a day"
+        count = idempotency.forget_old(app.db, app.clock.now())
+        return f"forgot {count} form key(s) older than a day" if count else ""
 
     return run
 

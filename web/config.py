@@ -76,6 +76,8 @@ def from_environment() -> dict[str, Any]:
         "APPROVALS_ADMINS": env.get("APPROVALS_ADMINS"),  # None: the default described above
         "APPROVALS_INSPECTORS": env.get("APPROVALS_INSPECTORS", ""),
         "SESSION_COOKIE_SECURE": _flag(env.get("APPROVALS_SECURE_COOKIES")),
+        # the worker sends e-mail with it; the settings page only asks for an address when set
+        "APPROVALS_SMTP_HOST": env.get("APPROVALS_SMTP_HOST", ""),
         **{name: env.get(name) for name in NUMBERS},
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "BABEL_DEFAULT_LOCALE": "zh",

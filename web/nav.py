@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from approvals.queries import Waiting
+from approvals.queries import Count, Waiting
 from approvals.stats import may_see
 from web.engine import engine
 from web.pagememo import once
@@ -20,6 +20,12 @@ def waiting() -> Waiting:
     return once("waiting", lambda: engine().queries.waiting(me().chart, me().id))
 
 
+def _plus(count: Count, more: int) -> Count:
+    total = Count(int(count) + more)
+    total.capped = count.capped  # "1000+" stays "1000+"
+    return total
+
+
 def _menu() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {}
@@ -29,7 +35,9 @@ def _menu() -> dict[str, Any]:
     in_duty_unit = user.unit_id in chart.duties.values()
     return {
         "menu": {
-            "inbox": waiting_now.decisions,
+            # the inbox badge counts what waits for the person: decisions, and questions (沟通)
+            # put to them, which an applicant gets too (their inbox page lists them first)
+            "inbox": _plus(waiting_now.decisions, waiting_now.questions),
             "notices": waiting_now.notices,
             "show_notices": in_duty_unit or waiting_now.notices > 0,
             "reports": waiting_now.reports,

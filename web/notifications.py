@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers.response import Response
 
 from approvals.errors import FieldError
-from approvals.notifications import delivery, settings
+from approvals.notifications import delivery, links, settings
 from approvals.notifications.centre import Centre, Shown
 from approvals.notifications.channels import ROBOTS
 from web import labels
@@ -59,6 +59,31 @@ def _text(n: Shown, what: str) -> str:  # noqa: C901 - one plain branch per kind
     if n.kind == "escalated":
         return _("%(name)s's step on %(what)s #%(id)s is %(n)s working days overdue.", name=name(p.get("holder")),
                  what=what, id=rid, n=p.get("days"))
+    return _told(n, what)
+
+
+def _told(n: Shown, what: str) -> str:
+    """The operations' notices: each says who did it and why (docs/notifications.md)."""
+    p, rid = n.params, n.request_id
+    who, reason = name(p.get("by")), p.get("reason", "")
+    if n.kind == "transferred":
+        return _("%(name)s transferred %(what)s #%(id)s to you (转办). Reason: %(reason)s", name=who, what=what,
+                 id=rid, reason=reason)
+    if n.kind == "added" and p.get("mode") == "after":
+        return _("%(name)s asks for your opinion on %(what)s #%(id)s after theirs (加签). Reason: %(reason)s",
+                 name=who, what=what, id=rid, reason=reason)
+    if n.kind == "added":
+        return _("%(name)s asks for your opinion on %(what)s #%(id)s before theirs (加签). Reason: %(reason)s",
+                 name=who, what=what, id=rid, reason=reason)
+    if n.kind == "question":
+        return _("%(name)s asks you about %(what)s #%(id)s (沟通): %(question)s", name=who, what=what, id=rid,
+                 question=p.get("question", ""))
+    if n.kind == "answer":
+        return _("%(name)s answered your question on %(what)s #%(id)s: %(answer)s", name=who, what=what, id=rid,
+                 answer=p.get("answer", ""))
+    if n.kind == "terminated":
+        return _("%(what)s #%(id)s was terminated by %(name)s. Reason: %(reason)s", what=what, id=rid, name=who,
+                 reason=reason)
     return _("%(what)s #%(id)s changed.", what=what, id=rid)
 
 
@@ -83,13 +108,9 @@ def _request_labels(shown: list[Shown]) -> list[str]:
 
 
 def _url(n: Shown) -> str | None:
-    if n.kind in ("task", "urged", "moved", "overdue") and n.task_id:
-        return url_for("approver.show", task_id=n.task_id)
-    if n.kind == "filing":
-        return url_for("approver.notices")
-    if n.kind in ("report_due", "returned", "decided", "report_late") and n.request_id:
-        return url_for("applicant.detail", request_id=n.request_id)
-    return None
+    """The page the notification leads to: the same path its e-mail links to (``links.path``)."""
+    where = links.path(n.kind, n.request_id, n.task_id)
+    return f"{request.script_root}{where}" if where else None
 
 
 def _me() -> str:
@@ -151,10 +172,12 @@ def my_settings() -> str | Response | tuple[str, int]:
     db = engine().db
     error = None
     typed = None
+    mail_ready = bool(current_app.config.get("APPROVALS_SMTP_HOST"))  # e-mail is set up on this server
     if request.method == "POST":
         address = request.form.get("email", "").strip()
         try:
-            settings.put(db, org, user.id, "email", address, enabled=bool(address))
+            if mail_ready:
+                settings.put(db, org, user.id, "email", address, enabled=bool(address))
             for channel in ROBOT_NAMES:
                 if f"robot-{channel}" in request.form.getlist("shown"):
                     settings.put(db, org, user.id, channel, enabled=request.form.get(f"robot-{channel}") == "on")
@@ -169,7 +192,8 @@ def my_settings() -> str | Response | tuple[str, int]:
     mail = own.get("email")
     stored = mail.target if mail and mail.enabled else ""
     html = render_template("notifications_settings.html", email=stored if typed is None else typed,
-                           robots=robots, error=error, mail_off=not getattr(org_wide.get("email"), "enabled", True))
+                           robots=robots, error=error, mail_off=not getattr(org_wide.get("email"), "enabled", True),
+                           mail_ready=mail_ready)
     return (html, 400) if error else html
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from approvals import access_log
 from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
-from web import labels
+from web import labels, origins
 from web.engine import engine
 from web.i18n import field_label
 from web.i18n import gettext as _
-from web.presenters import step_name
+from web.presenters import name, step_name
 from web.users import me
 
 
@@ -49,6 +49,7 @@ class RequestView:
     done_steps: list[str] = field(default_factory=list)
     open_tasks: list[Task] = field(default_factory=list)
     reports: list[tuple[str, list[FieldLine]]] = field(default_factory=list)  # filed reports
+    origins: origins.Origins = field(default_factory=lambda: origins.Origins({}, {}))  # 转办/加签 reasons, 或签
 
     @property
     def tasks(self) -> list[Task]:
@@ -123,6 +124,7 @@ def build(req: Request) -> RequestView:
     definition = app.service.definition_of(req)
     attachments = app.queries.attachments(req.id)
     tasks = app.queries.steps(req.id)
+    why = origins.read(app.queries.trail(req.id))
     rounds: dict[int, list[TimelineRow]] = {}
     for task in tasks:
         rounds.setdefault(task.round, []).append(
@@ -130,7 +132,7 @@ def build(req: Request) -> RequestView:
                 task,
                 step_name(task, definition),
                 labels.word(labels.KIND, task.kind),
-                labels.word(labels.TASK_STATUS, task.status),
+                _status(task, why),
             )
         )
     this_round = [t for t in tasks if t.round == req.round]
@@ -152,7 +154,16 @@ def build(req: Request) -> RequestView:
             for t in tasks
             if t.kind == "report" and t.result_json
         ],
+        origins=why,
     )
+
+
+def _status(task: Task, why: origins.Origins) -> str:
+    """The status as the timeline words it; a 或签 row closed as not needed names who decided."""
+    decider = why.decided_for_group.get(task.id)
+    if task.status == "not_needed" and decider:
+        return _("Not needed: %(name)s decided for the group", name=name(decider))
+    return labels.word(labels.TASK_STATUS, task.status)
 
 
 def report_lines(task: Task, definition: ProcessDefinition) -> list[FieldLine]:

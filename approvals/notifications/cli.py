@@ -79,4 +79,4 @@ def retry_cmd(ctx: click.Context, ids: tuple[int, ...]) -> None:
 @click.pass_context
 def deliver_cmd(ctx: click.Context) -> None:
     """One delivery round now (what the worker does every APPROVALS_DELIVERY_EVERY seconds)."""
-    click.echo(jobs.delivery_job(_app(ctx), os.environ)())
+    click.echo(jobs.delivery_job(_app(ctx), os.environ)() or "nothing to deliver")

@@ -43,7 +43,7 @@ from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from approvals.clock import Clock
 from approvals.errors import ApprovalsError
-from approvals.notifications import settings
+from approvals.notifications import links, settings
 from approvals.notifications.channels import Channel, DeliveryError, Message
 from approvals.notifications.render import render
 from approvals.store.database import Database, insert_if_absent
@@ -83,7 +83,8 @@ def idempotency_key(notification_id: int, channel: str, target: str) -> str:
 # ---- dispatch: notifications -> messages ------------------------------------------------------
 
 _UNDISPATCHED = (select(Notification.id, Notification.person_id, Notification.kind, Notification.request_id,
-                        Notification.params, Request.org_id, Request.request_type, Task.name.label("step"))
+                        Notification.task_id, Notification.params, Request.org_id, Request.request_type,
+                        Task.name.label("step"))
                  .outerjoin(Request, Request.id == Notification.request_id)
                  .outerjoin(Task, Task.id == Notification.task_id)
                  .where(Notification.dispatched_at.is_(None)).order_by(Notification.id).limit(bindparam("n"))
@@ -91,17 +92,17 @@ _UNDISPATCHED = (select(Notification.id, Notification.person_id, Notification.ki
 
 
 def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | None], str],
-             labels: Callable[[str | None, str | None], str], limit: int = 200) -> int:
+             labels: Callable[[str | None, str | None], str], limit: int = 200, base_url: str = "") -> int:
     """Make the messages of up to ``limit`` new notifications, in one transaction; returns how
     many notifications were dispatched. ``names(org, person)`` and ``labels(org, type)`` give
-    the display names the messages use."""
+    the display names the messages use; ``base_url`` (``links.base_url``) makes their link."""
     with db.writing() as conn:
         found = conn.execute(_UNDISPATCHED, {"n": limit}).all()
         if not found:
             return 0
         rows: list[dict[str, Any]] = []
         for n in found:
-            rows.extend(_messages(conn, n, now, names, labels))
+            rows.extend(_messages(conn, n, now, names, labels, base_url))
         if rows:
             conn.execute(insert_if_absent(conn, OutboxMessage), rows)
         conn.execute(update(Notification).where(Notification.id.in_([n.id for n in found]))
@@ -110,12 +111,13 @@ def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | Non
 
 
 def _messages(conn: Connection, n: Any, now: datetime, names: Callable[[str | None, str | None], str],
-              labels: Callable[[str | None, str | None], str]) -> list[dict[str, Any]]:
+              labels: Callable[[str | None, str | None], str], base_url: str) -> list[dict[str, Any]]:
     targets = settings.targets(conn, n.org_id, n.person_id)
     if not targets:
         return []
     subject, body = render(n.kind, json.loads(n.params), n.request_id, labels(n.org_id, n.request_type),
-                           n.step or "", lambda p: names(n.org_id, p))
+                           n.step or "", lambda p: names(n.org_id, p),
+                           links.link(base_url, n.kind, n.request_id, n.task_id))
     to = names(n.org_id, n.person_id)
     return [{"notification_id": n.id, "channel": t.channel, "target": t.target, "secret": t.secret,
              "idempotency_key": idempotency_key(n.id, t.channel, t.target), "subject": subject[:200],
@@ -181,6 +183,15 @@ def _record(conn: Connection, c: Claimed, token: str, now: datetime, error: str 
     return outcome
 
 
+class Delivered(dict[str, int]):
+    """Counts by outcome ("sent", "retry", "dead", "left"), and why the failed tries failed
+    (``errors``, each once, with the channel: what the worker's log line says)."""
+
+    def __init__(self) -> None:
+        super().__init__(sent=0, retry=0, dead=0, left=0)
+        self.errors: list[str] = []
+
+
 def _record_and_claim(db: Database, now: datetime, token: str, hold: timedelta,
                       done: tuple[Claimed, str | None] | None, more: bool) -> tuple[str | None, Claimed | None]:
     """The outcome of the last send and the next claim in one transaction: one commit a message."""
@@ -190,13 +201,13 @@ def _record_and_claim(db: Database, now: datetime, token: str, hold: timedelta,
 
 
 def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: int = 500, *,
-            hold: timedelta | None = None, stopping: threading.Event | None = None) -> dict[str, int]:
+            hold: timedelta | None = None, stopping: threading.Event | None = None) -> Delivered:
     """Send due messages until none is left, ``limit`` were tried or ``stopping`` is set; counts
-    by outcome ("left": a send cut off by ``stopping``, left to its lease)."""
+    by outcome ("left": a send cut off by ``stopping``, left to its lease) and why tries failed."""
     hold = lease() if hold is None else hold
     stop = stopping or threading.Event()
     token = uuid.uuid4().hex
-    counts = {"sent": 0, "retry": 0, "dead": 0, "left": 0}
+    counts = Delivered()
     done: tuple[Claimed, str | None] | None = None
     while True:
         more = sum(counts.values()) + (done is not None) < limit and not stop.is_set()
@@ -212,6 +223,8 @@ def deliver(db: Database, clock: Clock, channels: Mapping[str, Channel], limit: 
             counts["left"] += 1
             break
         done = (c, error)
+        if error is not None and error not in counts.errors:
+            counts.errors.append(error)
     return counts
 
 

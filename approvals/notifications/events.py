@@ -11,6 +11,12 @@ urged          the holder                            urged (催办)
 returned       the applicant                         returned
 decided        the applicant                         completed (approved, rejected, completed)
 moved          the new holder                        reassigned (chart change, delegation)
+transferred    the new holder, with who and why      transferred (转办; instead of ``task``)
+added          the person asked, with who and why    approver_added (加签; ``task`` when it opens)
+question       the person asked                      asked (沟通)
+answer         the asker                             answered (沟通)
+terminated     the applicant, every open holder and  terminated (终止), with who and why
+               everyone with an open question
 overdue        the holder of an overdue decision     the daily scan (``scan.py``)
 report_late    the applicant of an overdue report    the daily scan
 escalated      the holder's supervisor               the daily scan, after N overdue working days
@@ -31,7 +37,7 @@ from approvals.definitions import DECISION_KINDS
 from approvals.store.models import Notification, Request
 
 KINDS = ("task", "filing", "report_due", "urged", "returned", "decided", "moved", "overdue", "report_late",
-         "escalated")
+         "escalated", "transferred", "added", "question", "answer", "terminated")
 DECIDED_STATUSES = ("approved", "rejected", "completed")
 
 
@@ -61,7 +67,31 @@ def _note(name: str, p: dict[str, Any], applicants: dict[int, str]) -> Note | No
         return Note(applicants[rid], "returned", rid, tid, {"by": p["actor"], "comment": p["comment"]})
     if name == "completed" and p["status"] in DECIDED_STATUSES and rid in applicants:
         return Note(applicants[rid], "decided", rid, None, {"status": p["status"]})
+    return _told(name, p)
+
+
+def _told(name: str, p: dict[str, Any]) -> Note | None:
+    """The operations' notifications (docs/operations.md): each names who acted and why."""
+    rid = p.get("request_id")
+    if name == "transferred":
+        return Note(p["new_assignee"], "transferred", rid, p["new_task_id"],
+                    {"by": p["actor"], "from": p["old_assignee"], "reason": p["reason"]})
+    if name == "approver_added":
+        return Note(p["person"], "added", rid, p["added_task_id"],
+                    {"by": p["actor"], "mode": p["mode"], "reason": p["reason"]})
+    if name == "asked":
+        return Note(p["person"], "question", rid, p["task_id"], {"by": p["actor"], "question": p.get("question", "")})
+    if name == "answered":
+        return Note(p["asked_by"], "answer", rid, p.get("task_id"), {"by": p["actor"], "answer": p.get("answer", "")})
     return None
+
+
+def _terminated(p: dict[str, Any], applicants: dict[int, str]) -> list[Note]:
+    """终止: the applicant, and everyone the request was waiting on (holders, people asked)."""
+    rid = p["request_id"]
+    told = [applicants[rid]] if rid in applicants else []
+    told += [person for person in p.get("told", ()) if person not in told and person != p["actor"]]
+    return [Note(person, "terminated", rid, None, {"by": p["actor"], "reason": p["reason"]}) for person in told]
 
 
 def _iso(value: Any) -> str | None:
@@ -76,9 +106,20 @@ def notes_of(conn: Connection, events: Iterable[tuple[str, dict[str, Any]]]) -> 
     events = list(events)
     # Only a return or an outcome needs the applicant, which those payloads do not carry: one
     # read, in the action's transaction, and none for the common approval of a middle step.
-    wanted = [p["request_id"] for name, p in events if name in ("returned", "completed")]
+    wanted = [p["request_id"] for name, p in events if name in ("returned", "completed", "terminated")]
     applicants = {r.id: r.applicant for r in conn.execute(_APPLICANTS, {"ids": wanted})} if wanted else {}
-    notes = [_note(name, payload, applicants) for name, payload in events]
+    # A row opened by 转办 or 前加签 is told once, by the notice naming who and why, not
+    # also as a plain "waits for your decision".
+    told = {p["new_task_id"] for name, p in events if name == "transferred"}
+    told |= {p["added_task_id"] for name, p in events if name == "approver_added"}
+    notes: list[Note | None] = []
+    for name, payload in events:
+        if name == "task_assigned" and payload.get("task_id") in told:
+            continue
+        if name == "terminated":
+            notes.extend(_terminated(payload, applicants))
+            continue
+        notes.append(_note(name, payload, applicants))
     return [n for n in notes if n is not None]
 
 

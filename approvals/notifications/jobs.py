@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from approvals.app import Approvals
 from approvals.errors import ApprovalsError
 from approvals.notifications import channels as channel_plugins
-from approvals.notifications import delivery, scan
+from approvals.notifications import delivery, links, scan
 
 EVERY_ENV = "APPROVALS_DELIVERY_EVERY"  # seconds between delivery rounds
 DEFAULT_EVERY = 10.0
@@ -55,18 +55,24 @@ def _labeller(app: Approvals) -> Callable[[str | None, str | None], str]:
 
 def delivery_job(app: Approvals, env: Mapping[str, str] | None = None,
                  stopping: threading.Event | None = None) -> Callable[[], str]:
-    """``stopping``: the worker's stop flag; once set, the round ends at once, mid-send if need be."""
+    """One delivery round; its line says what happened, with the reason of each failed try, and
+    is empty when nothing did (the worker logs nothing for an idle round). ``stopping``: the
+    worker's stop flag; once set, the round ends at once, mid-send if need be."""
     env = os.environ if env is None else env
     plugins = channel_plugins.from_env(env)
     hold = delivery.lease(env)  # at start-up: a bad setting stops the worker with the reason
     name, label = _namer(app), _labeller(app)
+    base = links.base_url(env)  # warns once, here, when messages can carry no link
 
     def run() -> str:
-        dispatched = delivery.dispatch(app.db, app.clock.now(), name, label)
+        dispatched = delivery.dispatch(app.db, app.clock.now(), name, label, base_url=base)
         counts = delivery.deliver(app.db, app.clock, plugins, hold=hold, stopping=stopping)
+        if not dispatched and not any(counts.values()):
+            return ""
         left = f"; stopped mid-send, {counts['left']} left to its lease" if counts["left"] else ""
-        return (f"{dispatched} notification(s) dispatched; {counts['sent']} message(s) sent, "
+        line = (f"{dispatched} notification(s) dispatched; {counts['sent']} message(s) sent, "
                 f"{counts['retry']} to retry, {counts['dead']} dead{left}")
+        return f"{line} ({'; '.join(counts.errors)})" if counts.errors else line
 
     return run
 
@@ -74,6 +80,8 @@ def delivery_job(app: Approvals, env: Mapping[str, str] | None = None,
 def scan_job(app: Approvals) -> Callable[[], str]:
     def run() -> str:
         found = scan.run(app)
+        if not (found.overdue or found.reports or found.escalated):
+            return ""
         return (f"reminders: {found.overdue} overdue step(s), {found.reports} late report(s), "
                 f"{found.escalated} escalated")
 

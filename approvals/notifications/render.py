@@ -9,14 +9,23 @@ from typing import Any
 SUBJECTS = {
     "task": "待审批", "filing": "待签收的备案/抄送", "report_due": "待提交报告", "urged": "催办",
     "returned": "申请被退回", "decided": "审批结果", "moved": "转来的待办", "overdue": "待办已超期",
-    "report_late": "报告已超期", "escalated": "下属待办超期提醒",
+    "report_late": "报告已超期", "escalated": "下属待办超期提醒", "transferred": "转来的待办", "added": "加签",
+    "question": "沟通：请您答复", "answer": "沟通：已答复", "terminated": "申请已终止",
 }
+MODE = {"before": "在其之前", "after": "在其之后"}
 STATUS = {"approved": "已批准", "rejected": "未获批准", "completed": "已办结"}
 
 
 def render(kind: str, params: dict[str, Any], request_id: int | None, what: str, step: str,
-           name: Callable[[str | None], str]) -> tuple[str, str]:
-    """``what``: the request's type as shown (e.g. 离孝审批); ``step``: the task's name, or ""."""
+           name: Callable[[str | None], str], link: str = "") -> tuple[str, str]:
+    """``what``: the request's type as shown (e.g. 离孝审批); ``step``: the task's name, or "";
+    ``link``: the page to act on (``links.link``), a last line when there is one."""
+    subject, body = _render(kind, params, request_id, what, step, name)
+    return subject, f"{body}\n办理：{link}" if link else body
+
+
+def _render(kind: str, params: dict[str, Any], request_id: int | None, what: str, step: str,
+            name: Callable[[str | None], str]) -> tuple[str, str]:
     subject = f"【审批系统】{SUBJECTS.get(kind, '通知')}：{what} #{request_id}"
     at = f"“{step}”" if step else ""
     lines = {
@@ -31,5 +40,12 @@ def render(kind: str, params: dict[str, Any], request_id: int | None, what: str,
         "report_late": f"{what} #{request_id} 的报告已超期 {params.get('days')} 个工作日，请尽快提交。",
         "escalated": f"{name(params.get('holder'))} 办理的 {what} #{request_id} {at}已超期 "
                      f"{params.get('days')} 个工作日。",
+        "transferred": f"{name(params.get('by'))} 将 {what} #{request_id} 的{at}步骤转给您办理，"
+                       f"理由：{params.get('reason', '')}",
+        "added": f"{name(params.get('by'))} 请您{MODE.get(params.get('mode', ''), '')}审批 {what} #{request_id} 的"
+                 f"{at}步骤（加签），理由：{params.get('reason', '')}",
+        "question": f"{name(params.get('by'))} 就 {what} #{request_id} 向您提问（沟通）：{params.get('question', '')}",
+        "answer": f"{name(params.get('by'))} 答复了您就 {what} #{request_id} 的提问：{params.get('answer', '')}",
+        "terminated": f"{what} #{request_id} 已被 {name(params.get('by'))} 终止，理由：{params.get('reason', '')}",
     }
     return subject, lines.get(kind, f"{what} #{request_id} 有新的变化。")

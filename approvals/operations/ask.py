@@ -5,6 +5,10 @@ included) a question without deciding; the person asked answers in words and, if
 a file (checked by content, ``approvals/uploads.py``). Both appear in the request's trail.
 Approvers may attach a file to their decision the same way (``attach``).
 
+A question is open while it is unanswered and its request is in progress (``LIVE``): once the
+request ends (终止, withdrawn, decided) nobody is asked to answer any more; the question stays
+in the trail, marked closed.
+
 已阅: the first time the holder opens their task, the time is kept on the task row and in the
 audit trail; later openings change nothing.
 """
@@ -19,15 +23,19 @@ from sqlalchemy import Connection, insert, select, update
 
 from approvals import text, uploads
 from approvals.audit import Entry
-from approvals.errors import ConflictError, FieldError, Issue, NotPermittedError, UnknownError
+from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError, UnknownError
 from approvals.operations.base import on_request, on_task, require_holder
 from approvals.outbox import Outbox
+from approvals.queries import QUESTIONS_OPEN_WHILE
 from approvals.store import rows
 from approvals.store.database import RACE
-from approvals.store.models import Attachment, Question
+from approvals.store.models import Attachment, Question, Request
 
 if TYPE_CHECKING:
     from approvals.service import ApprovalService, Upload
+
+
+LIVE = QUESTIONS_OPEN_WHILE  # a request in progress: its questions are open
 
 
 class UnknownQuestionError(UnknownError):
@@ -52,7 +60,8 @@ def ask(service: ApprovalService, task_id: int, actor: str, person: str, questio
             "question": question, "asked_at": action.now, "revision": 1}).scalar_one()
         action.out.record(Entry(actor, "asked", req.id, task.id, comment=question,
                                 orgchart_version=action.chart.version, detail={"to": person, "question_id": qid}))
-        action.out.signal("asked", request_id=req.id, task_id=task.id, question_id=qid, actor=actor, person=person)
+        action.out.signal("asked", request_id=req.id, task_id=task.id, question_id=qid, actor=actor, person=person,
+                          question=question)
     return qid
 
 
@@ -70,6 +79,8 @@ def answer(service: ApprovalService, question_id: int, actor: str, words: str, u
             raise NotPermittedError(f"question #{q.id} was put to {q.asked_to}, not {actor}")
         if q.answered_at is not None:
             raise ConflictError(f"question #{q.id} was already answered at {q.answered_at:%Y-%m-%d %H:%M}")
+        if action.request.status not in LIVE:
+            raise InvalidStateError(f"request #{request_id} is {action.request.status}; its questions are closed")
         attachment_id = _store(action.conn, request_id, f"question:{q.id}", stored, action.now)
         done = action.conn.execute(
             update(Question).where(Question.id == q.id, Question.revision == q.revision)
@@ -79,7 +90,8 @@ def answer(service: ApprovalService, question_id: int, actor: str, words: str, u
         action.out.record(Entry(actor, "answered", request_id, q.task_id, comment=words,
                                 detail={"question_id": q.id, "asked_by": q.asked_by,
                                         "attachment": stored[0] if stored else None}))
-        action.out.signal("answered", request_id=request_id, question_id=q.id, actor=actor, asked_by=q.asked_by)
+        action.out.signal("answered", request_id=request_id, question_id=q.id, actor=actor, asked_by=q.asked_by,
+                          task_id=q.task_id, answer=words)
 
 
 def attach(service: ApprovalService, task_id: int, actor: str, upload: Upload) -> int:
@@ -108,6 +120,18 @@ def mark_opened(service: ApprovalService, task_id: int, actor: str) -> bool:
         out.write(conn, now)
     out.send(service)
     return True
+
+
+def open_questions(conn: Connection, request_id: int) -> list[tuple[int, str]]:
+    """(id, person asked) of the request's questions not answered yet."""
+    return [(r.id, r.asked_to) for r in conn.execute(
+        select(Question.id, Question.asked_to).where(Question.request_id == request_id, Question.answered_at.is_(None))
+        .order_by(Question.id))]
+
+
+def is_open(question: Question, request: Request) -> bool:
+    """Waiting for an answer: not answered, and its request still in progress."""
+    return question.answered_at is None and request.status in LIVE
 
 
 def _words(field: str, value: str) -> str:

@@ -84,3 +84,15 @@ def test_the_worker_command_signs_a_checkpoint_and_stops_cleanly_on_sigterm(app:
             proc.kill()
             proc.wait()
     assert proc.returncode == 0 and "worker stopping (SIGTERM)" in err and "worker stopped" in err
+
+
+def test_an_idle_round_logs_nothing_and_a_round_that_did_something_logs_its_line(
+        caplog: pytest.LogCaptureFixture) -> None:
+    lines = iter(["", "1 notification(s) dispatched; 1 message(s) sent, 0 to retry, 0 dead", ""])
+    loop = worker.Worker([worker.Job("deliver notifications", 10, lambda: next(lines))], clock=lambda: 0.0)
+    with caplog.at_level(logging.INFO, logger="approvals.worker"):
+        for _ in range(3):
+            loop.jobs[0].due = 0.0
+            loop.run_due()
+    assert [r.getMessage() for r in caplog.records] == [
+        "deliver notifications: 1 notification(s) dispatched; 1 message(s) sent, 0 to retry, 0 dead"]

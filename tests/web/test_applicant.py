@@ -112,7 +112,7 @@ def test_urging_marks_the_task_in_the_approvers_inbox(engine: Approvals, web: Fl
     assert "已催办蒋涛" in page
     assert "已催办 ×1" in text(client_for(web, "jiang.tao").get("/inbox"))
     again = client_for(web, STAFF).post(f"/requests/{request_id}/urge/{task.id}", follow_redirects=True)
-    assert "蒋涛 已于 09:00 催办过；2026-11-24 09:00 起可再次催办" in text(again)
+    assert "您已于 09:00 催办过 蒋涛；2026-11-24 09:00 起可再次催办" in text(again)  # who urged: you
 
 
 def test_a_returned_request_is_changed_and_resubmitted_and_starts_again(

@@ -63,9 +63,12 @@ def test_an_admin_sees_undelivered_messages_without_the_robots_token_and_sends_t
     assert client_for(web, "shen.yue").get("/admin/messages").status_code == 403
 
 
-def test_a_person_gives_an_email_address_and_turns_the_group_robot_off_for_themselves(
-        engine: Approvals, web: Flask) -> None:
+def test_a_person_gives_an_email_address_and_turns_the_group_robot_off_for_themselves(engine: Approvals) -> None:
+    from webkit import make_web
+
     from approvals.notifications import settings
+
+    web = make_web(engine, APPROVALS_SMTP_HOST="127.0.0.1")  # e-mail is set up on this server
 
     settings.put(engine.db, "xx-nrpb", None, "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K")
     client = client_for(web, "zhao.lei")

@@ -36,7 +36,7 @@ def test_the_head_transfers_from_the_task_page_and_the_trail_shows_who_to_whom(e
     assert new.assignee == colleague
     trail = text(client_for(web, colleague).get(f"/tasks/{new.id}"))
     assert "蒋涛 科长 已转办 2026-11-23 09:00 2026-11-23 09:00 已阅 该同志熟悉情况" in trail
-    assert "由蒋涛转办 待处理" in trail
+    assert "由蒋涛转办 理由：该同志熟悉情况 待处理" in trail  # who and why, under the new row
 
 
 def test_a_transfer_to_the_applicant_is_refused_next_to_the_field_and_changes_nothing(

@@ -3,14 +3,17 @@ withdrawing and urging (催办)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals.errors import ConflictError, InvalidStateError
+from approvals.notifications import urges
 from approvals.notifications.urges import TooSoonError
-from approvals.store.models import Request
+from approvals.store.models import Request, Task
 from web import labels, listfilters, messages
 from web.applicant import attachments, bp
-from web.engine import engine
+from web.engine import engine, now
 from web.i18n import gettext as _
 from web.presenters import name
 from web.requestview import build, record_view, visible_request
@@ -42,8 +45,16 @@ def detail(request_id: int) -> str:
     view = build(visible_request(request_id))
     record_view(view.req, "request", view.tasks)
     return render_template(
-        "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id
+        "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id,
+        urge_from=_urge_from(view.open_decisions),
     )
+
+
+def _urge_from(tasks: list[Task]) -> dict[int, datetime]:
+    """Holders urged within the interval (催办 cool-down): when each may be urged again. The
+    page shows the button disabled with that time rather than a button the engine refuses."""
+    at, every = now(), urges.interval()
+    return {t.id: t.urged_at + every for t in tasks if t.urged_at is not None and at < t.urged_at + every}
 
 
 @bp.get("/requests/<int:request_id>/diagram.bpmn")
@@ -95,7 +106,7 @@ def urge(request_id: int, task_id: int) -> Response:
     except ConflictError:
         flash(messages.conflict(task_id), "error")
     except TooSoonError as exc:
-        flash(_("%(name)s was already urged at %(time)s; you can urge again from %(next)s.", name=name(task.assignee),
+        flash(_("You urged %(name)s at %(time)s; you can urge them again from %(next)s.", name=name(task.assignee),
                 time=exc.last.strftime("%H:%M"), next=exc.next_at.strftime("%Y-%m-%d %H:%M")), "error")
     except InvalidStateError:
         flash(_("Only a waiting decision can be urged."), "error")

@@ -9,8 +9,9 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 
 from approvals.errors import FieldError, RefusedError, UnknownProcessError
 from approvals.forms import FieldDef
-from web import forms, messages
+from web import forms, messages, nav
 from web.applicant import attachments, bp
+from web.approver.questions import waiting_for
 from web.engine import engine, today
 from web.i18n import gettext as _
 from web.listfilters import request_types
@@ -36,6 +37,7 @@ def home() -> str:
         inbox=inbox,
         mine=mine,
         reports=app.queries.reports_due(user.id),
+        questions=waiting_for(user.id) if nav.waiting().questions else [],  # 沟通 put to me
         today=today(),
         types=request_types(),
     )

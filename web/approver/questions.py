@@ -11,9 +11,10 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from approvals.errors import ApprovalsError, ConflictError, FieldError
+from approvals.errors import ApprovalsError, ConflictError, FieldError, InvalidStateError
+from approvals.queries import QUESTIONS_OPEN_WHILE
 from approvals.service import Upload
-from approvals.store.models import Attachment, Question, Task
+from approvals.store.models import Attachment, Question, Request, Task
 from web import messages
 from web.approver import bp
 from web.engine import engine
@@ -22,8 +23,11 @@ from web.users import me
 
 
 def waiting_for(person: str) -> list[Question]:
+    """Questions put to ``person`` still waiting for an answer (their request in progress)."""
     with engine().db.reading(snapshot=False) as s:
-        return list(s.scalars(select(Question).where(Question.asked_to == person, Question.answered_at.is_(None))
+        return list(s.scalars(select(Question).join(Request, Request.id == Question.request_id)
+                              .where(Question.asked_to == person, Question.answered_at.is_(None),
+                                     Request.status.in_(QUESTIONS_OPEN_WHILE))
                               .order_by(Question.id)))
 
 
@@ -82,6 +86,9 @@ def answer(question_id: int) -> Response | tuple[str, int]:
         return _page(messages.field_errors(exc), question_id, 400)
     except ConflictError as exc:
         flash(messages.explain(exc), "error")
+    except InvalidStateError:  # the request ended (终止, withdrawn, decided): its questions closed
+        flash(_("This question is closed: its request has ended."), "error")
+        return redirect(url_for("approver.questions"))
     except ApprovalsError as exc:
         flash(messages.explain(exc), "error")
         return redirect(url_for("approver.questions"))

@@ -88,7 +88,9 @@ def row(hit: Hit) -> dict[str, Any]:
         "actor": e.actor,
         "actor_name": name(e.actor) if e.actor != "system" else _("system"),
         "on_behalf_of": name(e.on_behalf_of) if e.on_behalf_of else "",
-        "action": labels.word(labels.ACTION, e.action),
+        "action": _("Closed: %(name)s decided for the group", name=name(detail["decided_by"]))
+        if e.action == "not_needed" and detail.get("decided_by")
+        else labels.word(labels.ACTION, e.action),
         "request_id": e.request_id or "",
         "request_type": labels.request_type(hit.request.request_type, hit.request.org_id)
         if hit.request
