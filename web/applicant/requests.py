@@ -10,6 +10,7 @@ from approvals.notifications.urges import TooSoonError
 from approvals.store.models import Request
 from web import labels, listfilters, messages
 from web.applicant import attachments, bp
+from web.approver.operations_view import take_back_offered
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
@@ -42,7 +43,8 @@ def detail(request_id: int) -> str:
     view = build(visible_request(request_id))
     record_view(view.req, "request", view.tasks)
     return render_template(
-        "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id
+        "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id,
+        may_take_back=view.req.id in take_back_offered([view.req.id]),
     )
 
 

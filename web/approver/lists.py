@@ -16,6 +16,7 @@ from approvals.store.rows import ListedRequest, TaskRow
 from web import labels, listfilters, messages, nav, urls
 from web.approver import bp
 from web.approver.inbox_table import inbox_rows
+from web.approver.operations_view import take_back_offered
 from web.deadlines import due_label
 from web.engine import engine, now, today
 from web.i18n import gettext as _
@@ -143,12 +144,24 @@ def done() -> str:
     return render_template(
         "approver/done.html",
         rows=shown,
+        take_back=_take_back_rows(shown),
         form=form,
         current=listfilters.current_steps(row.req for row in shown),
         total=result.total,
         page=page,
         per_page=PAGE,
     )
+
+
+def _take_back_rows(shown: list[Row]) -> set[int]:
+    """Ids of the rows offering 拿回: the latest approval per request that may be taken back."""
+    live = [row for row in shown if row.task.status == "approved" and row.req.status in ("pending", "approved")]
+    takeable = take_back_offered(row.req.id for row in live)
+    offered: dict[int, int] = {}
+    for row in live:  # latest first: the first row of a request is the approval taken back
+        if row.req.id in takeable:
+            offered.setdefault(row.req.id, row.task.id)
+    return set(offered.values())
 
 
 @bp.get("/notices")
