@@ -22,7 +22,7 @@ from web.engine import engine, now, today
 from web.i18n import gettext as _
 from web.presenters import age, step_name
 from web.presenters import tag as person_tag
-from web.users import decides, holds, me
+from web.users import decides, discipline_opinion, holds, me
 
 PAGE = 50
 
@@ -101,6 +101,7 @@ def inbox() -> str:
         page=page,
         per_page=PAGE,
         can_decide=not user.is_inspector,
+        by_post=sum(not discipline_opinion(row.task) for row in shown) if user.is_inspector else 0,
         questions=nav.waiting().questions,  # 沟通 waiting for this person's answer (the menu's read)
     )
 
