@@ -105,7 +105,7 @@ _REFUSALS: list[tuple[str, Words]] = [
     (r"^no org chart loaded for |^several organizations are loaded|^organization '.*' has no org chart",
      lambda m: _("The org chart this needs is not loaded on this server; ask an administrator.")),
     # server settings read when the action runs (urge interval, worker intervals)
-    (r"^(APPROVALS_\w+)=(.*): expected ",
+    (r"^(APPROVALS_\w+)=(\S*)(?:: expected | is )",
      lambda m: _("The server setting %(name)s is invalid; ask the administrator to correct it.", name=m[1])),
 ]
 
