@@ -137,7 +137,7 @@ def build(req: Request) -> RequestView:
     return RequestView(
         req,
         definition,
-        labels.request_type(req.request_type, req.org_id, definition.name),
+        labels.request_name(req),
         labels.word(labels.REQUEST_STATUS, req.status),
         field_lines(definition.fields, app.queries.fields(req), attachments),
         attachments,

@@ -61,7 +61,7 @@ def rows(tasks: Iterable[TaskRow], requests: Mapping[int, ListedRequest] | None 
             Row(
                 task,
                 req,
-                labels.request_type(req.request_type, req.org_id, defn.name),
+                labels.request_name(req),
                 step_name(task, defn),
                 summary(defn.fields, app.queries.fields(req)),
                 person_tag(req.applicant),

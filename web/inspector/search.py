@@ -91,7 +91,7 @@ def row(hit: Hit) -> dict[str, Any]:
         "on_behalf_of": name(e.on_behalf_of) if e.on_behalf_of else "",
         "action": labels.word(labels.ACTION, e.action),
         "request_id": e.request_id or "",
-        "request_type": labels.request_type(hit.request.request_type, hit.request.org_id)
+        "request_type": labels.request_name(hit.request)
         if hit.request
         else "",
         "step": detail.get("step", ""),
