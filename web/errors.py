@@ -13,14 +13,12 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, UnavailableError, UnknownError
 from approvals.store.faults import translate
 from web.i18n import gettext as _
-from web.i18n import is_english
 from web.messages import explain
 
 log = logging.getLogger(__name__)
@@ -70,26 +68,9 @@ def _forbidden_hint() -> str:
 
 
 def page(code: int, detail: str = "") -> tuple[str, int]:
-    """The error page; when drawing it meets a database fault of its own (the navigation reads
-    the signed-in user and the inbox counts), the same words on a plain page, with the same code:
-    a 403, 404 or 409 must not turn into a 500 because the database faltered twice."""
     title = _titles().get(code, _("Error"))
     hint = _forbidden_hint() if code == 403 else _hints().get(code, "")
-    try:
-        return render_template("error.html", code=code, title=title, hint=hint, detail=detail), code
-    except (SQLAlchemyError, ApprovalsError) as exc:
-        log.warning("the %s page for %s %s met a database fault: %s", code, request.method, request.path,
-                    getattr(exc, "__cause__", None) or exc)
-        return plain(title, detail, hint), code
-
-
-def plain(title: str, *lines: str, refresh: int | None = None) -> str:
-    """A page drawn without the database or the templates: what an error page falls back on."""
-    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
-    body = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
-    lang = "en" if is_english() else "zh-CN"
-    return (f'<!doctype html><html lang="{lang}"><meta charset=utf-8>{meta}<title>{escape(title)}</title>'
-            f"<h1>{escape(title)}</h1>{body}</html>")
+    return render_template("error.html", code=code, title=title, hint=hint, detail=detail), code
 
 
 def _http(exc: HTTPException) -> tuple[str, int]:
@@ -127,7 +108,7 @@ def _unavailable(exc: UnavailableError) -> tuple[str, int, dict[str, str]]:
     try:
         html = render_template("error.html", code=503, title=title, hint=hint, detail=detail, refresh=refresh)
     except Exception:  # noqa: BLE001 - the page's own reads (the signed-in user) need the database too
-        html = plain(title, detail, hint, refresh=refresh)
+        html = f"<!doctype html><meta charset=utf-8><title>{title}</title><h1>{title}</h1><p>{detail}</p>"
     return html, 503, headers
 
 
