@@ -8,11 +8,17 @@ DB ?= sqlite:///$(CURDIR)/instance/approvals.sqlite3
 
 .PHONY: install run test test-year-ahead faketime-deps lint bench bench-1m browser-deps print-deps clean
 
+# The first install takes about two minutes: each stage says so and pip shows every package,
+# so a newcomer sees it working rather than a silent terminal.
 $(STAMP): pyproject.toml
+	@echo "==> [1/3] creating the virtual environment $(VENV) (first run only)"
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,postgres,serve,bench]'
+	@echo "==> [2/3] upgrading pip"
+	$(PY) -m pip install --upgrade pip
+	@echo "==> [3/3] installing approvals and its dependencies (about two minutes the first time)"
+	$(PY) -m pip install -e '.[test,postgres,serve,bench]'
 	touch $(STAMP)
+	@echo "==> installed; later runs skip this until pyproject.toml changes"
 
 install: $(STAMP)
 
@@ -47,9 +53,11 @@ CHECKPOINT_KEY ?= $(CURDIR)/instance/audit-key/checkpoint-key.pem
 CHECKPOINT_DIR ?= $(CURDIR)/instance/checkpoints
 
 run: $(STAMP)
+	@echo "==> preparing the database in instance/ (the demo org chart on a new database only; a restart keeps everything)"
 	mkdir -p instance
 	APPROVALS_DATABASE_URL=$(DB) $(VENV)/bin/approvals init-db --demo
 	test -f $(CHECKPOINT_KEY) || $(VENV)/bin/approvals audit keygen --out $(dir $(CHECKPOINT_KEY))
+	@echo "==> serving http://$(HOST):$(PORT)/ with the worker beside it; Ctrl-C stops both, the data stays in instance/"
 	export APPROVALS_DATABASE_URL=$(DB) APPROVALS_CHECKPOINT_KEY=$(CHECKPOINT_KEY) \
 	  APPROVALS_CHECKPOINT_DIR=$(CHECKPOINT_DIR); \
 	$(VENV)/bin/approvals worker & worker=$$!; \

@@ -71,14 +71,16 @@ def init_db(ctx: click.Context, demo: bool) -> None:
     if demo:
         path = DEFAULT_ORGCHARTS / "xx-natural-resources.yaml"
         chart = load_orgchart(path, known_processes=app.definitions.ids())
-        if chart.id not in app.orgcharts.org_ids():
+        # `make run` runs this on every start: seeding happens once, on a new database, so a
+        # restart keeps the chart as edited and every password people changed since.
+        if chart.id in app.orgcharts.org_ids():
+            click.echo(f"demo org chart already loaded: {chart.organization.name}; "
+                       "its people and passwords kept")
+        else:
             app.admin.save(path.read_text(encoding="utf-8"), "system", path.name, "demo org chart")
-        with app.db.transaction() as s:
-            for person in chart.people:
-                if not credentials.check(app.db, person, credentials.DEMO_PASSWORD):
-                    credentials.set_password(s, person, credentials.DEMO_PASSWORD, app.clock.now())
-        click.echo(f"demo org chart loaded: {chart.organization.name} ({len(chart.people)} people); "
-                   f"every person signs in with password {credentials.DEMO_PASSWORD!r}")
+            credentials.seed_demo_passwords(app.db, chart.people, app.clock.now())
+            click.echo(f"demo org chart loaded: {chart.organization.name} ({len(chart.people)} people); "
+                       f"every person signs in with password {credentials.DEMO_PASSWORD!r}")
         for line in _demo_logins(chart, app.definitions):
             click.echo(f"  {line}")
 

@@ -9,7 +9,7 @@ sessions opened before it stop working in every worker (approvals/signin.py chec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 
@@ -53,6 +53,15 @@ def set_password(session: Session, person_id: str, password: str, at: datetime) 
     else:
         row.password_hash, row.updated_at = hashed, at
         row.session_generation += 1
+
+
+def seed_demo_passwords(db: Database, people: Iterable[str], at: datetime) -> None:
+    """The demo password for each person who has no credential yet: a person who has one
+    (changed, reset, disabled) keeps it, so seeding twice changes nothing."""
+    with db.transaction() as s:
+        for person in people:
+            if s.get(Credential, person) is None:
+                set_password(s, person, DEMO_PASSWORD, at)
 
 
 def change_password(db: Database, person_id: str, password: str, actor: str, at: datetime) -> None:

@@ -6,7 +6,7 @@ is the single place that turns a code into words, so a page never shows ``unit_h
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 
@@ -181,6 +181,31 @@ def request_type(code: str, org_id: str | None = None, process_name: str = "") -
     if is_english():
         return _process_name(code, org_id, english=True) or process_name or code
     return process_name or _process_name(code, org_id) or code
+
+
+class _Request(Protocol):
+    """A stored request as far as its name goes (an ORM ``Request`` or a ``ListedRequest``)."""
+
+    @property
+    def process_id(self) -> str: ...
+    @property
+    def process_sha(self) -> str: ...
+    @property
+    def request_type(self) -> str: ...
+    @property
+    def org_id(self) -> str: ...
+
+
+def request_name(req: _Request) -> str:
+    """A request's name as its own process version calls it: a deploy that renames the process
+    does not rename the requests already made (lists, the trail, the notification centre)."""
+    try:
+        defn = engine().service.definition_of(req)
+    except ApprovalsError:
+        return request_type(req.request_type, req.org_id)
+    if is_english():
+        return defn.name_en or defn.name or req.request_type
+    return defn.name or req.request_type
 
 
 def _process_name(code: str, org_id: str | None, *, english: bool = False) -> str:

@@ -2,12 +2,15 @@
 
 The engine's messages are English one-liners meant for the CLI and the logs; its errors also
 carry structure (``FieldError.issues``, ``VacantPostError.role``), which is what this module
-reads to say the same thing in the UI language, next to the field it is about. A message it
-does not recognise is shown as the engine wrote it rather than hidden.
+reads to say the same thing in the UI language, next to the field it is about. Refusals of an
+action are worded in web/refusals.py; one neither module recognises is shown as the engine
+wrote it on an English page, and as a plain sentence in the page's language (the engine's
+words logged) on any other.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
@@ -25,7 +28,11 @@ from approvals.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
+from web.i18n import is_english
+from web.refusals import refusal_text
 from web.users import me
+
+log = logging.getLogger(__name__)
 
 _FIELD_NAME = re.compile(r"^field '([^']+)'")
 
@@ -225,7 +232,15 @@ def explain(
         return _("You may not do this.")
     if isinstance(exc, UnknownError):
         return _("It does not exist (any more).")
-    return _("This cannot be done now: %(detail)s", detail=str(exc))
+    words = refusal_text(str(exc))
+    if words is not None:
+        return words
+    if is_english():
+        return _("This cannot be done now: %(detail)s", detail=str(exc))
+    # A refusal web/refusals.py has no words for yet: the page stays in its language and the
+    # engine's English goes to the log (tests/web/test_refusals_translated.py keeps this rare).
+    log.warning("engine refusal without a translation: %s", exc)
+    return _("This cannot be done now. Reload the page to see the request as it stands.")
 
 
 def _label(issue: Issue) -> str:

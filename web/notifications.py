@@ -102,8 +102,7 @@ def _request_labels(shown: list[Shown]) -> list[str]:
     result = []
     for n in shown:
         req = requests.get(n.request_id or 0)
-        defn = app.service.definition_of(req) if req is not None else None
-        result.append(labels.request_type(req.request_type, req.org_id, defn.name) if req and defn else _("Request"))
+        result.append(labels.request_name(req) if req is not None else _("Request"))
     return result
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from approvals import access_log
+from approvals.deadlines import ReportNotOpenError, check_report_open
 from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
 from web import labels, origins
-from web.engine import engine
+from web.engine import engine, today
 from web.i18n import field_label
 from web.i18n import gettext as _
 from web.presenters import name, step_name
@@ -61,7 +63,25 @@ class RequestView:
 
     @property
     def open_reports(self) -> list[Task]:
-        return [t for t in self.open_tasks if t.kind == "report"]
+        """Reports that may be sent today; one on a trip not yet started waits (``reports_later``)."""
+        return [t for t in self.open_tasks if t.kind == "report" and self.report_opens_on(t) is None]
+
+    @property
+    def reports_later(self) -> list[tuple[Task, date]]:
+        """(report, the first day it may be sent): the trip has not started yet."""
+        return [(t, day) for t in self.open_tasks if t.kind == "report" and (day := self.report_opens_on(t))]
+
+    def report_opens_on(self, task: Task) -> date | None:
+        """The day ``task``'s report may first be sent when that is after today, else None
+        (the same rule the engine applies: approvals/deadlines.py ``check_report_open``)."""
+        step = self.definition.steps.get(task.bpmn_id)
+        if step is None:
+            return None
+        try:
+            check_report_open(step, engine().queries.fields(self.req), today())
+        except ReportNotOpenError as exc:
+            return exc.opens_on
+        return None
 
     @property
     def can_withdraw(self) -> bool:
@@ -139,7 +159,7 @@ def build(req: Request) -> RequestView:
     return RequestView(
         req,
         definition,
-        labels.request_type(req.request_type, req.org_id, definition.name),
+        labels.request_name(req),
         labels.word(labels.REQUEST_STATUS, req.status),
         field_lines(definition.fields, app.queries.fields(req), attachments),
         attachments,

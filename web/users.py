@@ -23,6 +23,7 @@ from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import may_act
 from approvals.store.models import Task
 from approvals.store.orgcharts import person_chart
+from approvals.store.rows import TaskRow
 from web.engine import charts_in_force, current_chart, engine
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -124,7 +125,7 @@ def decides(view: F) -> F:
     return cast(F, wrapped)
 
 
-def discipline_opinion(task: Task) -> bool:
+def discipline_opinion(task: Task | TaskRow) -> bool:
     """A step on which an inspector acts: consent or record, addressed to the discipline duty
     (the same steps ``approvals.eligibility`` lets an inspector hold)."""
     return is_discipline_step(task.role) and task.kind in DISCIPLINE_KINDS

@@ -20,11 +20,12 @@ parallel branch the reset did not touch stay open.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from approvals import eligibility
 from approvals.audit import Entry
-from approvals.definitions import DECISION_KINDS
+from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.engine import Run
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
 from approvals.offices import Offices
@@ -114,6 +115,30 @@ def earlier_steps(service: ApprovalService, task_id: int) -> list[TaskRow]:
         return _candidates(rows.round_tasks(conn, req.id, req.round), run, task.spiff_id)
 
 
+def takeable(service: ApprovalService, request_ids: Iterable[int], actor: str) -> set[int]:
+    """Of ``request_ids``, those on which ``actor`` may take back (拿回) now: the request is
+    in progress, their approval of a step on the route is its latest decision, and that step
+    is not a group's (会签/或签). What the pages offer, so that they offer only what
+    ``take_back`` accepts."""
+    found: set[int] = set()
+    with service.db.reading(snapshot=False) as s:
+        conn = s.connection()
+        for request_id in dict.fromkeys(request_ids):
+            req = rows.request(conn, request_id, lock=False)
+            if req.status not in LIVE_REQUEST:
+                continue
+            mine = _latest_decision(rows.round_tasks(conn, req.id, req.round))
+            if (mine is not None and mine.decided_by == actor and mine.status == "approved" and mine.spiff_id
+                    and mine.origin not in ADDED and not _group_step(service.definition_of(req), mine)):
+                found.add(req.id)
+    return found
+
+
+def _group_step(definition: ProcessDefinition, row: TaskRow) -> bool:
+    step = definition.steps.get(row.bpmn_id)
+    return step is not None and step.group is not None
+
+
 def _candidates(round_rows: list[TaskRow], run: Run, spiff_id: str) -> list[TaskRow]:
     """Decided steps behind ``spiff_id`` on the route, latest first; a step decided twice (taken
     back, or sent back to) is offered once, as its latest row."""
@@ -125,8 +150,7 @@ def _candidates(round_rows: list[TaskRow], run: Run, spiff_id: str) -> list[Task
 
 def _in_group(run: Run, row: TaskRow) -> bool:
     """A row of a 会签/或签 step: one instance of several, not a step to reset on its own."""
-    step = run.definition.steps.get(row.bpmn_id)
-    return step is not None and step.group is not None
+    return _group_step(run.definition, row)
 
 
 def _earlier(action: Action, run: Run, task: TaskRow, to_task_id: int) -> TaskRow:

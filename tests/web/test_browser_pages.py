@@ -61,7 +61,7 @@ def test_pages_of_every_role_render_cleanly(
 
     inspector = Desk(browser, live_url, "han.bing")
     inspector.go(f"/tasks/{open_task(engine, yang_fan).id}")
-    expect(inspector.page.locator("main")).to_contain_text("纪检监察人员不参与审批")
+    expect(inspector.page.locator("main")).to_contain_text("只出具纪检意见")
     expect(inspector.page.locator("button[value=approve]")).to_have_count(0)
     inspector.shot("26-inspector-holds-a-task")
     inspector.close()

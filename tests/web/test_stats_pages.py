@@ -80,3 +80,19 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: Flask) -> None:
     for path in ("/stats/", "/stats/stats.xlsx", "/requests/1/print", "/requests/1/print.pdf"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
+
+
+def test_the_workbook_names_request_types_and_the_organization_as_the_page_does(
+    engine: Approvals, web: Flask
+) -> None:
+    _granted_leave(engine)
+    client = client_for(web, "feng.jie")
+    page = text(client.get("/stats/?year=2026"))
+    book = load_workbook(BytesIO(client.get("/stats/stats.xlsx?year=2026").data))
+    steps = [[cell.value for cell in row] for row in book["各环节用时"].iter_rows()]
+    types = {row[0] for row in steps[1:]}
+    assert types == {"离孝审批"} and "离孝审批" in page
+    about = {row[0].value: row[1].value for row in book["说明"].iter_rows()}
+    assert about["机构"] == "XX市自然资源和规划局"
+    cells = [str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert "leave" not in cells and "xx-nrpb" not in cells

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from approvals.deadlines import ReportNotOpenError
-from approvals.errors import ConflictError, FieldError, InvalidStateError, RefusedError
+from approvals.errors import ApprovalsError, ConflictError, FieldError, InvalidStateError, RefusedError
 from approvals.store.models import Task
 from web import forms, messages
 from web.applicant import attachments, bp
@@ -80,6 +79,11 @@ def report(request_id: int, task_id: int) -> str | Response:
         flash(_("This report has already been filed."), "info")
         return redirect(url_for("applicant.detail", request_id=request_id))
     if request.method == "GET":
+        opens_on = view.report_opens_on(task)
+        if opens_on is not None:  # offered only once it may be sent
+            flash(_("%(step)s: the report can be sent from %(day)s, once the trip has started.",
+                    step=task.name, day=opens_on.isoformat()), "info")
+            return redirect(url_for("applicant.detail", request_id=request_id))
         return render_template("applicant/report.html", fields=forms.views(fields), **context)
     raw, _uploads = forms.collect(fields, request.form, request.files)
     typed = forms.typed_values(request.form, fields)
@@ -92,9 +96,12 @@ def report(request_id: int, task_id: int) -> str | Response:
             form_error=_("Please correct the fields marked below."),
             **context,
         ), 400
-    except (ConflictError, ReportNotOpenError) as exc:
-        flash(_("This report can be filed from %(day)s, once the trip has started.", day=exc.opens_on.isoformat())
-              if isinstance(exc, ReportNotOpenError) else messages.conflict(task_id), "error")
-        return redirect(url_for("applicant.detail", request_id=request_id))
+    except ApprovalsError as exc:  # any refusal keeps what was typed
+        return render_template(
+            "applicant/report.html",
+            fields=forms.views(fields, typed),
+            form_error=messages.conflict(task_id) if isinstance(exc, ConflictError) else messages.explain(exc),
+            **context,
+        ), 400
     flash(_("Report filed. Thank you."), "success")
     return redirect(url_for("applicant.detail", request_id=request_id))

@@ -13,6 +13,7 @@ from approvals.notifications.urges import TooSoonError
 from approvals.store.models import Request, Task
 from web import labels, listfilters, messages
 from web.applicant import attachments, bp
+from web.approver.operations_view import take_back_offered
 from web.engine import engine, now
 from web.i18n import gettext as _
 from web.presenters import name
@@ -47,6 +48,7 @@ def detail(request_id: int) -> str:
     return render_template(
         "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id,
         urge_from=_urge_from(view.open_decisions),
+        may_take_back=view.req.id in take_back_offered([view.req.id]),
     )
 
 

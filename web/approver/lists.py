@@ -16,12 +16,13 @@ from approvals.store.rows import ListedRequest, TaskRow
 from web import labels, listfilters, messages, nav, urls
 from web.approver import bp
 from web.approver.inbox_table import inbox_rows
+from web.approver.operations_view import take_back_offered
 from web.deadlines import due_label
 from web.engine import engine, now, today
 from web.i18n import gettext as _
 from web.presenters import age, step_name
 from web.presenters import tag as person_tag
-from web.users import decides, holds, me
+from web.users import decides, discipline_opinion, holds, me
 
 PAGE = 50
 
@@ -60,7 +61,7 @@ def rows(tasks: Iterable[TaskRow], requests: Mapping[int, ListedRequest] | None 
             Row(
                 task,
                 req,
-                labels.request_type(req.request_type, req.org_id, defn.name),
+                labels.request_name(req),
                 step_name(task, defn),
                 summary(defn.fields, app.queries.fields(req)),
                 person_tag(req.applicant),
@@ -100,6 +101,7 @@ def inbox() -> str:
         page=page,
         per_page=PAGE,
         can_decide=not user.is_inspector,
+        by_post=sum(not discipline_opinion(row.task) for row in shown) if user.is_inspector else 0,
         questions=nav.waiting().questions,  # 沟通 waiting for this person's answer (the menu's read)
     )
 
@@ -143,12 +145,24 @@ def done() -> str:
     return render_template(
         "approver/done.html",
         rows=shown,
+        take_back=_take_back_rows(shown),
         form=form,
         current=listfilters.current_steps(row.req for row in shown),
         total=result.total,
         page=page,
         per_page=PAGE,
     )
+
+
+def _take_back_rows(shown: list[Row]) -> set[int]:
+    """Ids of the rows offering 拿回: the latest approval per request that may be taken back."""
+    live = [row for row in shown if row.task.status == "approved" and row.req.status in ("pending", "approved")]
+    takeable = take_back_offered(row.req.id for row in live)
+    offered: dict[int, int] = {}
+    for row in live:  # latest first: the first row of a request is the approval taken back
+        if row.req.id in takeable:
+            offered.setdefault(row.req.id, row.task.id)
+    return set(offered.values())
 
 
 @bp.get("/notices")

@@ -4,6 +4,7 @@ from, the 加签 waiting on this task, and the questions asked about the request
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from approvals.operations import rewind
@@ -49,9 +50,19 @@ def operations_view(task: Task, req: Request, can_decide: bool, form: str = "",
         earlier=rewind.earlier_steps(engine().service, task.id) if may_operate else [],
         added=added,
         may_take_back=(not task.is_open and task.decided_by == user.id and task.status == "approved"
-                       and req.status in ("pending", "approved") and not user.is_inspector),
+                       and bool(take_back_offered([req.id]))),
         may_terminate=req.org_id in user.admin_of and req.applicant != user.id and req.status in TERMINABLE,
         form=form, values=values or {}, errors=errors or {},
     )
 
 
+
+
+def take_back_offered(request_ids: Iterable[int]) -> set[int]:
+    """The requests on which the signed-in person may take back (拿回) their approval now:
+    what 已办, the request page and the task page offer (never an inspector, never a group
+    member's signature: approvals/operations/rewind.py ``takeable``)."""
+    user = me()
+    if user.is_inspector:
+        return set()
+    return rewind.takeable(engine().service, request_ids, user.id)

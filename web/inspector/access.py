@@ -11,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from approvals import access_log
 from approvals.access_log import AccessQuery
 from approvals.store.models import AccessLogEntry
+from web import messages
 from web.engine import engine
 from web.i18n import when
-from web.inspector import bp
+from web.inspector import bp, people
 from web.inspector.search import _day
 from web.presenters import name
 from web.users import me
@@ -75,6 +76,7 @@ def access() -> str:
         per_page=PAGE,
         problems=problems,
         chart=me().chart,
+        person_choices=people.choices(me().chart),
         args=request.args,
         retention=_retention(problems),
     )
@@ -84,5 +86,5 @@ def _retention(problems: list[str]) -> int:
     try:
         return access_log.retention_days()
     except access_log.RetentionError as exc:  # shown, not a 500: prune refuses to run until it is fixed
-        problems.append(str(exc))
+        problems.append(messages.explain(exc))
         return access_log.MIN_RETENTION_DAYS

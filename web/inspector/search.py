@@ -19,7 +19,7 @@ from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import when
-from web.inspector import bp, chain
+from web.inspector import bp, chain, people
 from web.presenters import name
 from web.users import me
 
@@ -52,7 +52,7 @@ def query_from_args() -> tuple[AuditQuery, list[str]]:
         until=_day("until", problems),
         decision=decision if decision in audit_search.DECISIONS else None,
         org_id=chart.id,
-        org_people=tuple(chart.people),
+        org_people=(*chart.people, *people.former(chart)),  # a sign-in of someone who left since
     ), problems
 
 
@@ -75,6 +75,7 @@ def index() -> str:
         args=request.args,
         decisions=audit_search.DECISIONS,
         types=list(chart.organization.processes),
+        person_choices=people.choices(chart),
     )
 
 
@@ -92,7 +93,7 @@ def row(hit: Hit) -> dict[str, Any]:
         if e.action == "not_needed" and detail.get("decided_by")
         else labels.word(labels.ACTION, e.action),
         "request_id": e.request_id or "",
-        "request_type": labels.request_type(hit.request.request_type, hit.request.org_id)
+        "request_type": labels.request_name(hit.request)
         if hit.request
         else "",
         "step": detail.get("step", ""),

@@ -1,5 +1,6 @@
 """The statistics as an XLSX workbook (openpyxl), one sheet per table. Every text cell goes
-through ``spreadsheet_cell``: a unit or person named ``=HYPERLINK(...)`` stays text in Excel."""
+through ``spreadsheet_cell``: a unit or person named ``=HYPERLINK(...)`` stays text in Excel.
+Request types and the organization carry the names the page shows, never internal ids."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from approvals.errors import ApprovalsError
 from approvals.stats import Statistics
 from approvals.text import spreadsheet_cell
+from web import labels
+from web.engine import current_chart
 from web.i18n import gettext as _
 
 
@@ -23,6 +27,14 @@ def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Iterable[Seq
     for row in rows:
         sheet.append([spreadsheet_cell(value) for value in row])
     sheet.freeze_panes = "A2"
+
+
+def _organization(org_id: str) -> str:
+    """The organization by the name the pages show, not its id (``xx-nrpb``)."""
+    try:
+        return current_chart(org_id).organization.name
+    except ApprovalsError:
+        return org_id
 
 
 def build(figures: Statistics) -> bytes:
@@ -39,11 +51,12 @@ def build(figures: Statistics) -> bytes:
            ([m.label, *m.months, m.total] for m in figures.meetings))
     _sheet(book, _("Time per step"), [_("Type"), _("Step"), _("Decisions"), _("Median (hours)"),
                                       _("90th percentile (hours)")],
-           ([s.request_type, s.step, s.count, s.median_hours, s.p90_hours] for s in figures.steps))
+           ([labels.request_type(s.request_type, figures.org_id), s.step, s.count, s.median_hours, s.p90_hours]
+            for s in figures.steps))
     _sheet(book, _("Overdue"), [_("Unit"), _("Done after the due date"), _("Open past the due date")],
            ([o.label, o.done_late, o.open_overdue] for o in figures.overdue))
     _sheet(book, _("About"), [_("Statistics"), ""], [
-        [_("Organization"), figures.org_id], [_("Year"), figures.year],
+        [_("Organization"), _organization(figures.org_id)], [_("Year"), figures.year],
         [_("As of"), figures.today.isoformat()],
         [_("Leave days"), _("working days (工作日) from departure to return inclusive, by the national "
                             "holiday calendar (调休 included) and the organization's own closures and "
