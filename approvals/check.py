@@ -14,7 +14,7 @@ from pathlib import Path
 
 from approvals.calendar import WorkingCalendar, data_note
 from approvals.definitions import DefinitionRegistry
-from approvals.errors import ApprovalsError
+from approvals.errors import ApprovalsError, RouteLimitError
 from approvals.orgchart.findings import findings
 from approvals.orgchart.loader import load_orgchart
 from approvals.orgchart.model import OrgChart
@@ -64,6 +64,9 @@ def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: s
     for person in chart.people:
         try:
             preview(chart, definition, request_type, person, {}, today)
+        except RouteLimitError as exc:  # the process loops for everyone: said once, not per person
+            report.problem(f"  PROCESS ERROR {exc}")
+            return
         except ApprovalsError as exc:
             blocked += 1
             report.problem(f"  {person} ({chart.display_name(person)}) cannot submit {request_type}: {exc}")

@@ -9,7 +9,14 @@ engine runs"):
   in the expression language of ``approvals.expressions`` and read only variables the
   process has;
 - every element must be one the engine runs: a boundary timer that would never fire is
-  refused, not accepted and silently ignored.
+  refused, not accepted and silently ignored; so is a Camunda extension the engine does not
+  read (an input/output mapping with a script, a listener, a connector);
+- every name a page shows (the process's, a step's, a field's label, a refusal's message)
+  passes the same character rules as text a person types (``approvals.text``): a right-to-left
+  override in a process name would make an approver read another name than the one stored.
+
+``check_document`` runs on the whole file before SpiffWorkflow reads it: it refuses, naming
+the element, what SpiffWorkflow's parser would crash on rather than refuse.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 
 from lxml import etree
 
+from approvals import text
 from approvals.errors import Issue
 from approvals.expressions import ExpressionError, compile_expression
 from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE, ANY_ONE_CONDITION, COUNTS
@@ -181,3 +189,94 @@ def check_expressions(process: Any, where: str, start_fields: Iterable[str], ste
         known = starting if _local(element) == "startEvent" else {*own, *start_fields}
         here = f"{where} {_local(element)} {element.get('id')!r} field {form_field.get('id')!r} required_if"
         _check(constraint.get("config"), here, known, issues)
+
+
+# Camunda extension elements the engine reads (docs/processes.md); anything else (inputOutput,
+# executionListener, taskListener, script, connector, in/out, field) would be silently ignored.
+CAMUNDA_READ = {"properties", "property", "formData", "formField", "validation", "constraint", "value"}
+# Camunda attributes that would silently not do what they say: code, or a person named
+# outside the org chart.
+CAMUNDA_IGNORED = {
+    "class": "code is not run: a process definition holds no code",
+    "expression": "code is not run: a process definition holds no code",
+    "delegateExpression": "code is not run: a process definition holds no code",
+    "resultVariable": "code is not run: a process definition holds no code",
+    "assignee": "who acts comes from camunda:candidateGroups (a role of the org chart), not a named person",
+    "candidateUsers": "who acts comes from camunda:candidateGroups (a role of the org chart), not named people",
+}
+
+
+def _named(node: Any, itself: bool = True) -> str:
+    """``userTask 't1'``: ``node`` (when it has an id and ``itself``) or the nearest element
+    around it that has one."""
+    owner = node if itself and node.get("id") else next(iter(node.xpath("ancestor::*[@id][1]")), None)
+    return _local(node) if owner is None else f"{_local(owner)} {owner.get('id')!r}"
+
+
+def check_extensions(process: Any, where: str, issues: list[Issue]) -> None:
+    """Refuse every Camunda extension the engine would silently not run, naming its element."""
+    for node in process.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if etree.QName(node).namespace == CAMUNDA and _local(node) not in CAMUNDA_READ:
+            parent = node.getparent()
+            if parent is not None and etree.QName(parent).namespace == CAMUNDA \
+                    and _local(parent) not in CAMUNDA_READ:
+                continue  # named with its outermost unread element
+            issues.append(Issue(f"{where} {_named(node)} camunda:{_local(node)}", None,
+                                "is not run by the engine (no scripts, listeners, connectors or input/output "
+                                "mappings): remove it; conditions read form fields and process properties"))
+            continue
+        for name, why in CAMUNDA_IGNORED.items():
+            if node.get(f"{{{CAMUNDA}}}{name}") is not None:
+                issues.append(Issue(f"{where} {_named(node)} camunda:{name}", node.get(f"{{{CAMUNDA}}}{name}"), why))
+
+
+# Attributes whose text pages show (bpmn ``name``, a form field's ``label``, an option's
+# ``name``), and camunda properties holding an English name.
+_SHOWN_ATTRIBUTES = ("name", "label")
+_SHOWN_PROPERTIES = ("name_en", "label_en")
+
+
+def _shown_texts(process: Any) -> list[tuple[Any, str, str]]:
+    """(element, what, text) for every text of ``process`` a page shows."""
+    found = []
+    for node in process.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if _local(node) == "property" and (node.get("name") or node.get("id")) in _SHOWN_PROPERTIES:
+            found.append((node, f"property {node.get('name') or node.get('id')}", node.get("value", "")))
+            continue
+        if _local(node) == "property":
+            continue  # a process property is a variable: its value is checked where it is used
+        found.extend((node, attribute, node.get(attribute)) for attribute in _SHOWN_ATTRIBUTES
+                     if node.get(attribute) is not None)
+    return found
+
+
+def check_texts(root: Any, process: Any, where: str, issues: list[Issue]) -> None:
+    """Names a page shows pass the rules for typed text: no control or bidirectional-text
+    characters, at most ``text.LINE_LENGTH`` characters (a refusal's message: ``TEXT_LENGTH``)."""
+    for node, what, value in _shown_texts(process):
+        problem = text.problem(value, text.LINE_LENGTH)
+        if problem is not None:
+            owner = where if node is process else f"{where} {_named(node, _local(node) != 'property')}"
+            issues.append(Issue(f"{owner} {what}", value if len(value) <= 60 else value[:60] + "…", problem))
+    refs = set(process.xpath(".//bpmn:errorEventDefinition/@errorRef", namespaces=NS))
+    for error in root.xpath("./bpmn:error", namespaces=NS):
+        if error.get("id") in refs:
+            problem = text.problem(error.get("name") or "", text.TEXT_LENGTH)
+            if problem is not None:
+                issues.append(Issue(f"error {error.get('id')!r} name", error.get("name")[:60], problem))
+
+
+def check_document(root: Any, issues: list[Issue]) -> None:
+    """What SpiffWorkflow's parser would crash on (a traceback, not a refusal), in every
+    process of the file, executable or not: a businessRuleTask without camunda:decisionRef
+    (the OMG MIWG reference files C.7.0, C.8.0, C.8.1, C.9.0)."""
+    for node in root.xpath("//bpmn:businessRuleTask", namespaces=NS):
+        process = node.xpath("ancestor::bpmn:process[1]", namespaces=NS)
+        owner = f"process {process[0].get('id')!r} " if process else ""
+        issues.append(Issue(f"{owner}businessRuleTask {node.get('id')!r}", None,
+                            "business rules (DMN) are not run: use a userTask (someone decides) or an "
+                            "exclusiveGateway with conditions"))

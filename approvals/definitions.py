@@ -9,6 +9,7 @@ so a request started on one version of a file keeps running on exactly that vers
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -22,12 +23,22 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from approvals.branches import Branches, parallel_branches
-from approvals.definition_checks import check_elements, check_expressions, group_mode
+from approvals.definition_checks import (
+    check_document,
+    check_elements,
+    check_expressions,
+    check_extensions,
+    check_texts,
+    group_mode,
+)
 from approvals.eligibility import is_discipline_step
-from approvals.errors import Issue, ProcessDefinitionError, UnknownProcessError
+from approvals.errors import ApprovalsError, Issue, ProcessDefinitionError, UnknownProcessError
+from approvals.flow_graph import check_flow
 from approvals.forms import FieldDef, parse_form
 from approvals.groups import ApprovalsParser
 from approvals.orgchart.roles import group_syntax_problem, is_group_role
+
+log = logging.getLogger(__name__)
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -193,7 +204,7 @@ def _refusal(node: Any, root: Any, where: str, issues: list[Issue]) -> Refusal |
     ref = node.xpath("./bpmn:errorEventDefinition/@errorRef", namespaces=NS)
     if not node.xpath("./bpmn:errorEventDefinition", namespaces=NS):
         return None
-    error = root.xpath(f"//bpmn:error[@id='{ref[0]}']", namespaces=NS) if ref else []
+    error = root.xpath("//bpmn:error[@id=$ref]", namespaces=NS, ref=ref[0]) if ref else []
     if not error or not error[0].get("name"):
         issues.append(Issue(f"{where} endEvent {node.get('id')!r}", ref[0] if ref else None,
                             "a refusal end event needs errorRef to a bpmn:error with a name (the message)"))
@@ -208,7 +219,7 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
         step = _step(node, where, issues, defaults)
         if step is not None:
             steps[step.bpmn_id] = step
-    for tag in ("task", "manualTask", "receiveTask", "scriptTask", "serviceTask", "businessRuleTask"):
+    for tag in ("task", "manualTask", "receiveTask", "scriptTask", "serviceTask"):  # businessRuleTask: check_document
         for node in process.xpath(f".//bpmn:{tag}", namespaces=NS):
             issues.append(Issue(f"{where} {tag} {node.get('id')!r}", tag,
                                 "use a userTask (someone acts) or a sendTask (filing/copy)"))
@@ -226,42 +237,91 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
             "branches": parallel_branches(process)}
 
 
-def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
-    """Parse one BPMN file's text into its executable processes, or raise with every issue."""
+def _one_line(message: str) -> str:
+    """SpiffWorkflow's messages repeat element names, which may hold line breaks (MIWG B.1.0's
+    "Data\nStore Reference"): a refusal is one line."""
+    return " ".join(message.split())
+
+
+def _check_process(root: Any, process: Any, issues: list[Issue]) -> dict[str, Any]:
+    """Every load-time check of one executable process; its conventions (steps, fields, ...)."""
+    where = f"process {process.get('id')!r}"
+    conventions = _read_conventions(root, process, where, issues)
+    check_elements(process, where, issues)
+    check_flow(process, where, issues)
+    check_extensions(process, where, issues)
+    check_texts(root, process, where, issues)
+    step_fields = [f.name for step in conventions["steps"].values() for f in step.fields]
+    check_expressions(process, where, [f.name for f in conventions["fields"]], step_fields,
+                      conventions["variables"], issues)
+    return conventions
+
+
+def _parse(xml: str, source: str) -> list[ProcessDefinition]:
     issues: list[Issue] = []
     try:
         root = etree.fromstring(xml.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
-        issue = Issue(f"line {exc.lineno}", None, f"not well-formed XML: {exc.msg}")
+        issue = Issue(f"line {exc.lineno}", None, f"not well-formed XML: {_one_line(exc.msg)}")
         raise ProcessDefinitionError(source, [issue]) from exc
+    # The project's checks come first, on the XML alone: what they refuse never reaches
+    # SpiffWorkflow's parser, which crashes on some standard files instead of refusing them.
+    check_document(root, issues)
+    processes = root.xpath("//bpmn:process[@isExecutable='true']", namespaces=NS)
+    read = [(process, _check_process(root, process, issues)) for process in processes]
+    if not processes and not issues:
+        issues.append(Issue("definitions", None, "no bpmn:process with isExecutable=\"true\""))
+    if issues:
+        raise ProcessDefinitionError(source, issues)
     parser = ApprovalsParser()
     try:
         parser.add_bpmn_xml(root, filename=source)
     except (ValidationException, SpiffWorkflowException) as exc:
-        raise ProcessDefinitionError(source, [Issue("BPMN", None, str(exc))]) from exc
+        raise ProcessDefinitionError(source, [Issue("BPMN", None, _one_line(str(exc)))]) from exc
     sha = hashlib.sha256(xml.encode("utf-8")).hexdigest()
     result = []
-    for process in root.xpath("//bpmn:process[@isExecutable='true']", namespaces=NS):
+    for process, conventions in read:
         pid = process.get("id")
-        where = f"process {pid!r}"
-        conventions = _read_conventions(root, process, where, issues)
-        check_elements(process, where, issues)
-        step_fields = [f.name for step in conventions["steps"].values() for f in step.fields]
-        check_expressions(process, where, [f.name for f in conventions["fields"]], step_fields,
-                          conventions["variables"], issues)
         try:
             spec = parser.get_spec(pid)
             subprocess_specs = parser.get_subprocess_specs(pid)
         except (ValidationException, SpiffWorkflowException) as exc:
-            issues.append(Issue(where, None, str(exc)))
+            issues.append(Issue(f"process {pid!r}", None, _one_line(str(exc))))
             continue
         result.append(ProcessDefinition(pid, process.get("name") or pid, source, sha, xml, spec,
                                         subprocess_specs, **conventions))
-    if not result and not issues:
-        issues.append(Issue("definitions", None, "no bpmn:process with isExecutable=\"true\""))
     if issues:
         raise ProcessDefinitionError(source, issues)
     return result
+
+
+def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
+    """Parse one BPMN file's text into its executable processes, or raise
+    ProcessDefinitionError with every issue, each naming its element, on one line.
+
+    Nothing else escapes: an error no check foresaw (a crash inside SpiffWorkflow) refuses the
+    file too, and is logged with its traceback for the developers. A file is the input of
+    ``approvals check``, a deployment from the admin's page and the server's start, none of
+    which may stop on one bad file."""
+    try:
+        return _parse(xml, source)
+    except ApprovalsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last net: a file is refused, never a traceback
+        log.exception("process file %s could not be read", source)
+        raise ProcessDefinitionError(source, [Issue("BPMN", None, _one_line(
+            f"SpiffWorkflow could not read this file ({type(exc).__name__}: {exc})"))]) from exc
+
+
+def _read_file(path: Path) -> str:
+    """A file of the processes folder as text, or ProcessDefinitionError saying why not: one
+    unreadable file is skipped, never a server that does not start."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProcessDefinitionError(path.name, [Issue("(file)", None, f"not UTF-8 text (byte {exc.start})")]) from exc
+    except OSError as exc:
+        raise ProcessDefinitionError(path.name, [Issue("(file)", None, f"cannot be read: {exc.strerror}")]) from exc
 
 
 class DeployedVersions(Protocol):
@@ -316,7 +376,7 @@ class DefinitionRegistry:
                 errors = []
                 for path in sorted(self.directory.glob("*.bpmn")):
                     try:
-                        for defn in self._parse(path.read_text(encoding="utf-8"), path.name):
+                        for defn in self._parse(_read_file(path), path.name):
                             current[defn.process_id] = defn
                             origins[defn.process_id] = "file"
                     except ProcessDefinitionError as exc:
@@ -328,6 +388,9 @@ class DefinitionRegistry:
                     except (ProcessDefinitionError, UnknownProcessError) as exc:
                         errors.append(exc if isinstance(exc, ProcessDefinitionError)
                                       else ProcessDefinitionError(source, [Issue(process_id, sha, str(exc))]))
+                for error in errors:
+                    if str(error) not in {str(e) for e in self._errors}:  # once, not at every reload
+                        log.error("process file skipped, the others are in force: %s", error)
                 self._current, self._origins, self._errors, self._marker = current, origins, errors, marker
             return self._current
 

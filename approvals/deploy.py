@@ -2,7 +2,9 @@
 in force for every worker at once, without a restart.
 
 A deployment is refused, with every reason, when the XML or the project's conventions are
-broken (``parse_bpmn``), when a step names a role a chart using the process does not define,
+broken (``parse_bpmn``: a loop passing no userTask included), when a dry run goes past the
+engine's step budget (a loop the route never leaves: refused at the first person, so the check
+stays within seconds), when a step names a role a chart using the process does not define,
 or when anyone in such a chart could not submit (a vacant post, a missing supervisor: the
 route preview is run for every person). A rule of the process refusing someone
 (``RuleRefusalError``) is the process working, not a broken route, and does not block.
@@ -26,7 +28,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from approvals.audit import Entry
 from approvals.clock import Clock
 from approvals.definitions import DefinitionRegistry, ProcessDefinition, parse_bpmn
-from approvals.errors import ApprovalsError, Issue, NotPermittedError, ProcessDefinitionError, RuleRefusalError
+from approvals.errors import (
+    ApprovalsError,
+    Issue,
+    NotPermittedError,
+    ProcessDefinitionError,
+    RouteLimitError,
+    RuleRefusalError,
+)
 from approvals.offices import Offices
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import is_known_role
@@ -122,6 +131,8 @@ def _check_chart(defn: ProcessDefinition, chart: OrgChart, today: date, check: D
                 preview(chart, defn, request_type, person, {}, today)
             except RuleRefusalError:
                 continue
+            except RouteLimitError:
+                raise  # the process loops for everyone: refused at the first, not after each person
             except ApprovalsError as exc:
                 reasons.setdefault(str(exc), []).append(chart.display_name(person))
                 first.setdefault(str(exc), (person, exc))
@@ -142,11 +153,15 @@ def check_deploy(xml: str | list[ProcessDefinition], source: str, charts: dict[s
                  today: date) -> DeployCheck:
     """Validate ``xml`` (or the definitions ``parse_deploy`` read from it) and every person's
     route in every chart using its processes; raise ProcessDefinitionError naming every problem
-    (people by name), or return what it covers."""
+    (people by name), or return what it covers. A route going round past the engine's step
+    budget refuses the file at the first person who meets it."""
     check = DeployCheck(parse_deploy(xml, source) if isinstance(xml, str) else xml)
-    for defn in check.definitions:
-        for chart in charts.values():
-            _check_chart(defn, chart, today, check)
+    try:
+        for defn in check.definitions:
+            for chart in charts.values():
+                _check_chart(defn, chart, today, check)
+    except RouteLimitError as exc:
+        raise ProcessDefinitionError(source, exc.issues) from exc
     if check.issues or check.blocked:
         raise DeployRefusedError(source, check)
     return check

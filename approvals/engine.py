@@ -13,12 +13,19 @@ method that runs a task must hand the groups in first, as ``advance`` and ``comp
 
 Saved state holds only the instance: the spec comes from the definition cache, which halves
 the bytes and the time per step (see docs/performance.md).
+
+Every ``Run`` has a step budget (``MAX_RUN_STEPS``): a loop whose conditions never let it out
+(a gateway sending the route back on ``1 == 1``, through a step rule 1 or 2 skips, or through
+a step the dry run approves) would otherwise spin for ever, holding a worker and, in a
+deployment's check, the admin's page. Past the budget the run stops with ``RouteLimitError``
+naming the steps it kept repeating. Each operation loads its run afresh, so the budget bounds
+one operation or one dry run, never the life of a request.
 """
 
 from __future__ import annotations
 
 import json
-from collections import ChainMap
+from collections import ChainMap, Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +42,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from approvals.definitions import ProcessDefinition, StepDef
-from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
+from approvals.errors import ApprovalsError, InvalidStateError, RouteLimitError, RuleRefusalError
 from approvals.expressions import ExpressionError, compile_expression
 from approvals.groups import MEMBERS_HOOK, GroupRound, group_round, group_task_id, member_of
 from approvals.orgchart.model import OrgChart
@@ -44,6 +51,11 @@ from approvals.orgchart.roles import Resolution, resolve, resolve_group
 STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
 
 OPEN, SKIPPED_SELF, SATISFIED, SENT = "open", "skipped_self", "satisfied", "sent"
+
+# Tasks (steps, gateways, events, group members) one Run may complete: the longest route a
+# process may draw (definition_checks.MAX_FLOW_NODES) with its group steps fits many times
+# over, and reaching it takes well under a second, so a looping process is refused fast.
+MAX_RUN_STEPS = 500
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,8 @@ class Run:
     def __init__(self, definition: ProcessDefinition, workflow: BpmnWorkflow) -> None:
         self.definition = definition
         self.workflow = workflow
+        self._completed: Counter[str] = Counter()  # bpmn ids this Run completed: the step budget
+        self._spent = 0
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -268,7 +282,19 @@ class Run:
             raise InvalidStateError(f"task {spiff_id} is not waiting for a decision")
         return task
 
+    def _spend(self, task: Any) -> None:
+        """Count one completed task against the budget; past it, stop the run naming the steps
+        it kept repeating (the loop)."""
+        self._spent += 1
+        bpmn_id = task.task_spec.bpmn_id
+        if bpmn_id:
+            self._completed[bpmn_id] += 1
+        if self._spent > MAX_RUN_STEPS:
+            repeated = [name for name, count in self._completed.most_common(6) if count > 1]
+            raise RouteLimitError(self.definition.process_id, MAX_RUN_STEPS, sorted(repeated))
+
     def _run(self, task: Any) -> None:
+        self._spend(task)
         try:
             task.run()
         except SpiffWorkflowException as exc:
@@ -276,6 +302,7 @@ class Run:
 
     def _engine_steps(self, context: RouteContext, steps: list[Step]) -> None:
         def did_complete(task: Any) -> None:
+            self._spend(task)
             bpmn_id = task.task_spec.bpmn_id
             refusal = self.definition.refusals.get(bpmn_id)
             if refusal is not None:

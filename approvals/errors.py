@@ -3,6 +3,7 @@
     ApprovalsError                  base; ``str(err)`` is one line a user can act on
     ├── OrgChartError               an org chart file breaks the format (carries every issue)
     ├── ProcessDefinitionError      a BPMN file breaks the conventions in docs/processes.md
+    │   └── RouteLimitError         a run of a process went past the engine's step budget
     ├── UnknownError                an id that names nothing
     │   ├── UnknownPersonError
     │   ├── UnknownProcessError
@@ -64,6 +65,23 @@ class OrgChartError(_IssuesError):
 
 class ProcessDefinitionError(_IssuesError):
     """A BPMN file breaks the conventions in docs/processes.md."""
+
+
+class RouteLimitError(ProcessDefinitionError):
+    """A run of a process completed more engine steps than any approval route needs: a loop
+    whose conditions never let it out (the same steps again and again, the same variables
+    every round). The engine stops it rather than spin; the fault is the process's, so a
+    deployment is refused at the first person whose route hits it."""
+
+    def __init__(self, process_id: str, limit: int, repeated: list[str]) -> None:
+        self.process_id = process_id
+        self.limit = limit
+        self.repeated = list(repeated)
+        super().__init__(process_id, [Issue(
+            f"process {process_id!r}", None,
+            f"the route did not end within {limit} steps; it keeps going round "
+            f"{', '.join(repr(r) for r in repeated)}: a loop whose conditions never let it out "
+            "(a loop must pass a userTask whose decision can end it)")])
 
 
 class UnknownError(ApprovalsError):

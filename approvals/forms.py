@@ -216,6 +216,25 @@ def _shown(given: Any) -> Any:
     return f"{given[:80]}… ({len(given)} characters)"
 
 
+def _left_empty(fd: FieldDef, given: Any) -> tuple[bool, str | None]:
+    """Whether ``given`` counts as left out (None, or text showing nothing: spaces, zero-width
+    spaces and the like), and the first invisible character it held."""
+    if given is None:
+        return True, None
+    if isinstance(given, str) and fd.type != "boolean" and text.blank(given):
+        return True, text.first_invisible(given)
+    return False, None
+
+
+def _required(fd: FieldDef, hidden: str | None) -> Issue:
+    """"is required"; for a value of only zero-width spaces and the like, which every page
+    shows as empty, it says so, naming the character, so the person knows why."""
+    if hidden is None:
+        return Issue(f"field {fd.name!r} ({fd.label})", None, "is required")
+    return Issue(f"field {fd.name!r} ({fd.label})", None,
+                 f"is required: it holds only invisible characters ({text.describe(hidden)}), which show as nothing")
+
+
 def validate(
     fields: tuple[FieldDef, ...],
     raw: Mapping[str, Any],
@@ -234,9 +253,11 @@ def validate(
               for k in raw if k not in known]
     values: dict[str, Any] = {}
     refused: set[str] = set()
+    invisible: dict[str, str | None] = {}  # a field left empty: the invisible character it held, if any
     for fd in fields:
         given = raw.get(fd.name)
-        if given is None or (isinstance(given, str) and not given.strip() and fd.type != "boolean"):
+        empty, invisible[fd.name] = _left_empty(fd, given)
+        if empty:
             values[fd.name] = None
             continue
         try:
@@ -251,7 +272,7 @@ def validate(
             if fd.name in refused:  # given but not usable: "is required" as well would mislead
                 continue
             if not partial and _is_required(fd, values, variables or {}):
-                issues.append(Issue(f"field {fd.name!r} ({fd.label})", None, "is required"))
+                issues.append(_required(fd, invisible.get(fd.name)))
             continue
         problem = _check_bounds(fd, value, {**(variables or {}), **values}, today)
         if problem:

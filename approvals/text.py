@@ -12,6 +12,10 @@ Refused everywhere, with the position of the first offending character:
   so a page showing one fails.
 
 Lengths are counted in characters (a Chinese character counts one).
+
+A text of nothing but spaces and invisible characters (zero-width spaces, joiners, the BOM,
+Hangul fillers: ``blank``) shows as nothing on every page, so a required field holding one
+is empty, not filled.
 """
 
 from __future__ import annotations
@@ -45,6 +49,26 @@ def first_bad(text: str) -> tuple[int, str] | None:
     expression scan: ~1 ms for 500 kB)."""
     match = _REFUSED.search(text)
     return None if match is None else (match.start(), _kind(match[0]))
+
+
+# Characters that show nothing besides spaces: every format character (Unicode category Cf:
+# U+200B ZERO WIDTH SPACE, U+200C/U+200D joiners, U+2060 WORD JOINER, U+FEFF, U+00AD SOFT
+# HYPHEN, the bidirectional controls) and the letters fonts draw as blanks.
+_BLANK_LETTERS = "\u115f\u1160\u2800\u3164\uffa0"
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or char in _BLANK_LETTERS or unicodedata.category(char) == "Cf"
+
+
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: empty, or only spaces and invisible characters."""
+    return all(_invisible(char) for char in text)
+
+
+def first_invisible(text: str) -> str | None:
+    """The first invisible character that is not a space (to name it), or None."""
+    return next((char for char in text if _invisible(char) and not char.isspace()), None)
 
 
 def describe(char: str) -> str:

@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
             app.config.get("APPROVALS_DATABASE_URL"), app.config.get("APPROVALS_PROCESSES")
         )
     app.extensions["approvals"] = approvals
+    # Read the processes folder now, so a file that cannot be used is logged at start (it is
+    # skipped; the others are in force; the admin's processes page names it).
+    approvals.definitions.ids()
     # Loudly, at start: processes stored requests use that this server lacks (docs/processes.md)
     warn_missing(approvals.db, approvals.definitions)
 

@@ -74,6 +74,13 @@ _INPUT_ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 # (pattern of an engine message, its words in the UI language); first match wins.
 _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^is required$"), lambda m: _("This field is required.")),
+    (
+        re.compile(r"^is required: it holds only invisible characters \((U\+[0-9A-F]{4})"),
+        lambda m: _(
+            "This field is required: it holds only invisible characters (%(code)s), which show as nothing.",
+            code=m[1],
+        ),
+    ),
     (re.compile(r"^expected a whole number$"), lambda m: _("Enter a whole number.")),
     (re.compile(r"^expected a date as YYYY-MM-DD$"), lambda m: _("Enter a date as YYYY-MM-DD.")),
     (re.compile(r"^expected true or false$"), lambda m: _("Choose yes or no.")),

@@ -65,3 +65,26 @@ def test_an_enum_value_outside_the_list_shows_the_list() -> None:
 
 def test_an_unknown_field_is_named_with_the_known_ones() -> None:
     assert "'destinaton'" in problems({"destinaton": "x"}, partial=True)[0]
+
+
+ZERO_WIDTH = ["\u200b", "\u200b\u200c\u200d", " \u2060\ufeff ", "\u3164", "\u00ad\u200b"]
+
+
+@pytest.mark.parametrize("invisible", ZERO_WIDTH)
+def test_a_required_field_holding_only_zero_width_spaces_is_refused_as_empty(invisible: str) -> None:
+    found = problems({"destination": invisible, "depart_on": "2026-12-01", "return_on": "2026-12-02"})
+
+    [only] = found
+    assert only.startswith("field 'destination' (目的地): is required: it holds only invisible characters (U+")
+
+
+def test_zero_width_spaces_in_an_optional_field_are_stored_as_nothing() -> None:
+    values = validate(LEAVE, {"destination": "北京", "depart_on": "2026-12-01", "return_on": "2026-12-02",
+                              "level": "\u200b"}, today="2026-11-23")
+    assert values["level"] is None
+
+
+def test_a_zero_width_space_inside_real_text_is_kept() -> None:
+    values = validate(LEAVE, {"destination": "北\u200b京", "depart_on": "2026-12-01", "return_on": "2026-12-02"},
+                      today="2026-11-23")
+    assert values["destination"] == "北\u200b京"

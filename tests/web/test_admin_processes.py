@@ -3,13 +3,20 @@ would strand by name, in force for applicants at once; missing processes said lo
 
 from __future__ import annotations
 
+import html
+import logging
 from io import BytesIO
+from pathlib import Path
 
+import pytest
 from flask import Flask
-from support import CHART_A, PROCESSES
-from webkit import ADMIN, client_for, submit_leave, text
+from support import CHART_A, CHART_B, PROCESSES, ROOT
+from webkit import ADMIN, client_for, everyone, set_passwords, submit_leave, text
 
 from approvals.app import Approvals
+from web import create_app
+
+FIXTURES = ROOT / "tests" / "fixtures"
 
 LEAVE = (PROCESSES / "leave_xx.bpmn").read_text(encoding="utf-8")
 RENAMED = LEAVE.replace('name="离孝审批"', 'name="干部离孝审批"', 1)
@@ -74,3 +81,47 @@ def test_a_request_whose_process_is_gone_still_opens_and_the_page_says_so(engine
     page = text(client_for(web, ADMIN).get("/admin/processes"))
     assert "leave_xx" in page and "1 个申请" in page
     assert client_for(web, "shen.yue").get(f"/requests/{request_id}").status_code == 200
+
+
+def test_a_standard_file_the_engine_does_not_run_is_refused_on_the_page_naming_the_element(
+        engine: Approvals, web: Flask) -> None:
+    # As the OMG MIWG reference files C.7.0-C.9.0: a 500 before
+    xml = (FIXTURES / "miwg" / "business_rule_task_executable.bpmn").read_text(encoding="utf-8")
+
+    response = _upload(web, xml, action="check")
+
+    assert response.status_code == 400
+    assert "businessRuleTask 'check_vacation': business rules (DMN) are not run" in html.unescape(text(response))
+
+
+def test_a_looping_file_is_refused_on_the_page_and_the_leave_process_stays(engine: Approvals, web: Flask) -> None:
+    response = _upload(web, (FIXTURES / "hostile_bpmn" / "gateway_loop.bpmn").read_text(encoding="utf-8"))
+
+    assert response.status_code == 400
+    page = html.unescape(text(response))
+    assert "loop through exclusiveGateway 'g1', exclusiveGateway 'g2': passes no userTask" in page
+    assert engine.definitions.origin("leave_xx") == "file"
+
+
+def test_a_bad_file_in_the_processes_folder_is_skipped_the_server_starts_and_the_page_says_so(
+        db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for path in PROCESSES.glob("*.bpmn"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "c7.bpmn").write_bytes((FIXTURES / "miwg" / "business_rule_task_documentation_only.bpmn").read_bytes())
+
+    with caplog.at_level(logging.ERROR):
+        web = create_app({"APPROVALS_DATABASE_URL": db_url, "APPROVALS_PROCESSES": str(tmp_path), "TESTING": True,
+                          "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, "APPROVALS_ADMINS": [ADMIN]})
+    engine: Approvals = web.extensions["approvals"]
+    try:
+        assert "c7.bpmn: process 'credit_check' businessRuleTask 'score'" in caplog.text
+        engine.init_db()
+        for chart in (CHART_A, CHART_B):
+            engine.admin.save(chart.read_text(encoding="utf-8"), "system", chart.name)
+        set_passwords(engine, everyone(engine))
+
+        page = html.unescape(text(client_for(web, ADMIN).get("/admin/processes")))
+        assert "一个流程文件无法使用：c7.bpmn: process 'credit_check' businessRuleTask 'score'" in page
+        assert "离孝审批" in client_for(web, "shen.yue").get("/apply").get_data(as_text=True)
+    finally:
+        engine.db.dispose()
