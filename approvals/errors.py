@@ -17,7 +17,8 @@
     │   └── ConflictError           someone else changed it first
     ├── AlreadyDoneError            a form sent again: its action was done the first time
     ├── UnavailableError            the database cannot be reached or is busy; try again later
-    └── AuditChainError             verification found a broken hash chain
+    ├── AuditChainError             verification found a broken hash chain
+    └── ConfigurationError          a setting of the installation names nothing usable
 
 Library exceptions (SpiffWorkflow, SQLAlchemy, YAML) are translated at the boundary
 with ``raise ... from exc`` so callers only ever catch these.
@@ -144,3 +145,7 @@ class UnavailableError(ApprovalsError):
 
 class AuditChainError(ApprovalsError):
     pass
+
+
+class ConfigurationError(ApprovalsError):
+    """A setting read at start (an environment variable) that cannot be used as written."""

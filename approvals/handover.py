@@ -10,7 +10,7 @@ have at submission (rule 2 and the next steps included), in the chart save's tra
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -29,8 +29,9 @@ REASON = "orgchart: the new holder is the applicant (rule 1: no self-approval)"
 
 
 def skip_for_applicant(s: Session, task_id: int, chart: OrgChart, actor: str | None, now: datetime,
-                       definition_of: DefinitionOf, out: Outbox) -> None:
-    """Close task ``task_id`` as skipped and advance its request's route under ``chart``."""
+                       definition_of: DefinitionOf, out: Outbox, day: date) -> None:
+    """Close task ``task_id`` as skipped and advance its request's route under ``chart``;
+    ``day``: the organization's day at ``now``, which the next steps arrive on."""
     task = s.get(Task, task_id)
     assert task is not None and task.spiff_id is not None
     conn = s.connection()
@@ -45,5 +46,5 @@ def skip_for_applicant(s: Session, task_id: int, chart: OrgChart, actor: str | N
     run = Run.load(definition_of(req), req.state)
     # The skip decides nothing: whoever decided last stays the last decider (rule 2).
     steps = run.complete(task.spiff_id, RouteContext(chart, req.applicant), principal=run.last_decider)
-    record_steps(conn, req, chart, steps, out, now)
+    record_steps(conn, req, chart, steps, out, now, day)
     save_state(conn, req, run.save(), now, out)

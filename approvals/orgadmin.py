@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from approvals import credentials, delegations
 from approvals.audit import Entry
-from approvals.clock import Clock
+from approvals.clock import Clock, day_of
 from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError, ConflictError, FieldError, Issue
 from approvals.handover import DefinitionOf, skip_for_applicant
@@ -198,14 +198,15 @@ class OrgChartAdmin:
                              detail={"org": chart.id, "version_id": row.id, "moves": len(impact.moves),
                                      "comment": comment}))
             out.signal("orgchart_changed", org_id=chart.id, version=chart.version, actor=actor)
-            for principal, delegate in delegations.revoke_departed(s.connection(), chart.people, now.date()):
+            day = day_of(self.clock, now, chart.organization.time_zone)
+            for principal, delegate in delegations.revoke_departed(s.connection(), chart.people, day):
                 out.record(Entry(actor or "system", "delegation_revoked", orgchart_version=chart.version,
                                  detail={"principal": principal, "delegate": delegate,
                                          "reason": "the delegate is no longer in the org chart"}))
             for move in impact.moves:
-                self._move(s, move, chart, actor, now.date(), out)
+                self._move(s, move, chart, actor, day, out)
             for skip in impact.skips:
-                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out)
+                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, day)
             out.write(s, now)
         out.send(self)
         return impact

@@ -11,9 +11,10 @@ from approvals.errors import FieldError, RefusedError, UnknownProcessError
 from approvals.forms import FieldDef
 from web import forms, messages
 from web.applicant import attachments, bp
-from web.engine import engine, today
+from web.engine import engine
 from web.i18n import gettext as _
 from web.listfilters import request_types
+from web.localtime import today
 from web.presenters import preview_steps, rule_summary
 from web.users import me
 

@@ -17,8 +17,9 @@ from web import labels, listfilters, messages, nav, urls
 from web.approver import bp
 from web.approver.inbox_table import inbox_rows
 from web.deadlines import due_label
-from web.engine import engine, now, today
+from web.engine import engine, now
 from web.i18n import gettext as _
+from web.localtime import today
 from web.presenters import age, step_name
 from web.presenters import tag as person_tag
 from web.users import decides, holds, me
