@@ -9,15 +9,17 @@ working days are left (10-09, 10-10, 10-11), not two.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Flask
 from support import CHART_A, CHART_B, leave_fields, make_app, pick
 from timezones import SERVER_ZONES, StoppedClock, server_zone
-from webkit import client_for, everyone, make_web, open_task, set_passwords, text
+from webkit import ADMIN, client_for, everyone, make_web, open_task, set_passwords, text
 
 from approvals.app import Approvals
 from approvals.clock import FixedClock, SystemClock
@@ -68,3 +70,14 @@ def test_a_chart_in_another_zone_shows_its_times_and_counts_its_days(db_url: str
     assert "2025-09-29 23:30" in page and "2025-10-10" in page
     assert "剩 3 个工作日" in text(client_for(web, task.assignee).get("/inbox"))  # 09-30, 10-09, 10-10
     engine.db.dispose()
+
+
+def test_the_chart_editor_refuses_a_misspelt_time_zone_in_chinese_naming_it(engine: Approvals, web: Flask) -> None:
+    edited = engine.admin.current_text("xx-nrpb").replace(
+        "organization:\n", "organization:\n  time_zone: Asia/Shangai\n", 1)
+    before = [v.id for v in engine.admin.versions("xx-nrpb")]
+    response = client_for(web, ADMIN).post("/admin/orgchart/edit", data={"text": edited, "action": "save"})
+    page = html.unescape(text(response))
+    assert response.status_code == 400
+    assert "时区" in page and "不是有效的时区" in page and "Asia/Shangai" in page and "Asia/Shanghai" in page
+    assert [v.id for v in engine.admin.versions("xx-nrpb")] == before
