@@ -7,12 +7,13 @@ chart in force: the principal, or an admin of the principal's organization (``Of
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from approvals import credentials, delegations
 from approvals.audit import Entry
-from approvals.clock import Clock
-from approvals.errors import FieldError, Issue, UnknownError
+from approvals.clock import Clock, today_in
+from approvals.errors import ApprovalsError, FieldError, Issue, UnknownError
 from approvals.offices import NOBODY, Offices, require_admin
 from approvals.outbox import Outbox
 from approvals.store.database import Database
@@ -59,10 +60,18 @@ class Accounts:
             raise FieldError(issues)
         credentials.change_password(self.db, person_id, new, actor, self.clock.now())
 
+    def _today(self, person_id: str) -> date:
+        """The day in the person's organization (a person no chart has any more: the storage zone's)."""
+        try:
+            return today_in(self.clock, self.orgcharts.for_person(person_id).organization.time_zone)
+        except ApprovalsError:
+            return self.clock.now().date()
+
     def delegations_not_over(self, principals: list[str]) -> list[Any]:
         """The delegations of ``principals`` in force today or to come (the ones that can be ended)."""
         with self.db.reading(snapshot=False) as s:
-            return delegations.not_over(s.connection(), principals, self.clock.now().date())
+            return delegations.not_over(s.connection(), principals, self._today(principals[0]) if principals
+                                        else self.clock.now().date())
 
     def end_delegation(self, delegation_id: int, actor: str, offices: Offices | None = None) -> int:
         """End one now (withdraw one not yet begun): the principal or an admin of their
@@ -72,7 +81,7 @@ class Accounts:
         out = Outbox()
         with self.db.writing() as conn:
             try:
-                row, handed = delegations.end(conn, delegation_id, now.date())
+                row, handed, day = delegations.end(conn, delegation_id, self._today)
             except LookupError:
                 raise UnknownError(f"no delegation #{delegation_id} in force or to come") from None
             if actor != row.principal:
@@ -80,7 +89,7 @@ class Accounts:
                 require_admin(offices or NOBODY, actor, chart.id, chart, f"end an acting approver of {row.principal}")
             out.record(Entry(actor, "delegation_ended", detail={
                 "principal": row.principal, "delegate": row.delegate, "starts_on": row.starts_on.isoformat(),
-                "ends_on": row.ends_on.isoformat(), "ended_on": now.date().isoformat()}))
+                "ends_on": row.ends_on.isoformat(), "ended_on": day.isoformat()}))
             for task in handed:
                 out.record(Entry(actor, "reassigned", task.request_id, task.id, detail={
                     "step": task.name, "role": task.role, "from": row.delegate, "to": row.principal,

@@ -13,9 +13,9 @@ import click
 from approvals import audit_cli, credentials
 from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
 from approvals.check import run_check
-from approvals.clock import SystemClock
+from approvals.clock import SystemClock, today, today_in
 from approvals.definitions import DefinitionRegistry
-from approvals.errors import ApprovalsError, ChartSavedFirstError, RefusedError, UnknownError
+from approvals.errors import ApprovalsError, ChartSavedFirstError, ConfigurationError, RefusedError, UnknownError
 from approvals.notifications import cli as notify_cli
 from approvals.orgchart.loader import load_orgchart, read_text
 from approvals.orgchart.model import OrgChart
@@ -45,10 +45,26 @@ def _app(ctx: click.Context) -> Approvals:
     """One engine per command, its connections closed when the command ends."""
     root = ctx.find_root()
     if "app" not in root.obj:
-        app = build(root.obj["database"], root.obj["processes"])
+        try:
+            app = build(root.obj["database"], root.obj["processes"])
+        except ConfigurationError as exc:  # e.g. APPROVALS_TIME_ZONE naming no zone
+            _fail(str(exc), 1)
         root.obj["app"] = app
         root.call_on_close(app.db.dispose)
     return root.obj["app"]  # type: ignore[no-any-return]
+
+
+def _clock() -> SystemClock:
+    try:
+        return SystemClock()
+    except ConfigurationError as exc:
+        _fail(str(exc), 1)
+        raise
+
+
+def _today(chart: OrgChart) -> date:
+    """The chart's organization's day (its time_zone), whatever the machine's TZ says."""
+    return today_in(_clock(), chart.organization.time_zone)
 
 
 def _first_staff(chart: OrgChart) -> str:
@@ -90,7 +106,7 @@ def _demo_logins(chart: OrgChart, definitions: DefinitionRegistry) -> list[str]:
     lines = []
     try:
         leave = definitions.get(chart.organization.processes["leave"])
-        route = preview(chart, leave, "leave", _first_staff(chart), {}, date.today())
+        route = preview(chart, leave, "leave", _first_staff(chart), {}, _today(chart))
         applicant = route.applicant
         approvers = ", ".join(f"{s.assignee} ({chart.display_name(s.assignee)})" for s in route.visible
                               if s.kind == "approve")
@@ -199,8 +215,7 @@ def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, s
         registry = _registry(ctx)
         chart = load_orgchart(orgchart, known_processes=registry.ids())
         pid = chart.organization.processes.get(process) or process
-        result = preview(chart, registry.get(pid), process, applicant, _parse_sets(sets),
-                         SystemClock().now().date())
+        result = preview(chart, registry.get(pid), process, applicant, _parse_sets(sets), _today(chart))
     except (RefusedError, UnknownError) as exc:
         _fail(str(exc), EXIT_REFUSED)
     except ApprovalsError as exc:  # a broken org chart or process file
@@ -226,7 +241,7 @@ def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, s
 def check_cmd(ctx: click.Context, files: tuple[str, ...], request_type: str) -> None:
     """Validate every process and org chart, then compute every person's route."""
     paths = [Path(f) for f in files] or sorted(DEFAULT_ORGCHARTS.glob("*.yaml"))
-    report = run_check(_registry(ctx), paths, request_type, SystemClock().now().date())
+    report = run_check(_registry(ctx), paths, request_type, today(_clock()))
     for line in report.lines:
         click.echo(line)
     sys.exit(0 if report.ok else 1)

@@ -8,7 +8,7 @@ holder (or an older delegate still in force)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -131,15 +131,17 @@ _BACK = (update(Task).where(Task.id.in_(bindparam("ids", expanding=True)))  # an
          .values(assignee=bindparam("owner"), urge_count=0, urged_at=None, revision=Task.revision + 1))
 
 
-def end(conn: Connection, delegation_id: int, day: date) -> tuple[Any, list[Any]]:
-    """End a delegation on ``day`` (one not yet begun is withdrawn) and give the principal back
-    the tasks still open with the delegate on their behalf. Returns the row as it was and the
-    tasks moved back; LookupError when there is no such delegation in force or to come."""
+def end(conn: Connection, delegation_id: int, today: Callable[[str], date]) -> tuple[Any, list[Any], date]:
+    """End a delegation today (one not yet begun is withdrawn) and give the principal back the
+    tasks still open with the delegate on their behalf. ``today(principal)``: the day in the
+    principal's organization. Returns the row as it was, the tasks moved back and the day it
+    ended; LookupError when there is no such delegation in force or to come."""
     row = conn.execute(_ONE, {"delegation_id": delegation_id}).first()
+    day = today(row.principal) if row is not None else date.min
     if row is None or row.revoked or row.ends_on < day:
         raise LookupError(delegation_id)
     conn.execute(_END, {"delegation_id": delegation_id, "new_end": min(row.ends_on, max(row.starts_on, day))})
     handed = list(conn.execute(_HANDED, {"principal": row.principal, "delegate": row.delegate}))
     if handed:
         conn.execute(_BACK, {"ids": [t.id for t in handed], "owner": row.principal})
-    return row, handed
+    return row, handed, day

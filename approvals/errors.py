@@ -19,7 +19,8 @@
     │       └── ChartSavedFirstError    an org chart save based on a version no longer in force
     ├── AlreadyDoneError            a form sent again: its action was done the first time
     ├── UnavailableError            the database cannot be reached or is busy; try again later
-    └── AuditChainError             verification found a broken hash chain
+    ├── AuditChainError             verification found a broken hash chain
+    └── ConfigurationError          a setting of the installation names nothing usable
 
 Library exceptions (SpiffWorkflow, SQLAlchemy, YAML) are translated at the boundary
 with ``raise ... from exc`` so callers only ever catch these.
@@ -174,3 +175,7 @@ class UnavailableError(ApprovalsError):
 
 class AuditChainError(ApprovalsError):
     pass
+
+
+class ConfigurationError(ApprovalsError):
+    """A setting read at start (an environment variable) that cannot be used as written."""

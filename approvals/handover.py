@@ -24,7 +24,7 @@ save's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -65,7 +65,7 @@ def held_by_person(s: Session, task: Task) -> bool:
 
 
 def take_off_added(s: Session, task_id: int, why: str, chart: OrgChart, actor: str | None, now: datetime,
-                   definition_of: DefinitionOf, out: Outbox) -> None:
+                   day: date, definition_of: DefinitionOf, out: Outbox) -> None:
     """An added approver (加签) who can no longer hold their row is taken off as 减签 does it:
     their row closes as ``removed``; the holder's row opens again, or, when the holder has
     already approved and the added person's turn had come (后加签), that approval completes
@@ -78,7 +78,7 @@ def take_off_added(s: Session, task_id: int, why: str, chart: OrgChart, actor: s
     if gated.status in ("held", AFTER_PENDING):
         gated.status = "open"
     elif gated.status == "approved" and gated.spiff_id:
-        _advance(s, gated.request_id, gated.spiff_id, gated.principal, chart, now, definition_of, out)
+        _advance(s, gated.request_id, gated.spiff_id, gated.principal, chart, now, day, definition_of, out)
     out.record(Entry(actor or "system", "approver_removed", added.request_id, gated.id,
                      orgchart_version=chart.version,
                      detail={"step": added.name, "person": added.assignee, "mode": added.origin,
@@ -88,8 +88,9 @@ def take_off_added(s: Session, task_id: int, why: str, chart: OrgChart, actor: s
 
 
 def skip_for_applicant(s: Session, task_id: int, chart: OrgChart, actor: str | None, now: datetime,
-                       definition_of: DefinitionOf, out: Outbox, reason: str = REASON) -> None:
-    """Close task ``task_id`` as skipped and advance its request's route under ``chart``."""
+                       definition_of: DefinitionOf, out: Outbox, day: date, reason: str = REASON) -> None:
+    """Close task ``task_id`` as skipped and advance its request's route under ``chart``;
+    ``day``: the organization's day at ``now``, which the next steps arrive on."""
     task = s.get(Task, task_id)
     assert task is not None and task.spiff_id is not None
     req = rows.request(s.connection(), task.request_id, lock=True)
@@ -101,18 +102,18 @@ def skip_for_applicant(s: Session, task_id: int, chart: OrgChart, actor: str | N
                      detail={"step": task.name, "role": task.role, "from": old_assignee, "to": req.applicant,
                              "reason": reason}))
     # The skip decides nothing: whoever decided last stays the last decider (rule 2).
-    _advance(s, req.id, task.spiff_id, None, chart, now, definition_of, out)
+    _advance(s, req.id, task.spiff_id, None, chart, now, day, definition_of, out)
 
 
 def _advance(s: Session, request_id: int, spiff_id: str, principal: str | None, chart: OrgChart, now: datetime,
-             definition_of: DefinitionOf, out: Outbox) -> None:
+             day: date, definition_of: DefinitionOf, out: Outbox) -> None:
     """Complete workflow step ``spiff_id`` (decided by ``principal``; None: by nobody, the last
-    decider staying the last) and record what follows."""
+    decider staying the last) and record what follows, arriving on ``day``."""
     conn = s.connection()
     s.flush()  # the rows changed above, before the route reads and writes through Core
     req = rows.request(conn, request_id, lock=True)
     run = Run.load(definition_of(req), req.state)
     decider = principal if principal is not None else run.last_decider
     steps = run.complete(spiff_id, RouteContext(chart, req.applicant), principal=decider)
-    record_steps(conn, req, chart, steps, out, now)
+    record_steps(conn, req, chart, steps, out, now, day)
     save_state(conn, req, run.save(), now, out)

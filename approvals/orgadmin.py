@@ -28,14 +28,14 @@ import difflib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
 from approvals import credentials, delegations, eligibility
 from approvals.audit import Entry
-from approvals.clock import Clock
+from approvals.clock import Clock, day_of
 from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
 from approvals.handover import ADDED, REASON, DefinitionOf, held_by_person, skip_for_applicant, take_off_added
@@ -292,27 +292,28 @@ class OrgChartAdmin:
                              detail={"org": chart.id, "version_id": row.id, "moves": len(impact.moves),
                                      "comment": comment}))
             out.signal("orgchart_changed", org_id=chart.id, version=chart.version, actor=actor)
-            for principal, delegate in delegations.revoke_departed(s.connection(), chart.people, now.date()):
+            day = day_of(self.clock, now, chart.organization.time_zone)
+            for principal, delegate in delegations.revoke_departed(s.connection(), chart.people, day):
                 out.record(Entry(actor or "system", "delegation_revoked", orgchart_version=chart.version,
                                  detail={"principal": principal, "delegate": delegate,
                                          "reason": "the delegate is no longer in the org chart"}))
             for removed in impact.removed:
-                take_off_added(s, removed.task_id, removed.reason, chart, actor, now, self.definition_of, out)
+                take_off_added(s, removed.task_id, removed.reason, chart, actor, now, day, self.definition_of, out)
             for move in impact.moves:
-                self._move(s, move, chart, actor, now.date(), out)
+                self._move(s, move, chart, actor, day, out)
             for skip in impact.skips:
                 reason = f"{skip.reason}; {REASON}" if skip.to_post else REASON
-                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, reason)
+                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, day, reason)
             out.write(s, now)
         out.send(self)
         return impact
 
-    def _move(self, s: Session, move: Move, chart: OrgChart, actor: str | None, day: object, out: Outbox) -> None:
+    def _move(self, s: Session, move: Move, chart: OrgChart, actor: str | None, day: date, out: Outbox) -> None:
         task = s.get(Task, move.task_id)
         assert task is not None
         old_assignee = task.assignee
         task.principal = move.new
-        task.assignee = delegations.active_delegate(s, move.new, day, move.applicant) or move.new  # type: ignore[arg-type]
+        task.assignee = delegations.active_delegate(s, move.new, day, move.applicant) or move.new
         task.orgchart_version = chart.version
         task.urge_count, task.urged_at = 0, None  # an urge does not follow the task (notifications/urges.py)
         if move.to_post:

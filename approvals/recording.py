@@ -39,24 +39,26 @@ _INSERT_TASKS = (insert(Task)
 
 
 def record_steps(
-    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime
+    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, day: date
 ) -> None:
     """Insert the steps' rows in one statement, then announce each (audit entry, signals).
+    ``day``: the organization's day at ``now`` (``clock.day_of``), which the steps arrive on:
+    their due dates and acting approvers count from it, not from the server's date.
 
     A pre-built Core insert on the action's connection: the rows are not read back as ORM
     objects in this transaction, so the unit of work has nothing to track.
     """
     if not steps:
         return
-    new = [_task_row(req, chart, step, now) for step in steps]
-    _one_part_each(conn, req, steps, new, now)
+    new = [_task_row(req, chart, step, now, day) for step in steps]
+    _one_part_each(conn, req, steps, new, day)
     inserted = conn.execute(_INSERT_TASKS, new).all()
     for step, row, (task_id, assignee) in zip(steps, new, inserted, strict=True):
         _announce(req, chart, step, task_id, assignee, row["due_on"], out)
 
 
 def _one_part_each(conn: Connection, req: RequestRow, steps: list[Step], new: list[dict[str, Any]],
-                   now: datetime) -> None:
+                   day: date) -> None:
     """A member's part of a group round goes to their acting approver only if that person has
     no part of the round yet (approvals/signatures.py): the assignee is chosen here, not by
     the INSERT, remembering the parts handed out in this very batch (an all-at-once group)."""
@@ -67,12 +69,12 @@ def _one_part_each(conn: Connection, req: RequestRow, steps: list[Step], new: li
         key = step.group or ""
         if key not in taken:
             taken[key] = set(signatures.people(conn, req.id, req.round, step.group_round))
-        assignee = signatures.delegate_for(conn, step.assignee, now.date(), req.applicant, taken[key])
+        assignee = signatures.delegate_for(conn, step.assignee, day, req.applicant, taken[key])
         taken[key].add(assignee)
         row.update(b_principal=assignee, b_delegable=False)
 
 
-def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> dict[str, Any]:
+def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime, day: date) -> dict[str, Any]:
     d = step.definition
     satisfied = step.outcome == SATISFIED
     return {
@@ -86,7 +88,7 @@ def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> di
         "principal": step.assignee,
         "b_principal": step.assignee,
         "b_delegable": step.outcome == OPEN and d.kind != "report",
-        "b_day": now.date(),
+        "b_day": day,
         "b_applicant": req.applicant,
         "unit_id": step.unit,
         "receiver": step.receiver,
@@ -94,7 +96,7 @@ def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime) -> di
         "is_open": step.outcome in (OPEN, SENT),
         "status": STEP_STATUS.get(step.outcome, "open"),
         "comment": "",
-        "due_on": due_on(d, json.loads(req.fields_json), for_chart(chart), now.date()),
+        "due_on": due_on(d, json.loads(req.fields_json), for_chart(chart), day),
         "urge_count": 0,
         "created_at": now,
         "decided_by": step.satisfied_by if satisfied else None,

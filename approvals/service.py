@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, insert, select
 
 from approvals import delegations, eligibility, forms, signatures, text
 from approvals.audit import Entry
-from approvals.clock import Clock, SystemClock
+from approvals.clock import Clock, SystemClock, day_of, today_in
 from approvals.deadlines import check_report_open
 from approvals.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
 from approvals.engine import RouteContext, Run, Saved, Step, finish_dry_run
@@ -97,19 +97,20 @@ class ApprovalService:
     def definition_of(self, req: Versioned) -> ProcessDefinition:
         return self.definitions.version(req.process_id, req.process_sha, self._stored_xml)
 
-    def _today(self) -> date:
-        return self.clock.now().date()
+    def _today(self, chart: OrgChart) -> date:
+        """The organization's day (its ``time_zone``), never the server's."""
+        return today_in(self.clock, chart.organization.time_zone)
 
     def _validated(self, chart: OrgChart, defn: ProcessDefinition, applicant: str,
                    raw: Mapping[str, Any]) -> dict[str, Any]:
-        base = request_variables(chart, defn, applicant, {}, self._today())
-        return forms.validate(defn.fields, raw, today=self._today().isoformat(), variables=base)
+        base = request_variables(chart, defn, applicant, {}, self._today(chart))
+        return forms.validate(defn.fields, raw, today=self._today(chart).isoformat(), variables=base)
 
     def _start(self, chart: OrgChart, defn: ProcessDefinition, applicant: str,
                values: dict[str, Any]) -> tuple[Saved, list[Step]]:
         """Start the real run and save it, then refuse (vacant post, rule refusal) by walking
         the same run on to the end as a dry run: the route is walked once, and nothing copied."""
-        variables = request_variables(chart, defn, applicant, values, self._today())
+        variables = request_variables(chart, defn, applicant, values, self._today(chart))
         run = Run.start(defn, variables)
         steps = run.advance(RouteContext(chart, applicant))
         saved = run.save()  # what the request keeps; the run below is only the dry run
@@ -130,7 +131,7 @@ class ApprovalService:
     def preview(self, applicant: str, request_type: str, raw_fields: Mapping[str, Any]) -> Route:
         chart = self.orgcharts.for_person(applicant)
         defn = self.definition_for(chart, request_type)
-        return preview(chart, defn, request_type, applicant, raw_fields, self._today())
+        return preview(chart, defn, request_type, applicant, raw_fields, self._today(chart))
 
     # ---- actions -----------------------------------------------------------------------
 
@@ -157,7 +158,7 @@ class ApprovalService:
                              detail={"type": request_type, "process": defn.process_id,
                                      "process_sha": defn.sha256, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
-            record_steps(conn, req, chart, steps, out, now)
+            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
             announce_settled(req, moved, out)
             out.write(conn, now)
         self._stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
@@ -192,7 +193,7 @@ class ApprovalService:
             if decision == "approve":  # 加签 rows and steps with someone added after their holder
                 steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
                                                 someone_after)
-                record_steps(conn, req, chart, steps, out, now)
+                record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
                 close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
             else:
                 status = "rejected" if decision == "reject" else "returned"
@@ -215,10 +216,11 @@ class ApprovalService:
                 raise NotPermittedError(f"only the applicant {req.applicant} files this report")
             defn = self.definition_of(req)
             step = defn.steps[task.bpmn_id]
-            check_report_open(step, json.loads(req.fields_json), now.date())
-            values = forms.validate(step.fields, raw_fields, today=now.date().isoformat(),
-                                    variables=json.loads(req.fields_json))
             chart = self._chart_of(conn, opened)
+            day = today_in(self.clock, chart.organization.time_zone)
+            check_report_open(step, json.loads(req.fields_json), day)
+            values = forms.validate(step.fields, raw_fields, today=day.isoformat(),
+                                    variables=json.loads(req.fields_json))
             self._close(conn, task, "reported", actor, None, "", now,
                         result_json=json.dumps(values, ensure_ascii=False))
             out.record(Entry(actor, "reported", req.id, task.id, orgchart_version=chart.version,
@@ -226,7 +228,7 @@ class ApprovalService:
             out.signal("reported", request_id=req.id, task_id=task.id, applicant=actor, receiver=task.receiver)
             run = Run.load(defn, req.state)
             steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
-            record_steps(conn, req, chart, steps, out, now)
+            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
             save_state(conn, req, run.save(), now, out)
             out.write(conn, now)
         out.send(self)
@@ -293,7 +295,7 @@ class ApprovalService:
                              detail={"round": req.round, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                        round=req.round)
-            record_steps(conn, req, chart, steps, out, now)
+            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
             save_state(conn, req, saved, now, out)
             out.write(conn, now)
         out.send(self)
@@ -326,7 +328,7 @@ class ApprovalService:
             require_admin(offices or NOBODY, actor, chart.id, chart, f"name an acting approver for {principal}")
         offices = offices or Offices()
         now = self.clock.now()
-        in_force = starts_on <= now.date() <= ends_on
+        in_force = starts_on <= today_in(self.clock, chart.organization.time_zone) <= ends_on
         out = Outbox()
         with self._action() as conn:
             moving = delegations.waiting(conn, principal) if in_force else []

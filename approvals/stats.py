@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from approvals.calendar import PACKAGE_YEARS, WorkingCalendar, for_chart
+from approvals.clock import DEFAULT_ZONE, convert
 from approvals.definitions import DECISION_KINDS
 from approvals.orgchart.model import OrgChart
 from approvals.store.database import Database
@@ -151,14 +152,18 @@ def nearest_rank(values: list[float], share: float) -> float:
 
 
 class Stats:
-    def __init__(self, db: Database) -> None:
+    """``storage_zone``: the zone stored times are written in (the clock's); a step's time and
+    whether it was done late are reckoned in the chart's organization's zone."""
+
+    def __init__(self, db: Database, storage_zone: str = DEFAULT_ZONE) -> None:
         self.db = db
+        self.storage_zone = storage_zone
 
     def year(self, chart: OrgChart, year: int, today: date) -> Statistics:
         calendar = for_chart(chart)
         leave_people, leave_units, months = self._leave(chart, year, calendar)
         return Statistics(chart.id, year, today, leave_people, leave_units, months,
-                          self._meetings(chart.id, year), self._steps(chart.id, year),
+                          self._meetings(chart.id, year), self._steps(chart, year),
                           self._overdue(chart, year, today), calendar_note(calendar, year))
 
     def _granted(self, org_id: str, request_type: str) -> list[Any]:
@@ -212,11 +217,13 @@ class Stats:
                     line.count += 1
         return bands
 
-    def _steps(self, org_id: str, year: int) -> list[StepTime]:
-        start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+    def _steps(self, chart: OrgChart, year: int) -> list[StepTime]:
+        zone = chart.organization.time_zone  # the year begins at midnight there
+        start = convert(datetime(year, 1, 1), zone, self.storage_zone)
+        end = convert(datetime(year + 1, 1, 1), zone, self.storage_zone)
         statement = (select(Request.request_type, Task.name, Task.created_at, Task.decided_at)
                      .join_from(Task, Request, Request.id == Task.request_id)
-                     .where(Request.org_id == org_id, Task.kind.in_(DECISION_KINDS),
+                     .where(Request.org_id == chart.id, Task.kind.in_(DECISION_KINDS),
                             Task.decided_at >= start, Task.decided_at < end))
         hours: dict[tuple[str, str], list[float]] = defaultdict(list)
         with self.db.reading(snapshot=False) as s:
@@ -232,10 +239,12 @@ class Stats:
                      .where(Request.org_id == chart.id, Task.status != "cancelled",
                             and_(Task.due_on >= date(year, 1, 1), Task.due_on <= date(year, 12, 31))))
         lines: dict[str, Overdue] = {}
+        zone = chart.organization.time_zone
         with self.db.reading(snapshot=False) as s:
             for row in s.connection().execute(statement):
                 late_open = row.is_open and row.due_on < today
-                late_done = not row.is_open and row.decided_at is not None and row.decided_at.date() > row.due_on
+                late_done = (not row.is_open and row.decided_at is not None
+                             and convert(row.decided_at, self.storage_zone, zone).date() > row.due_on)
                 if not (late_open or late_done):
                     continue
                 who = chart.people.get(row.applicant)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from approvals.app import Approvals, build
-from approvals.clock import FixedClock
+from approvals.clock import Clock, FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -51,7 +51,7 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def make_app(url: str, *charts: Path, clock: FixedClock | None = None, processes: Path = PROCESSES) -> Approvals:
+def make_app(url: str, *charts: Path, clock: Clock | None = None, processes: Path = PROCESSES) -> Approvals:
     app = build(url, processes, clock or FixedClock(NOW))
     app.init_db()
     for chart in charts:

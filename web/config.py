@@ -2,6 +2,8 @@
 
 APPROVALS_DATABASE_URL    SQLAlchemy URL (default: the engine's SQLite file)
 APPROVALS_PROCESSES       directory of BPMN files (default: processes/)
+APPROVALS_TIME_ZONE       IANA zone stored times are written in (default Asia/Shanghai; read by
+                          approvals/clock.py, refused at start when it names no zone)
 APPROVALS_SECRET_KEY      signs session cookies; generated (with a warning) when unset
 APPROVALS_ADMINS          comma-separated admins, each administering one organization:
                           `person.id` (their own organization) or `org-id:person.id`

@@ -10,8 +10,8 @@ from markupsafe import Markup, escape
 
 from approvals.calendar import for_chart
 from approvals.deadlines import Due
-from web.engine import today
 from web.i18n import gettext as _
+from web.localtime import today
 from web.users import me
 
 

@@ -6,7 +6,7 @@ ready-made one (``APPROVALS_ENGINE``) with a fixed clock and a throwaway databas
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
 
@@ -36,12 +36,9 @@ def engine() -> Approvals:
 
 
 def now() -> datetime:
-    """The engine's clock, so ages and due dates agree with what the engine decided."""
+    """The engine's clock, so ages agree with what the engine decided. A stored time: the day
+    and the time shown come from web/localtime.py, in the organization's zone."""
     return engine().clock.now()
-
-
-def today() -> date:
-    return now().date()
 
 
 def current_chart(org_id: str) -> OrgChart:

@@ -15,6 +15,7 @@ from flask import Flask, session
 from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup
 
+from web.localtime import local
 from web.pagememo import once
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -66,11 +67,12 @@ def field_label(field: Any) -> str:
 
 
 def when(value: datetime | date | None) -> str:
-    """Times as people write them on forms here: 2026-11-23 09:00 (no seconds, no zone)."""
+    """Times as people write them on forms here: 2026-11-23 09:00 (no seconds, no zone), on the
+    clocks of the reader's organization (web/localtime.py), whatever the server's zone."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local(value).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
 

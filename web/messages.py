@@ -28,7 +28,7 @@ from approvals.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
-from web.i18n import is_english
+from web.i18n import is_english, when
 from web.refusals import refusal_text
 from web.users import me
 
@@ -261,7 +261,7 @@ def conflict(task_id: int) -> str:
     if task.decided_by and task.decided_by == me().id:  # e.g. decided in another tab
         return _(
             "You already handled this at %(time)s (%(status)s); nothing was changed.",
-            time=task.decided_at.strftime("%Y-%m-%d %H:%M") if task.decided_at else "",
+            time=when(task.decided_at),
             status=labels.word(labels.TASK_STATUS, task.status),
         )
     if task.decided_by:
@@ -269,7 +269,7 @@ def conflict(task_id: int) -> str:
         return _(
             "Already handled by %(name)s at %(time)s (%(status)s); nothing was changed.",
             name=chart.display_name(task.decided_by),
-            time=task.decided_at.strftime("%Y-%m-%d %H:%M") if task.decided_at else "",
+            time=when(task.decided_at),
             status=labels.word(labels.TASK_STATUS, task.status),
         )
     return _(

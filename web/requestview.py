@@ -16,9 +16,10 @@ from approvals.deadlines import ReportNotOpenError, check_report_open
 from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
 from web import labels, origins
-from web.engine import engine, today
+from web.engine import engine
 from web.i18n import field_label
 from web.i18n import gettext as _
+from web.localtime import today
 from web.presenters import name, step_name
 from web.users import me
 

@@ -14,13 +14,14 @@ of the task's organization (approvals/calendar.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from approvals.app import Approvals
 from approvals.calendar import for_chart
+from approvals.clock import day_of
 from approvals.deadlines import Due
 from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
@@ -65,18 +66,21 @@ def _notes(app: Approvals, t: Any, chart: OrgChart, today: date, found: Found) -
 
 def run(app: Approvals) -> Found:
     now = app.clock.now()
-    today = now.date()
+    # Each organization's own day (its time_zone): zones are at most 26 hours apart, so no
+    # organization's day is past the storage zone's day after next; the loop decides per organization.
+    latest = now.date() + timedelta(days=2)
     query = (select(Task.id, Task.request_id, Task.assignee, Task.kind, Task.due_on, Task.bpmn_id, Request.org_id,
                     Request.process_id, Request.process_sha)
              .join(Request, Request.id == Task.request_id)
-             .where(Task.is_open.is_(True), Task.due_on < today, Task.kind.in_((*DECISION_KINDS, "report")))
+             .where(Task.is_open.is_(True), Task.due_on < latest, Task.kind.in_((*DECISION_KINDS, "report")))
              .order_by(Task.id))
     found, charts = Found(), dict[str, OrgChart]()
     with app.db.writing() as conn:
         rows: list[dict[str, Any]] = []
         for t in conn.execute(query).all():
             chart = charts.get(t.org_id) or charts.setdefault(t.org_id, app.orgcharts.current(t.org_id))
-            if not for_chart(chart).is_working_day(today):
+            today = day_of(app.clock, now, chart.organization.time_zone)
+            if t.due_on >= today or not for_chart(chart).is_working_day(today):
                 continue
             rows.extend(row(note, now, key) for note, key in _notes(app, t, chart, today, found))
         if rows:

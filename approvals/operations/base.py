@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from approvals import eligibility, signatures, text
 from approvals.audit import Entry
+from approvals.clock import day_of
 from approvals.definitions import DECISION_KINDS
 from approvals.engine import Run
 from approvals.errors import FieldError, InvalidStateError, Issue
@@ -46,6 +47,11 @@ class Action:
     out: Outbox
     now: datetime
     task: TaskRow | None = None
+
+    @property
+    def day(self) -> date:
+        """The organization's day at ``now``: what a step arriving now counts from."""
+        return day_of(self.service.clock, self.now, self.chart.organization.time_zone)
 
     @property
     def the_task(self) -> TaskRow:

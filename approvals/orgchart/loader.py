@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from approvals.clock import DEFAULT_ZONE, zone_problem
 from approvals.errors import Issue, OrgChartError
 from approvals.orgchart import yamlread
 from approvals.orgchart.model import UNIT_KINDS, Duty, Organization, OrgChart, Person, Unit
@@ -32,7 +33,8 @@ GRADES = ("county",)  # 县级干部; the only grade a policy reads
 
 # Allowed keys of each mapping, and whether each is required.
 TOP_KEYS = {"organization": True, "units": True, "people": True, "posts": False, "duties": False}
-ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": False, "calendar": False}
+ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": False, "calendar": False,
+                    "time_zone": False}
 CALENDAR_KEYS = {"holidays": False, "working_days": False}
 UNIT_KEYS = {"id": True, "name": True, "kind": True, "head": False, "deputies": False,
              "supervisor": False}
@@ -256,9 +258,23 @@ class _Checker:
         processes = self.processes(org, path)
         risk_areas = self.texts(org, "risk_areas", path)
         holidays, working_days = self.calendar(org, path)
+        time_zone = self.time_zone(org, path)
         if org_id is None or name is None:
             return None
-        return Organization(org_id, name, MappingProxyType(processes), risk_areas, holidays, working_days)
+        return Organization(org_id, name, MappingProxyType(processes), risk_areas, holidays, working_days,
+                            time_zone)
+
+    def time_zone(self, org: Mapping[Any, Any], path: str) -> str:
+        """``organization.time_zone``: the IANA zone its days and times are reckoned in."""
+        name = self.text(org, "time_zone", path, required=False)
+        if name is None:
+            return DEFAULT_ZONE
+        problem = zone_problem(name)
+        if problem:
+            self.add(_join(path, "time_zone"), name, f"{problem}; it decides the day a step arrives, "
+                                                     "due dates and every time shown")
+            return DEFAULT_ZONE
+        return name
 
     def calendar(self, org: Mapping[Any, Any], path: str) -> tuple[frozenset[date], frozenset[date]]:
         """``organization.calendar``: the bureau's own closures and extra working days."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from approvals.clock import DEFAULT_ZONE
 from approvals.errors import UnknownPersonError
 
 UNIT_KINDS = ("leadership", "section", "affiliated", "contractor")
@@ -29,6 +30,8 @@ class Organization:
     # Extension: the organization's own closures and extra working days (approvals/calendar.py).
     holidays: frozenset[date] = frozenset()
     working_days: frozenset[date] = frozenset()
+    # Extension: the zone its days and times are reckoned in (approvals/clock.py).
+    time_zone: str = DEFAULT_ZONE
 
 
 @dataclass(frozen=True)

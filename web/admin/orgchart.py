@@ -20,8 +20,9 @@ from approvals.orgchart import yamlread
 from web import yamllines
 from web.admin import bp
 from web.admin.yamlwords import issue_sentence
-from web.engine import engine, today
+from web.engine import engine
 from web.i18n import gettext as _
+from web.localtime import today
 from web.presenters import name
 from web.users import me, offices
 

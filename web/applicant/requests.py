@@ -16,6 +16,8 @@ from web.applicant import attachments, bp
 from web.approver.operations_view import take_back_offered
 from web.engine import engine, now
 from web.i18n import gettext as _
+from web.i18n import when
+from web.localtime import local
 from web.presenters import name
 from web.requestview import build, record_view, visible_request
 from web.users import me
@@ -109,7 +111,7 @@ def urge(request_id: int, task_id: int) -> Response:
         flash(messages.conflict(task_id), "error")
     except TooSoonError as exc:
         flash(_("You urged %(name)s at %(time)s; you can urge them again from %(next)s.", name=name(task.assignee),
-                time=exc.last.strftime("%H:%M"), next=exc.next_at.strftime("%Y-%m-%d %H:%M")), "error")
+                time=local(exc.last).strftime("%H:%M"), next=when(exc.next_at)), "error")
     except InvalidStateError:
         flash(_("Only a waiting decision can be urged."), "error")
     return redirect(url_for("applicant.detail", request_id=request_id))

@@ -12,9 +12,10 @@ from approvals.forms import FieldDef
 from web import forms, messages, nav
 from web.applicant import attachments, bp
 from web.approver.questions import waiting_for
-from web.engine import engine, today
+from web.engine import engine
 from web.i18n import gettext as _
 from web.listfilters import request_types
+from web.localtime import today
 from web.presenters import preview_steps, rule_summary
 from web.users import me
 

@@ -18,8 +18,9 @@ from web.approver import bp
 from web.approver.inbox_table import inbox_rows
 from web.approver.operations_view import take_back_offered
 from web.deadlines import due_label
-from web.engine import engine, now, today
+from web.engine import engine, now
 from web.i18n import gettext as _
+from web.localtime import today
 from web.presenters import age, step_name
 from web.presenters import tag as person_tag
 from web.users import decides, discipline_opinion, holds, me

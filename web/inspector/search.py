@@ -20,6 +20,7 @@ from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import when
 from web.inspector import bp, chain, people
+from web.localtime import local
 from web.presenters import name
 from web.users import me
 
@@ -153,7 +154,7 @@ def export() -> Response:
             writer.writerow([spreadsheet_cell(values[key]) for key, _label in columns])
             yield buffer.getvalue()
 
-    stamp = engine().clock.now().strftime("%Y%m%d-%H%M")
+    stamp = local(engine().clock.now()).strftime("%Y%m%d-%H%M")
     return Response(
         stream_with_context(generate()),
         mimetype="text/csv",

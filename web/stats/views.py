@@ -9,8 +9,9 @@ from flask import Response, render_template, request
 
 from approvals import access_log
 from approvals.stats import Statistics, Stats, years
-from web.engine import engine, today
+from web.engine import engine
 from web.i18n import gettext as _
+from web.localtime import today
 from web.stats import bp, workbook
 from web.users import me
 
@@ -35,7 +36,7 @@ def _figures() -> Statistics:
     if year not in years([], now.year):
         year = now.year
     user = me()
-    figures = Stats(engine().db).year(user.chart, year, now)
+    figures = Stats(engine().db, engine().clock.zone).year(user.chart, year, now)
     app = engine()  # figures about colleagues' leave: logged like any view of personal data
     access_log.record(app.db, app.clock.now(), user.id, user.chart.id, None, "hr", "statistics",
                       {"year": year})
