@@ -75,6 +75,10 @@ _REFUSALS: list[tuple[str, Words]] = [
     (r"^request #(\d+) is (\w+); only a request in progress is terminated$",
      lambda m: _("Request #%(id)s is %(status)s: only a request in progress can be terminated.",
                  id=m[1], status=_status(m[2]))),
+    # approvals/operations/ask.py (沟通: a question closes with its request)
+    (r"^request #(\d+) is (\w+); its questions are closed$",
+     lambda m: _("Request #%(id)s is %(status)s: its questions closed with it and can no longer be answered.",
+                 id=m[1], status=_status(m[2]))),
     # approvals/operations/rewind.py (拿回 take back, 退回 send back)
     (r"^request #(\d+) is (\w+); there is nothing to take back$",
      lambda m: _("Request #%(id)s is %(status)s: there is nothing to take back.", id=m[1],
