@@ -13,8 +13,9 @@ from typing import Any
 from approvals import access_log
 from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
-from web import labels
+from web import handovers, labels
 from web.engine import engine
+from web.handovers import Handover
 from web.i18n import field_label
 from web.i18n import gettext as _
 from web.presenters import step_name
@@ -34,6 +35,7 @@ class TimelineRow:
     name: str
     kind: str
     status: str
+    handovers: tuple[Handover, ...] = ()  # who held it before a chart change or an acting approver
 
 
 @dataclass
@@ -53,6 +55,9 @@ class RequestView:
     @property
     def tasks(self) -> list[Task]:
         return [row.task for _n, rows in self.rounds for row in rows]
+
+    def handovers_of(self, task_id: int) -> tuple[Handover, ...]:
+        return next((row.handovers for _n, rows in self.rounds for row in rows if row.task.id == task_id), ())
 
     @property
     def open_decisions(self) -> list[Task]:
@@ -123,6 +128,7 @@ def build(req: Request) -> RequestView:
     definition = app.service.definition_of(req)
     attachments = app.queries.attachments(req.id)
     tasks = app.queries.steps(req.id)
+    moved = handovers.by_task(app.queries.holder_changes(req.id))
     rounds: dict[int, list[TimelineRow]] = {}
     for task in tasks:
         rounds.setdefault(task.round, []).append(
@@ -131,6 +137,7 @@ def build(req: Request) -> RequestView:
                 step_name(task, definition),
                 labels.word(labels.KIND, task.kind),
                 labels.word(labels.TASK_STATUS, task.status),
+                tuple(moved.get(task.id, ())),
             )
         )
     this_round = [t for t in tasks if t.round == req.round]
