@@ -19,7 +19,7 @@ from approvals.errors import ApprovalsError, ChartSavedFirstError, Configuration
 from approvals.notifications import cli as notify_cli
 from approvals.orgchart.loader import load_orgchart, read_text
 from approvals.orgchart.model import OrgChart
-from approvals.routes import preview
+from approvals.routes import explained, preview
 from approvals.text import checked
 
 EXIT_REFUSED = 2
@@ -224,8 +224,12 @@ def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, s
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
     steps = result.steps if explain else result.visible
-    for n, step in enumerate(steps, 1):
-        who = step.who(lambda p: f"{p} ({chart.display_name(p)})")
+
+    def display(person: str) -> str:
+        return f"{person} ({chart.display_name(person)})"
+
+    lines = explained(result.steps, display) if explain else [(s, s.who(display)) for s in steps]
+    for n, (step, who) in enumerate(lines, 1):
         together = f"  (at the same time as {', '.join(step.parallel_with)})" if step.parallel_with else ""
         click.echo(f"{n}. {step.kind:<8} {step.role:<22} {who}  {step.name}{together}"
                    + (f"  [{step.reason}]" if explain else ""))

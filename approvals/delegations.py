@@ -124,11 +124,12 @@ def not_over(conn: Connection, principals: Collection[str], day: date) -> list[A
 _ONE = select(Delegation).where(Delegation.id == bindparam("delegation_id")).with_for_update()
 _END = update(Delegation).where(Delegation.id == bindparam("delegation_id")).values(
     revoked=True, ends_on=bindparam("new_end"))
-_HANDED = (select(Task.id, Task.request_id, Task.name, Task.role)
+_HANDED = (select(Task.id, Task.request_id, Task.name, Task.role, Task.opened_at)
            .where(Task.principal == bindparam("principal"), Task.assignee == bindparam("delegate"),
                   Task.is_open.is_(True)).order_by(Task.id))
 _BACK = (update(Task).where(Task.id.in_(bindparam("ids", expanding=True)))  # an urge does not follow the task
-         .values(assignee=bindparam("owner"), urge_count=0, urged_at=None, revision=Task.revision + 1))
+         .values(assignee=bindparam("owner"), urge_count=0, urged_at=None, opened_at=None,  # unread, as handed
+                 revision=Task.revision + 1))
 
 
 def end(conn: Connection, delegation_id: int, today: Callable[[str], date]) -> tuple[Any, list[Any], date]:

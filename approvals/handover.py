@@ -47,6 +47,12 @@ REOPENED = ("take_back", "send_back")  # a decided step's row reopened: held as 
 AFTER_PENDING = "open_after"  # the holder's row while someone added after them waits (countersign_add.py)
 
 
+def read_mark(opened_at: datetime | None) -> dict[str, str]:
+    """What a ``reassigned`` entry keeps of the old holder's 已阅: the task moves unread, and
+    the trail still says the one before had read it, and when."""
+    return {"read_at": opened_at.isoformat()} if opened_at is not None else {}
+
+
 def held_by_person(s: Session, task: Task) -> bool:
     """Whether an operation named ``task``'s holder (转办, 加签, or 拿回/退回 of a step so
     held), rather than the route resolving a post."""

@@ -272,6 +272,14 @@ class Queries:
             return list(s.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id)
                                   .order_by(AuditEntry.seq)))
 
+    def holder_changes(self, request_id: int) -> list[AuditEntry]:
+        """The request's ``reassigned`` entries, in order: tasks that changed hands without a
+        decision (chart change, acting approver), for the timeline to say who held them before."""
+        with self.db.reading(snapshot=False) as s:
+            return list(s.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id,
+                                                           AuditEntry.action == "reassigned")
+                                  .order_by(AuditEntry.seq)))
+
     def can_view(self, chart: OrgChart, person: str, request_id: int, *, privileged: bool = False) -> bool:
         """Applicant, anyone with a step on it (or in a duty unit holding one), inspectors/admins."""
         if privileged:

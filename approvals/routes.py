@@ -104,6 +104,29 @@ class Route:
                 "steps": [s.as_json() for s in self.visible]}
 
 
+def explained(steps: tuple[RouteStep, ...], display: Callable[[str], str] = str) -> list[tuple[RouteStep, str]]:
+    """``route --explain``: each step with who it names. A group member removed by rule 1 or 2
+    while the rest of the group still signs is listed inside the group's line, marked with
+    the reason, never as a "group" of that member alone; a group removed whole (an any-one
+    group satisfied by one member) names that member alone."""
+    open_groups = {s.bpmn_id for s in steps if s.group and s.outcome == OPEN}
+    removed: dict[str, list[RouteStep]] = {}
+    for s in steps:
+        if s.group and s.outcome in (SATISFIED, SKIPPED_SELF) and s.bpmn_id in open_groups:
+            removed.setdefault(s.bpmn_id, []).append(s)
+    lines: list[tuple[RouteStep, str]] = []
+    for s in steps:
+        if s.group and s.outcome == OPEN and s.bpmn_id in removed:
+            names = [f"{display(r.assignee)} [{r.reason}]" for r in removed[s.bpmn_id]]
+            lines.append((s, f"{GROUP_WORDS[s.group]}: {', '.join(names + [display(p) for p in s.people])}"))
+        elif s.group and s.outcome in (SATISFIED, SKIPPED_SELF):
+            if s.bpmn_id not in removed:
+                lines.append((s, display(s.assignee)))
+        else:
+            lines.append((s, s.who(display)))
+    return lines
+
+
 def _route_step(step: Step) -> RouteStep:
     # Report steps are performed by the applicant; the preview names who receives them.
     who = step.receiver if step.kind == "report" and step.receiver else step.assignee

@@ -35,6 +35,7 @@ from approvals.errors import (
     UnknownProcessError,
     UnknownTaskError,
 )
+from approvals.handover import read_mark
 from approvals.notifications import urges
 from approvals.offices import NOBODY, Offices, require_admin
 from approvals.operations import ask, countersign_add, rewind, terminate, transfer
@@ -404,12 +405,14 @@ class ApprovalService:
         for task in rows.waiting_decisions(conn, principal):
             if task.id in kept:
                 continue
-            rows.update_task(conn, task, assignee=delegate, **urges.FORGOTTEN)
+            read_at = task.opened_at  # the principal's 已阅 stays in the trail; the delegate's task is unread
+            rows.update_task(conn, task, assignee=delegate, opened_at=None, **urges.FORGOTTEN)
             out.record(Entry(actor, "reassigned", task.request_id, task.id, orgchart_version=chart.version,
                              detail={"step": task.name, "role": task.role, "from": principal,
-                                     "to": delegate, "reason": "delegation"}))
+                                     "to": delegate, "reason": "delegation", "cause": "delegation",
+                                     **read_mark(read_at)}))
             out.signal("reassigned", request_id=task.request_id, task_id=task.id, old_assignee=principal,
-                       new_assignee=delegate, reason="delegation")
+                       new_assignee=delegate, reason="delegation", actor=actor, comment="")
 
     def _action(self) -> AbstractContextManager[Connection]:
         """The action's transaction; a form's idempotency key, when the caller claimed one,

@@ -15,8 +15,9 @@ from approvals import access_log
 from approvals.deadlines import ReportNotOpenError, check_report_open
 from approvals.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
-from web import labels, origins
+from web import handovers, labels, origins
 from web.engine import engine
+from web.handovers import Handover
 from web.i18n import field_label
 from web.i18n import gettext as _
 from web.localtime import today
@@ -37,6 +38,7 @@ class TimelineRow:
     name: str
     kind: str
     status: str
+    handovers: tuple[Handover, ...] = ()  # who held it before a chart change or an acting approver
 
 
 @dataclass
@@ -57,6 +59,9 @@ class RequestView:
     @property
     def tasks(self) -> list[Task]:
         return [row.task for _n, rows in self.rounds for row in rows]
+
+    def handovers_of(self, task_id: int) -> tuple[Handover, ...]:
+        return next((row.handovers for _n, rows in self.rounds for row in rows if row.task.id == task_id), ())
 
     @property
     def open_decisions(self) -> list[Task]:
@@ -146,6 +151,7 @@ def build(req: Request) -> RequestView:
     attachments = app.queries.attachments(req.id)
     tasks = app.queries.steps(req.id)
     why = origins.read(app.queries.trail(req.id))
+    moved = handovers.by_task(app.queries.holder_changes(req.id))
     rounds: dict[int, list[TimelineRow]] = {}
     for task in tasks:
         rounds.setdefault(task.round, []).append(
@@ -154,6 +160,7 @@ def build(req: Request) -> RequestView:
                 step_name(task, definition),
                 labels.word(labels.KIND, task.kind),
                 _status(task, why),
+                tuple(moved.get(task.id, ())),
             )
         )
     this_round = [t for t in tasks if t.round == req.round]

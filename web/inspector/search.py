@@ -14,8 +14,9 @@ from flask import Response, render_template, request, stream_with_context
 
 from approvals import access_log, audit_search
 from approvals.audit_search import AuditQuery, Hit
+from approvals.store.models import AuditEntry
 from approvals.text import spreadsheet_cell
-from web import labels
+from web import handovers, labels
 from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import when
@@ -106,10 +107,16 @@ def row(hit: Hit) -> dict[str, Any]:
             or detail.get("person")  # whose password or account (approvals/credentials.py)
         ),
         "decision": labels.word(labels.DECISION, e.decision) if e.decision else "",
-        "comment": e.comment,
+        "comment": _handover(e) if e.action == "reassigned" else e.comment,
         "orgchart_version": (e.orgchart_version or "")[:12],
         "hash": e.hash[:12],
     }
+
+
+def _handover(e: AuditEntry) -> str:
+    """A task that changed hands: 曾由 蒋涛 持有 → 人事变动 → 何平 · 冯洁 调整组织架构：…"""
+    moved = handovers.of_entry(e)
+    return f"{moved.line} · {moved.why}" if moved.why else moved.line
 
 
 def _columns() -> list[tuple[str, str]]:
