@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from approvals import credentials, delegations
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock
 from approvals.errors import FieldError, Issue, UnknownError
-from approvals.offices import NOBODY, Offices, require_admin
-from approvals.outbox import Outbox
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.people.offices import NOBODY, Offices, require_admin
 from approvals.store.database import Database
 from approvals.store.orgcharts import DatabaseOrgChartSource
 

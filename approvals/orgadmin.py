@@ -23,17 +23,18 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from approvals import credentials, delegations
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError, ConflictError, FieldError, Issue
-from approvals.handover import DefinitionOf, skip_for_applicant
-from approvals.offices import Offices, require_admin
-from approvals.orgchart.changes import Change, Leave, apply_change
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import group_holder, is_group_role, resolve
-from approvals.outbox import Outbox
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.operations.handover import DefinitionOf, skip_for_applicant
+from approvals.people.offices import Offices, require_admin
+from approvals.people.orgchart.changes import Change, Leave, apply_change
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import group_holder, is_group_role, resolve
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource

@@ -20,12 +20,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from approvals import delegations, eligibility, forms, text
-from approvals.audit import Entry
+from approvals import text
+from approvals.audit.chain import Entry
 from approvals.clock import Clock, SystemClock
-from approvals.deadlines import check_report_open
-from approvals.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
-from approvals.engine import RouteContext, Run, Saved, Step, finish_dry_run
 from approvals.errors import (
     ConflictError,
     FieldError,
@@ -36,13 +33,18 @@ from approvals.errors import (
     UnknownTaskError,
 )
 from approvals.notifications import urges
-from approvals.offices import NOBODY, Offices, require_admin
-from approvals.operations import ask, countersign_add, rewind, terminate, transfer
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import may_act
-from approvals.outbox import Outbox
-from approvals.recording import announce_settled, close_not_needed, record_steps, save_state, settle
-from approvals.routes import Route, preview, request_variables
+from approvals.notifications.outbox import Outbox
+from approvals.operations import ask, countersign_add, delegations, rewind, terminate, transfer
+from approvals.operations.recording import announce_settled, close_not_needed, record_steps, save_state, settle
+from approvals.people import eligibility
+from approvals.people.offices import NOBODY, Offices, require_admin
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import may_act
+from approvals.process import forms
+from approvals.process.deadlines import check_report_open
+from approvals.process.definitions import DECISION_KINDS, DefinitionRegistry, ProcessDefinition
+from approvals.process.engine import RouteContext, Run, Saved, Step, finish_dry_run
+from approvals.process.routes import Route, preview, request_variables
 from approvals.store import idempotency, rows
 from approvals.store.database import Database, insert_if_absent
 from approvals.store.models import Attachment, ProcessVersion, Task

@@ -33,7 +33,7 @@ def decide_figures(tmp: Path, rounds: int = 40, synchronous: str | None = None,
     """``synchronous``: SQLite's setting for this run (the bench's NORMAL when None; FULL is what
     a default install runs, where each commit waits for the disk on both sides).
     ``postgresql``: the URL of an empty database to run on instead of SQLite."""
-    from approvals import credentials
+    from approvals.identity import credentials
     from approvals.store.database import SYNCHRONOUS_ENV
 
     suffix = "_postgresql" if postgresql else f"_{synchronous.lower()}_sync" if synchronous else ""

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from flask import Flask, current_app, has_app_context
 
 from approvals.app import Approvals, build
-from approvals.deploy import warn_missing
-from approvals.orgchart.model import OrgChart
+from approvals.operations.deploy import warn_missing
+from approvals.people.orgchart.model import OrgChart
 from web.pagememo import once, page_memo
 
 
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
         )
     app.extensions["approvals"] = approvals
     # Loudly, at start: processes stored requests use that this server lacks (docs/processes.md)
-    warn_missing(approvals.db, approvals.definitions)
+    warn_missing(approvals.db, approvals.process.definitions)
 
 
 def engine() -> Approvals:

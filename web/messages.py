@@ -21,7 +21,7 @@ from approvals.errors import (
     UnknownError,
     VacantPostError,
 )
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
@@ -99,7 +99,7 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(r"^must be someone other than yourself$"),
         lambda m: _("The acting approver must be someone other than the person they act for."),
     ),
-    # sod: who may be named acting approver (approvals/eligibility.py)
+    # sod: who may be named acting approver (approvals/people/eligibility.py)
     (
         re.compile(r"^is the applicant of request #(\d+) \((.*)\), and nobody approves"),
         lambda m: _(
@@ -185,7 +185,7 @@ def explain(
     if isinstance(exc, ConflictError):
         return _("Someone else has already handled this; the page now shows the current state.")
     if isinstance(exc, NotPermittedError):
-        if " is the applicant of request #" in str(exc):  # rule 1, approvals/eligibility.py
+        if " is the applicant of request #" in str(exc):  # rule 1, approvals/people/eligibility.py
             return _("Nobody approves their own request.")
         return _("You may not do this.")
     if isinstance(exc, UnknownError):
@@ -221,7 +221,7 @@ def conflict(task_id: int) -> str:
     )
 
 
-# admin: acting approvers and passwords (approvals/delegations.py, approvals/accounts.py)
+# admin: acting approvers and passwords (approvals/operations/delegations.py, approvals/accounts.py)
 _ISSUES += [
     (
         re.compile(r"^overlaps the delegation to (\S+) from (\S+) to (\S+);"),

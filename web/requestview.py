@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from approvals import access_log
-from approvals.definitions import DECISION_KINDS, ProcessDefinition
+from approvals.audit import access_log
+from approvals.process.definitions import DECISION_KINDS, ProcessDefinition
 from approvals.store.models import Attachment, Request, Task
 from web import labels
 from web.engine import engine

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import AccessLogEntry
 

@@ -33,7 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from approvals import audit, verifications
+from approvals.audit import chain as audit
+from approvals.audit import verifications
 from approvals.errors import AuditChainError
 from approvals.store.database import Database
 from approvals.store.models import AuditEntry, Deployment

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
-from approvals.audit import Verification
+from approvals.audit.chain import Verification
 from approvals.store.database import Database
 from approvals.store.models import AuditVerification
 

@@ -10,16 +10,17 @@ from typing import Any
 
 import click
 
-from approvals import audit_cli, credentials
 from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
-from approvals.check import run_check
+from approvals.cli import audit as audit_cli
+from approvals.cli import notify as notify_cli
 from approvals.clock import SystemClock
-from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError, RefusedError, UnknownError
-from approvals.notifications import cli as notify_cli
-from approvals.orgchart.loader import load_orgchart, read_text
-from approvals.orgchart.model import OrgChart
-from approvals.routes import preview
+from approvals.identity import credentials
+from approvals.people.orgchart.loader import load_orgchart, read_text
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.check import run_check
+from approvals.process.definitions import DefinitionRegistry
+from approvals.process.routes import preview
 from approvals.text import checked
 
 EXIT_REFUSED = 2

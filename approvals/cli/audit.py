@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
-from approvals import access_log, audit, checkpoints, trail_check, verifications, worker
 from approvals.app import Approvals
+from approvals.audit import access_log, checkpoints, trail_check, verifications
+from approvals.audit import chain as audit
 from approvals.errors import ApprovalsError
+from approvals.jobs import worker
 
 
 def _fail(message: str) -> None:
@@ -95,8 +97,8 @@ def prune(ctx: click.Context, dry_run: bool) -> None:
 @click.argument("code")
 @click.pass_context
 def check_copy(ctx: click.Context, code: str) -> None:
-    """Check the verification code printed on a paper 审批单 (approvals/printable.py)."""
-    from approvals import printable
+    """Check the verification code printed on a paper 审批单 (approvals/reports/printable.py)."""
+    from approvals.reports import printable
 
     result = printable.check(_app(ctx).db, code)
     if not result.ok:

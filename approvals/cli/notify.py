@@ -10,7 +10,8 @@ import click
 
 from approvals.app import Approvals
 from approvals.errors import ApprovalsError
-from approvals.notifications import delivery, jobs, settings
+from approvals.jobs import notify as jobs
+from approvals.notifications import delivery, settings
 from approvals.notifications.channels import NAMES
 from approvals.store.models import ChannelSetting
 

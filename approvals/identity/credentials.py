@@ -4,7 +4,7 @@ account that may be disabled.
 
 Every change here that a person or an inspector cares about (new password, account disabled or
 enabled) is written to the audit trail in the same transaction, and moves the generation, so
-sessions opened before it stop working in every worker (approvals/signin.py checks it).
+sessions opened before it stop working in every worker (approvals/identity/signin.py checks it).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from approvals.audit import Entry
-from approvals.outbox import Outbox
+from approvals.audit.chain import Entry
+from approvals.notifications.outbox import Outbox
 from approvals.store.database import Database
 from approvals.store.models import Credential
 

@@ -34,10 +34,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from approvals import credentials
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock
-from approvals.outbox import Outbox
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
 from approvals.store.database import Database
 from approvals.store.models import Credential, SignInThrottle
 

@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping
 
 from approvals.app import Approvals
 from approvals.errors import ApprovalsError
+from approvals.jobs import reminders as scan
 from approvals.notifications import channels as channel_plugins
-from approvals.notifications import delivery, scan
+from approvals.notifications import delivery
 
 EVERY_ENV = "APPROVALS_DELIVERY_EVERY"  # seconds between delivery rounds
 DEFAULT_EVERY = 10.0

@@ -3,7 +3,7 @@
 Run by ``approvals worker`` every hour; each reminder is a notification whose ``dedup_key`` is
 unique per (kind, task, day), inserted with ON CONFLICT DO NOTHING, so it is sent once a day
 however many workers scan, however often. Nothing is sent on a day that is not a working day
-of the task's organization (approvals/calendar.py).
+of the task's organization (approvals/process/calendar.py).
 
 - a decision past its due date: its holder, "已超期 N 个工作日";
 - after ``escalate_after_days`` overdue working days (docs/processes.md): also the holder's
@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 
 from approvals.app import Approvals
-from approvals.calendar import for_chart
-from approvals.deadlines import Due
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
 from approvals.notifications.events import Note, row
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.calendar import for_chart
+from approvals.process.deadlines import Due
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import insert_if_absent
 from approvals.store.models import Notification, Request, Task
 

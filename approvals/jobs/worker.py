@@ -8,7 +8,7 @@ Jobs today: signing an audit checkpoint every ``APPROVALS_CHECKPOINT_EVERY`` min
 ``APPROVALS_CHECKPOINT_KEY`` and ``APPROVALS_CHECKPOINT_DIR`` are set), pruning the access
 log once a day, forgetting form keys (store/idempotency.py) older than a day every hour,
 delivering notifications every ``APPROVALS_DELIVERY_EVERY`` seconds and the
-daily reminder scan every hour (approvals/notifications/jobs.py).
+daily reminder scan every hour (approvals/jobs/notify.py).
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from approvals import access_log, checkpoints
 from approvals.app import Approvals
+from approvals.audit import access_log, checkpoints
 from approvals.errors import ApprovalsError
-from approvals.notifications import jobs as notification_jobs
+from approvals.jobs import notify as notification_jobs
 from approvals.store import idempotency
 
-log = logging.getLogger("approvals.worker")
+log = logging.getLogger("approvals.jobs.worker")
 
 KEY_ENV, DIR_ENV, EVERY_ENV = "APPROVALS_CHECKPOINT_KEY", "APPROVALS_CHECKPOINT_DIR", "APPROVALS_CHECKPOINT_EVERY"
 DEFAULT_EVERY_MINUTES = 60.0

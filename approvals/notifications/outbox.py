@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from approvals import audit, signals
-from approvals.audit import Entry
+from approvals import signals
+from approvals.audit import chain as audit
+from approvals.audit.chain import Entry
 from approvals.notifications import events
 from approvals.store.database import connection_of
 

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, select, update
 
 from approvals import text, uploads
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, Issue, NotPermittedError, UnknownError
+from approvals.notifications.outbox import Outbox
 from approvals.operations.base import on_request, on_task, require_holder
-from approvals.outbox import Outbox
 from approvals.store import rows
 from approvals.store.database import RACE
 from approvals.store.models import Attachment, Question

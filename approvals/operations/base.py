@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from approvals import eligibility, text
-from approvals.audit import Entry
-from approvals.definitions import DECISION_KINDS
+from approvals import text
+from approvals.audit.chain import Entry
 from approvals.errors import FieldError, InvalidStateError, Issue
-from approvals.offices import Offices
-from approvals.orgchart.model import OrgChart
-from approvals.outbox import Outbox
+from approvals.notifications.outbox import Outbox
+from approvals.people import eligibility
+from approvals.people.offices import Offices
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store import rows
 from approvals.store.rows import RequestRow, TaskRow
 

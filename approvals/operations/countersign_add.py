@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from approvals.audit import Entry
-from approvals.engine import RouteContext, Run, Step
+from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
-from approvals.offices import Offices
+from approvals.notifications.outbox import Outbox
 from approvals.operations.base import (
     ADDED,
     Action,
@@ -41,8 +40,9 @@ from approvals.operations.base import (
     require_holder,
     require_reason,
 )
-from approvals.outbox import Outbox
-from approvals.recording import record_steps, save_state
+from approvals.operations.recording import record_steps, save_state
+from approvals.people.offices import Offices
+from approvals.process.engine import RouteContext, Run, Step
 from approvals.store import rows
 from approvals.store.rows import TaskRow
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Date, Select, String, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from approvals.definitions import DECISION_KINDS
-from approvals.eligibility import Waiting
 from approvals.errors import FieldError, Issue
+from approvals.people.eligibility import Waiting
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import connection_of
 from approvals.store.models import Delegation, Request, Task
 

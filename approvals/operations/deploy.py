@@ -23,15 +23,15 @@ from datetime import date
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock
-from approvals.definitions import DefinitionRegistry, ProcessDefinition, parse_bpmn
 from approvals.errors import ApprovalsError, Issue, ProcessDefinitionError, RuleRefusalError
-from approvals.offices import Offices, require_admin
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import is_known_role
-from approvals.outbox import Outbox
-from approvals.routes import preview
+from approvals.notifications.outbox import Outbox
+from approvals.people.offices import Offices, require_admin
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import is_known_role
+from approvals.process.definitions import DefinitionRegistry, ProcessDefinition, parse_bpmn
+from approvals.process.routes import preview
 from approvals.store.database import Database, insert_if_absent
 from approvals.store.models import ProcessDeployment, ProcessVersion, Request
 

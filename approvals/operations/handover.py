@@ -14,12 +14,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from approvals.audit import Entry
-from approvals.definitions import ProcessDefinition
-from approvals.engine import RouteContext, Run
-from approvals.orgchart.model import OrgChart
-from approvals.outbox import Outbox
-from approvals.recording import record_steps, save_state
+from approvals.audit.chain import Entry
+from approvals.notifications.outbox import Outbox
+from approvals.operations.recording import record_steps, save_state
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.definitions import ProcessDefinition
+from approvals.process.engine import RouteContext, Run
 from approvals.store import rows
 from approvals.store.models import Task
 from approvals.store.rows import RequestRow

@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert, select, update
 
-from approvals import delegations
-from approvals.audit import Entry
-from approvals.calendar import for_chart
-from approvals.deadlines import due_on
-from approvals.definitions import DECISION_KINDS
-from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
-from approvals.orgchart.model import OrgChart
-from approvals.outbox import Outbox
+from approvals.audit.chain import Entry
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.calendar import for_chart
+from approvals.process.deadlines import due_on
+from approvals.process.definitions import DECISION_KINDS
+from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
 from approvals.store import rows
 from approvals.store.models import Task
 from approvals.store.rows import RequestRow

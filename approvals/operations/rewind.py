@@ -22,12 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals import eligibility
-from approvals.audit import Entry
-from approvals.definitions import DECISION_KINDS
-from approvals.engine import Run
+from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
-from approvals.offices import Offices
 from approvals.operations.base import (
     ADDED,
     LIVE_REQUEST,
@@ -39,7 +35,11 @@ from approvals.operations.base import (
     require_holder,
     require_reason,
 )
-from approvals.recording import save_state
+from approvals.operations.recording import save_state
+from approvals.people import eligibility
+from approvals.people.offices import Offices
+from approvals.process.definitions import DECISION_KINDS
+from approvals.process.engine import Run
 from approvals.store import rows
 from approvals.store.rows import TaskRow
 

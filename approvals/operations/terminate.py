@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals.audit import Entry
-from approvals.engine import Run
+from approvals.audit.chain import Entry
 from approvals.errors import InvalidStateError, NotPermittedError
-from approvals.offices import Offices, require_admin
 from approvals.operations.base import on_request, require_reason
-from approvals.recording import save_state
+from approvals.operations.recording import save_state
+from approvals.people.offices import Offices, require_admin
+from approvals.process.engine import Run
 from approvals.store import rows
 
 if TYPE_CHECKING:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.errors import InvalidStateError
-from approvals.offices import Offices
 from approvals.operations.base import ADDED, announce, new_row, on_task, pending_added, require_holder, require_reason
 from approvals.operations.base import check_person as check_target
+from approvals.people.offices import Offices
 from approvals.store import rows
 
 if TYPE_CHECKING:

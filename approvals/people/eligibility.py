@@ -35,8 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from approvals.errors import FieldError, Issue, NotPermittedError
-from approvals.offices import Offices
-from approvals.orgchart.model import OrgChart
+from approvals.people.offices import Offices
+from approvals.people.orgchart.model import OrgChart
 
 DISCIPLINE_ROLE = "duty:discipline"
 # Group steps of the discipline unit (docs/processes.md, "Group steps") are its steps too.

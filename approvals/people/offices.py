@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from approvals.errors import ApprovalsError, NotPermittedError
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 
 _ORG = re.compile(r"[a-z0-9-]+")
 _PERSON = re.compile(r"[a-z0-9._-]+")

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 
 MAX_SPAN = 3660  # days walked at most: a limit of years of working days is a typo, not a rule
 

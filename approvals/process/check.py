@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from approvals.calendar import WorkingCalendar, data_note
-from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError
-from approvals.orgchart.findings import findings
-from approvals.orgchart.loader import load_orgchart
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import is_known_role
-from approvals.routes import preview
+from approvals.people.orgchart.findings import findings
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import is_known_role
+from approvals.process.calendar import WorkingCalendar, data_note
+from approvals.process.definitions import DefinitionRegistry
+from approvals.process.routes import preview
 
 
 @dataclass
@@ -41,7 +41,7 @@ def _check_roles(registry: DefinitionRegistry, chart: OrgChart, name: str, repor
 
 
 def _check_findings(chart: OrgChart, report: CheckReport) -> None:
-    """Shapes the format allows but no bureau means (approvals/orgchart/findings.py); errors
+    """Shapes the format allows but no bureau means (approvals/people/orgchart/findings.py); errors
     fail the check, warnings are listed."""
     for finding in findings(chart):
         if finding.severity == "error":

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from approvals.calendar import WorkingCalendar
-from approvals.definitions import StepDef
 from approvals.errors import InvalidStateError
+from approvals.process.calendar import WorkingCalendar
+from approvals.process.definitions import StepDef
 
 
 class ReportNotOpenError(InvalidStateError):

@@ -6,7 +6,7 @@ engine runs"):
 
 - every expression in the XML (flow conditions, ``required_if`` rules, multi-instance
   cardinalities and completion conditions, loop conditions, timers, event conditions) must be
-  in the expression language of ``approvals.expressions`` and read only variables the
+  in the expression language of ``approvals.process.expressions`` and read only variables the
   process has;
 - every element must be one the engine runs: a boundary timer that would never fire is
   refused, not accepted and silently ignored.
@@ -20,14 +20,14 @@ from typing import Any
 from lxml import etree
 
 from approvals.errors import Issue
-from approvals.expressions import ExpressionError, compile_expression
-from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE, ANY_ONE_CONDITION, COUNTS
+from approvals.process.expressions import ExpressionError, compile_expression
+from approvals.process.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE, ANY_ONE_CONDITION, COUNTS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 
-# What approvals.routes.request_variables provides besides form fields and process properties
+# What approvals.process.routes.request_variables provides besides form fields and process properties
 # (tests/engine/test_safe_expressions.py pins the two together).
 REQUEST_VARIABLES = ("applicant", "applicant_category", "grade", "unit_kind", "unit_id", "today", "risk_areas")
 

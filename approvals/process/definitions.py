@@ -21,13 +21,13 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from approvals.branches import Branches, parallel_branches
-from approvals.definition_checks import check_elements, check_expressions, group_mode
-from approvals.eligibility import is_discipline_step
 from approvals.errors import Issue, ProcessDefinitionError, UnknownProcessError
-from approvals.forms import FieldDef, parse_form
-from approvals.groups import ApprovalsParser
-from approvals.orgchart.roles import group_syntax_problem, is_group_role
+from approvals.people.eligibility import is_discipline_step
+from approvals.people.orgchart.roles import group_syntax_problem, is_group_role
+from approvals.process.branches import Branches, parallel_branches
+from approvals.process.definition_checks import check_elements, check_expressions, group_mode
+from approvals.process.forms import FieldDef, parse_form
+from approvals.process.groups import ApprovalsParser
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -51,7 +51,7 @@ class StepDef:
     due_field: str | None = None
     fields: tuple[FieldDef, ...] = ()
     group: str | None = None  # group steps: all_in_order (会签 依次), all_at_once (会签 同时), any_one (或签)
-    # Working days (approvals/calendar.py): a decision's time limit from when it arrives; a
+    # Working days (approvals/process/calendar.py): a decision's time limit from when it arrives; a
     # report's due date after the date in due_field (0: that day). None: no time limit.
     due_days: int | None = None
     opens_field: str | None = None  # a report is refused before this date field's day
@@ -265,7 +265,7 @@ def parse_bpmn(xml: str, source: str) -> list[ProcessDefinition]:
 
 
 class DeployedVersions(Protocol):
-    """Where deployed process versions live (``approvals.deploy.DatabaseDeployments``)."""
+    """Where deployed process versions live (``approvals.operations.deploy.DatabaseDeployments``)."""
 
     def marker(self) -> int | None:
         """Changes whenever a version is deployed: one cheap query."""

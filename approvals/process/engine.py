@@ -6,7 +6,7 @@ because the applicant holds it (rule 1) or satisfied by the previous decision (r
 The same ``advance`` serves the real run and the route preview (a dry run that approves
 every step), so the preview can never drift from the route.
 
-A group step (会签/或签, ``approvals/groups.py``) is a multi-instance userTask: when it is
+A group step (会签/或签, ``approvals/process/groups.py``) is a multi-instance userTask: when it is
 reached the workflow asks ``_hand_in_groups`` for its members (the org chart's, applicant
 taken out), and each member's instance is a Step of its own, sharing ``Step.group``. Every
 method that runs a task must hand the groups in first, as ``advance`` and ``complete`` do.
@@ -34,12 +34,12 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from approvals.definitions import ProcessDefinition, StepDef
 from approvals.errors import ApprovalsError, InvalidStateError, RuleRefusalError
-from approvals.expressions import ExpressionError, compile_expression
-from approvals.groups import MEMBERS_HOOK, group_task_id, member_of
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import Resolution, resolve, resolve_group
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import Resolution, resolve, resolve_group
+from approvals.process.definitions import ProcessDefinition, StepDef
+from approvals.process.expressions import ExpressionError, compile_expression
+from approvals.process.groups import MEMBERS_HOOK, group_task_id, member_of
 
 STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
 
@@ -247,7 +247,7 @@ class Run:
     # -- internals ------------------------------------------------------------------------
 
     def _hand_in_groups(self, context: RouteContext) -> None:
-        """Tell the workflow who is in a group step when it reaches one (approvals/groups.py)."""
+        """Tell the workflow who is in a group step when it reaches one (approvals/process/groups.py)."""
         def members(bpmn_id: str) -> list[str]:
             role = self.definition.steps[bpmn_id].role
             return list(resolve_group(context.chart, role, context.applicant).members)

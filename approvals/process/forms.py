@@ -14,7 +14,7 @@ from typing import Any
 
 from approvals import text, uploads
 from approvals.errors import FieldError, Issue
-from approvals.expressions import evaluate
+from approvals.process.expressions import evaluate
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from approvals import forms
-from approvals.branches import run_together
-from approvals.definitions import ProcessDefinition
-from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Step, dry_run
-from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
+from approvals.process import forms
+from approvals.process.branches import run_together
+from approvals.process.definitions import ProcessDefinition
+from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Step, dry_run
+from approvals.process.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 
 REASONS = {
     OPEN: "decides",

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from approvals.definitions import DECISION_KINDS
-from approvals.queries import NOTICE_KINDS, Page
+from approvals.process.definitions import DECISION_KINDS
+from approvals.reports.queries import NOTICE_KINDS, Page
 from approvals.store.database import Database
 from approvals.store.models import Request, Task
 from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from approvals import audit
+from approvals.audit import chain as audit
 from approvals.errors import ApprovalsError
 from approvals.store.database import Database
 from approvals.store.models import AuditEntry

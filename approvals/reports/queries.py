@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, Date, Select, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import NotPermittedError, UnknownRequestError, UnknownTaskError
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import Attachment, AuditEntry, Notification, Question, Request, Task
 from approvals.store.rows import LISTED_REQUEST_COLUMNS, TASK_COLUMNS, ListedRequest, TaskRow

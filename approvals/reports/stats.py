@@ -6,7 +6,7 @@ What is counted, so a reader can check a figure by hand:
 
 - Leave: requests of type ``leave`` that were granted (status ``approved``, report still due,
   or ``completed``), from ``depart_on`` to ``return_on`` inclusive, in **working days**
-  (工作日) of the organization's calendar (approvals/calendar.py ``for_chart``): China's public
+  (工作日) of the organization's calendar (approvals/process/calendar.py ``for_chart``): China's public
   holidays and 调休 working days from the ``chinese-calendar`` package, with the org chart's
   own closures and extra working days (``organization.calendar``) winning over them. Each line
   also keeps the **calendar days** (日历天) of the same span, weekends and holidays included,
@@ -37,9 +37,9 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
-from approvals.calendar import PACKAGE_YEARS, WorkingCalendar, for_chart
-from approvals.definitions import DECISION_KINDS
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.calendar import PACKAGE_YEARS, WorkingCalendar, for_chart
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import Request, Task
 

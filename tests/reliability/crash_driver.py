@@ -16,8 +16,8 @@ from sqlalchemy import select
 from support import PROCESSES, leave_fields
 
 from approvals.app import build
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.models import Request, Task
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from approvals.deadlines import ReportNotOpenError
 from approvals.errors import ConflictError, FieldError, InvalidStateError, RefusedError
+from approvals.process.deadlines import ReportNotOpenError
 from approvals.store.models import Task
 from web import forms, messages
 from web.applicant import attachments, bp

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from approvals.errors import FieldError, RefusedError, UnknownProcessError
-from approvals.forms import FieldDef
+from approvals.process.forms import FieldDef
 from web import forms, messages
 from web.applicant import attachments, bp
 from web.engine import engine, today

@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from approvals import audit_search
+from approvals.audit import search as audit_search
 from approvals.errors import FieldError, NotPermittedError, UnknownError, UnknownPersonError
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 from web import messages
 from web.approver import bp
 from web.auth import safe_next

@@ -11,7 +11,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from approvals.errors import ApprovalsError, ConflictError
-from approvals.forms import FieldDef
+from approvals.process.forms import FieldDef
 from approvals.store.rows import ListedRequest, TaskRow
 from web import labels, listfilters, messages, nav, urls
 from web.approver import bp

@@ -8,8 +8,8 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
-from approvals import access_log
-from approvals.access_log import AccessQuery
+from approvals.audit import access_log
+from approvals.audit.access_log import AccessQuery
 from approvals.store.models import AccessLogEntry
 from web.engine import engine
 from web.i18n import when

@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import Response, render_template, request, stream_with_context
 
-from approvals import access_log, audit_search
-from approvals.audit_search import AuditQuery, Hit
+from approvals.audit import access_log
+from approvals.audit import search as audit_search
+from approvals.audit.search import AuditQuery, Hit
 from approvals.text import spreadsheet_cell
 from web import labels
 from web.engine import engine
@@ -99,7 +100,7 @@ def row(hit: Hit) -> dict[str, Any]:
             or detail.get("to")
             or detail.get("principal")
             or detail.get("assignee")
-            or detail.get("person")  # whose password or account (approvals/credentials.py)
+            or detail.get("person")  # whose password or account (approvals/identity/credentials.py)
         ),
         "decision": labels.word(labels.DECISION, e.decision) if e.decision else "",
         "comment": e.comment,

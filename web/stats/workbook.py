@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from approvals.stats import Statistics
+from approvals.reports.stats import Statistics
 from approvals.text import spreadsheet_cell
 from web.i18n import gettext as _
 

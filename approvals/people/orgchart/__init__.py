@@ -4,15 +4,10 @@ Format: ../shared/specs/orgchart-format.md; what this implementation accepts bey
 how to plug in another source: docs/orgcharts.md.
 """
 
-from approvals.orgchart.loader import load_orgchart, parse_orgchart
-from approvals.orgchart.model import CATEGORIES, UNIT_KINDS, Organization, OrgChart, Person, Unit
-from approvals.orgchart.roles import BUILTIN_ROLES, Resolution, is_known_role, may_act, resolve
-from approvals.orgchart.source import (
-    SOURCE_ENV,
-    OrgChartSource,
-    YamlFileSource,
-    source_from_config,
-)
+from approvals.people.orgchart.loader import load_orgchart, parse_orgchart
+from approvals.people.orgchart.model import CATEGORIES, UNIT_KINDS, Organization, OrgChart, Person, Unit
+from approvals.people.orgchart.roles import BUILTIN_ROLES, Resolution, is_known_role, may_act, resolve
+from approvals.people.orgchart.source import SOURCE_ENV, OrgChartSource, YamlFileSource, source_from_config
 
 __all__ = [
     "BUILTIN_ROLES",

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from approvals.errors import ApprovalsError, UnknownPersonError
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.source import SOURCE_ENV, OrgChartSource
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.source import SOURCE_ENV, OrgChartSource
 
 
 class ExternalOrgCharts:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from approvals.orgchart.model import OrgChart, Unit
+from approvals.people.orgchart.model import OrgChart, Unit
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from approvals.errors import Issue, OrgChartError
-from approvals.orgchart import yamlread
-from approvals.orgchart.model import UNIT_KINDS, Duty, Organization, OrgChart, Person, Unit
-from approvals.orgchart.roles import BUILTIN_ROLES
-from approvals.orgchart.yamlread import item_path as _item_path
-from approvals.orgchart.yamlread import join as _join
+from approvals.people.orgchart import yamlread
+from approvals.people.orgchart.model import UNIT_KINDS, Duty, Organization, OrgChart, Person, Unit
+from approvals.people.orgchart.roles import BUILTIN_ROLES
+from approvals.people.orgchart.yamlread import item_path as _item_path
+from approvals.people.orgchart.yamlread import join as _join
 
 ORG_SLUG = (re.compile(r"[a-z0-9-]+"), "lowercase letters a-z, digits 0-9 and '-' (e.g. xx-nrpb)")
 SLUG = (re.compile(r"[a-z0-9._-]+"),

@@ -26,7 +26,7 @@ class Organization:
     processes: Mapping[str, str]  # request type -> BPMN process id
     # Extension (documented in docs/orgcharts.md): designated risk areas an admin maintains.
     risk_areas: tuple[str, ...] = ()
-    # Extension: the organization's own closures and extra working days (approvals/calendar.py).
+    # Extension: the organization's own closures and extra working days (approvals/process/calendar.py).
     holidays: frozenset[date] = frozenset()
     working_days: frozenset[date] = frozenset()
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from approvals.errors import ApprovalsError, VacantPostError
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 
 BUILTIN_ROLES = ("unit_head", "supervisor", "applicant", "last_approver")
 GROUP_PATTERN = re.compile(r"^(members|deputies):(unit|leadership|duty:[A-Za-z0-9_.-]+)$")

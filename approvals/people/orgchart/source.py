@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from approvals.errors import ApprovalsError
-from approvals.orgchart.loader import load_orgchart
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.people.orgchart.model import OrgChart
 
 SOURCE_ENV = "APPROVALS_ORGCHART_SOURCE"
 _EXPECTED = "expected yaml:/path/to/chart.yaml or package.module:ClassName"
