@@ -25,6 +25,7 @@ from typing import Any
 
 from benchmarks import workload
 from benchmarks.memory import Browser
+from benchmarks.postgres import fresh_pg
 from benchmarks.stats import Figure, summarize
 
 
@@ -126,8 +127,6 @@ if __name__ == "__main__":
         for synchronous in (None, "FULL"):
             for figure in decide_figures(Path(tmp), rounds, synchronous):
                 print(figure.line(), flush=True)
-        from benchmarks.__main__ import _fresh_pg
-
-        pg = _fresh_pg()
+        pg = fresh_pg()
         for figure in decide_figures(Path(tmp), rounds, postgresql=pg) if pg else []:
             print(figure.line(), flush=True)

@@ -1,34 +1,20 @@
-"""The ``approvals`` command: set up a database, load org charts, preview routes, check, verify."""
+"""The ``approvals`` command: one module per command group, all registered here.
+
+    setup.py       init-db, load-orgchart, deploy, serve
+    routes.py      route, check
+    accounts.py    set-password, disable-account, enable-account
+    audit.py       audit verify/keygen/checkpoint/prune/check-copy, and worker
+    notify.py      notify set/show/dead/retry/deliver
+    common.py      the engine for a command (``app_of``) and ``fail``
+"""
 
 from __future__ import annotations
 
-import json
-import sys
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
 
-from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
-from approvals.cli import audit as audit_cli
-from approvals.cli import notify as notify_cli
-from approvals.clock import SystemClock
-from approvals.errors import ApprovalsError, RefusedError, UnknownError
-from approvals.identity import credentials
-from approvals.people.orgchart.loader import load_orgchart, read_text
-from approvals.people.orgchart.model import OrgChart
-from approvals.process.check import run_check
-from approvals.process.definitions import DefinitionRegistry
-from approvals.process.routes import preview
-from approvals.text import checked
-
-EXIT_REFUSED = 2
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from approvals.cli import accounts, audit, notify, routes, setup
 
 
 @click.group()
@@ -42,169 +28,10 @@ def cli(ctx: click.Context, database: str | None, processes: str | None) -> None
     ctx.obj = {"database": database, "processes": processes}
 
 
-def _app(ctx: click.Context) -> Approvals:
-    """One engine per command, its connections closed when the command ends."""
-    root = ctx.find_root()
-    if "app" not in root.obj:
-        app = build(root.obj["database"], root.obj["processes"])
-        root.obj["app"] = app
-        root.call_on_close(app.db.dispose)
-    return root.obj["app"]  # type: ignore[no-any-return]
-
-
-def _first_staff(chart: OrgChart) -> str:
-    return next((p for p in chart.people if chart.category(p) == "staff"
-                 and chart.unit_of(p).kind == "section"), next(iter(chart.people)))
-
-
-def _registry(ctx: click.Context) -> DefinitionRegistry:
-    return _app(ctx).definitions
-
-
-@cli.command("init-db")
-@click.option("--demo", is_flag=True, help="Also load the demo org chart (policy A) with demo passwords.")
-@click.pass_context
-def init_db(ctx: click.Context, demo: bool) -> None:
-    """Create or upgrade the schema (Alembic); optionally load the demo org chart."""
-    app = _app(ctx)
-    app.init_db()
-    click.echo(f"database ready: {app.db.url}")
-    if demo:
-        path = DEFAULT_ORGCHARTS / "xx-natural-resources.yaml"
-        chart = load_orgchart(path, known_processes=app.definitions.ids())
-        if chart.id not in app.orgcharts.org_ids():
-            app.admin.save(path.read_text(encoding="utf-8"), "system", path.name, "demo org chart")
-        with app.db.transaction() as s:
-            for person in chart.people:
-                if not credentials.check(app.db, person, credentials.DEMO_PASSWORD):
-                    credentials.set_password(s, person, credentials.DEMO_PASSWORD, app.clock.now())
-        click.echo(f"demo org chart loaded: {chart.organization.name} ({len(chart.people)} people); "
-                   f"every person signs in with password {credentials.DEMO_PASSWORD!r}")
-        for line in _demo_logins(chart, app.definitions):
-            click.echo(f"  {line}")
-
-
-def _demo_logins(chart: OrgChart, definitions: DefinitionRegistry) -> list[str]:
-    """Who to sign in as to try each kind of user, read off the chart (README has the tour)."""
-    lines = []
-    try:
-        leave = definitions.get(chart.organization.processes["leave"])
-        route = preview(chart, leave, "leave", _first_staff(chart), {}, date.today())
-        applicant = route.applicant
-        approvers = ", ".join(f"{s.assignee} ({chart.display_name(s.assignee)})" for s in route.visible
-                              if s.kind == "approve")
-        lines.append(f"applicant: {applicant} ({chart.display_name(applicant)}); approvers in turn: {approvers}")
-    except ApprovalsError:
-        pass
-    for duty, label in (("filing", "filing unit (admin unless APPROVALS_ADMINS is set)"),
-                        ("discipline", "discipline inspector")):
-        unit = chart.duties.get(duty)
-        head = chart.units[unit].head if unit else None
-        if head:
-            lines.append(f"{label}: {head} ({chart.display_name(head)})")
-    return lines
-
-
-@cli.command("load-orgchart")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--actor", default="system", help="Who is loading it (recorded in the audit trail).")
-@click.option("--comment", default="", help="Why (kept with the version).")
-@click.pass_context
-def load_orgchart_cmd(ctx: click.Context, file: str, actor: str, comment: str) -> None:
-    """Validate FILE and save it as the organization's new current org chart."""
-    app = _app(ctx)
-    try:
-        text = read_text(file)  # OrgChartError naming the line of a non-UTF-8 byte, not a traceback
-        impact = app.admin.save(text, actor, Path(file).name, checked("--comment", comment))
-    except ApprovalsError as exc:
-        _fail(str(exc))
-    chart = impact.chart
-    click.echo(f"loaded {chart.organization.name} ({chart.id}), version {chart.version[:12]}: "
-               f"{len(chart.people)} people, {len(chart.units)} units; {len(impact.moves)} open task(s) moved")
-    for move in impact.moves:
-        click.echo(f"  moved task #{move.task_id} ({move.step}) from {move.old} to {move.new}")
-
-
-@cli.command("deploy")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--actor", default="system", help="Who is deploying it (recorded in the audit trail).")
-@click.option("--comment", default="", help="Why (kept with the deployment).")
-@click.pass_context
-def deploy_cmd(ctx: click.Context, file: str, actor: str, comment: str) -> None:
-    """Validate FILE (BPMN) against every org chart using it and put it in force for every
-    worker, without a restart; requests in flight stay on their version (docs/processes.md)."""
-    app = _app(ctx)
-    try:
-        xml = Path(file).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        _fail(f"{file}: not UTF-8 text (byte {exc.start})")
-    try:
-        check = app.deployer.deploy(xml, Path(file).name, actor, checked("--comment", comment))
-    except ApprovalsError as exc:
-        _fail(f"deploy refused: {exc}")
-    for defn in check.definitions:
-        click.echo(f"deployed {defn.process_id} ({defn.name}), version {defn.sha256[:12]}")
-    for org, request_type in check.used_by:
-        click.echo(f"  used by {org} as {request_type!r}")
-    click.echo(f"  routes checked for {check.people_checked} person/request-type pair(s)")
-
-
-def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
-    result = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            _fail(f"--set expects NAME=VALUE, got {item!r}", EXIT_REFUSED)
-        result[name.strip()] = value
-    return result
-
-
-@cli.command("route")
-@click.option("--orgchart", "orgchart", required=True, type=click.Path(dir_okay=False))
-@click.option("--process", "process", required=True, help="Request type (leave, meeting) or process id.")
-@click.option("--applicant", required=True)
-@click.option("--set", "sets", multiple=True, help="A request field, NAME=VALUE (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print the route as JSON (routes.md contract).")
-@click.option("--explain", is_flag=True, help="Also show steps removed by rules 1 and 2, and why.")
-@click.pass_context
-def route_cmd(ctx: click.Context, orgchart: str, process: str, applicant: str, sets: tuple[str, ...],
-              as_json: bool, explain: bool) -> None:
-    """Preview who will approve, in order: a dry run of the same BPMN the engine runs."""
-    try:
-        registry = _registry(ctx)
-        chart = load_orgchart(orgchart, known_processes=registry.ids())
-        pid = chart.organization.processes.get(process) or process
-        result = preview(chart, registry.get(pid), process, applicant, _parse_sets(sets),
-                         SystemClock().now().date())
-    except (RefusedError, UnknownError) as exc:
-        _fail(str(exc), EXIT_REFUSED)
-    except ApprovalsError as exc:  # a broken org chart or process file
-        _fail(str(exc), 1)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
-        return
-    steps = result.steps if explain else result.visible
-    for n, step in enumerate(steps, 1):
-        who = step.who(lambda p: f"{p} ({chart.display_name(p)})")
-        together = f"  (at the same time as {', '.join(step.parallel_with)})" if step.parallel_with else ""
-        click.echo(f"{n}. {step.kind:<8} {step.role:<22} {who}  {step.name}{together}"
-                   + (f"  [{step.reason}]" if explain else ""))
-    if not steps:
-        click.echo("no steps: nobody inside the organization approves this request")
-
-
-@cli.command("check")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--type", "request_type", default="leave", show_default=True,
-              help="Request type whose route is computed for every person.")
-@click.pass_context
-def check_cmd(ctx: click.Context, files: tuple[str, ...], request_type: str) -> None:
-    """Validate every process and org chart, then compute every person's route."""
-    paths = [Path(f) for f in files] or sorted(DEFAULT_ORGCHARTS.glob("*.yaml"))
-    report = run_check(_registry(ctx), paths, request_type, SystemClock().now().date())
-    for line in report.lines:
-        click.echo(line)
-    sys.exit(0 if report.ok else 1)
+for command in (setup.init_db, setup.load_orgchart_cmd, setup.deploy_cmd, setup.serve, routes.route_cmd,
+                routes.check_cmd, accounts.set_password_cmd, accounts.disable_account_cmd,
+                accounts.enable_account_cmd, audit.worker_cmd, notify.notify_group):
+    cli.add_command(command)
 
 
 @cli.group("audit")
@@ -212,61 +39,8 @@ def audit_group() -> None:
     """The audit trail."""
 
 
-audit_cli.attach(cli, audit_group)  # verify, keygen, checkpoint, prune; and `worker`
-cli.add_command(notify_cli.notify_group)  # approvals notify set/show/dead/retry/deliver
-
-
-@cli.command("set-password")
-@click.argument("person")
-@click.password_option()
-@click.pass_context
-def set_password_cmd(ctx: click.Context, person: str, password: str) -> None:
-    """Set PERSON's sign-in password (stored hashed)."""
-    app = _app(ctx)
-    try:
-        app.orgcharts.for_person(person)
-    except ApprovalsError as exc:
-        _fail(str(exc))
-    credentials.change_password(app.db, person, password, "system", app.clock.now())
-    click.echo(f"password set for {person}; their open sessions have ended")
-
-
-@cli.command("disable-account")
-@click.argument("person")
-@click.pass_context
-def disable_account_cmd(ctx: click.Context, person: str) -> None:
-    """PERSON may no longer sign in; their open sessions end at once (audit: account_disabled)."""
-    _set_disabled(ctx, person, True)
-
-
-@cli.command("enable-account")
-@click.argument("person")
-@click.pass_context
-def enable_account_cmd(ctx: click.Context, person: str) -> None:
-    """PERSON may sign in again (audit: account_enabled)."""
-    _set_disabled(ctx, person, False)
-
-
-def _set_disabled(ctx: click.Context, person: str, disabled: bool) -> None:
-    app = _app(ctx)
-    state = "disabled" if disabled else "enabled"
-    if credentials.set_disabled(app.db, person, disabled, "system", app.clock.now()):
-        click.echo(f"account {person} {state}" + ("; their open sessions have ended" if disabled else ""))
-    else:
-        click.echo(f"account {person} was already {state}")
-
-
-@cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the web UI for local use (production: gunicorn, see README)."""
-    from web import create_app  # the engine never imports Flask; only this command does
-
-    app = create_app({"APPROVALS_DATABASE_URL": ctx.obj["database"], "APPROVALS_PROCESSES": ctx.obj["processes"]})
-    click.echo(f"serving on http://{host}:{port}/")
-    app.run(host=host, port=port)
+for command in (audit.verify, audit.keygen, audit.checkpoint, audit.prune, audit.check_copy):
+    audit_group.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,6 +1,6 @@
 """The ``approvals audit`` commands (verify, keygen, checkpoint, prune, check-copy) and ``approvals worker``.
 
-Kept apart from cli.py so the audit commands read as one piece; cli.py attaches them.
+Registered under ``approvals audit`` (and ``worker`` at the top) by approvals/cli/__init__.py.
 """
 
 from __future__ import annotations
@@ -13,19 +13,9 @@ import click
 from approvals.app import Approvals
 from approvals.audit import access_log, checkpoints, trail_check, verifications
 from approvals.audit import chain as audit
+from approvals.cli.common import app_of, fail
 from approvals.errors import ApprovalsError
 from approvals.jobs import worker
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _app(ctx: click.Context) -> Approvals:
-    from approvals.cli import _app as app_of  # cli.py imports this module: resolved at call time
-
-    return app_of(ctx)
 
 
 @click.command("verify")
@@ -40,7 +30,7 @@ def verify(ctx: click.Context, points: tuple[Path, ...], public_key: Path | None
            skip_rows: bool) -> None:
     """Recompute the hash chain; with checkpoints, prove it extends each of them. Then check
     request and task rows against the trail. Exit 1 on any problem."""
-    app = _app(ctx)
+    app = app_of(ctx)
     ok = _verify_chain(app, points, public_key, full)
     if not skip_rows:
         with app.db.reading() as s:
@@ -59,7 +49,7 @@ def keygen(out: Path) -> None:
     try:
         private, public = checkpoints.keygen(out)
     except ApprovalsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"private key: {private} (mode 600; give it to whoever signs checkpoints, never to the database)")
     click.echo(f"public key:  {public} (for `approvals audit verify --public-key`)")
 
@@ -70,11 +60,11 @@ def keygen(out: Path) -> None:
 @click.pass_context
 def checkpoint(ctx: click.Context, key_path: Path, out: Path) -> None:
     """Verify the chain against the checkpoints in OUT, then sign its head into a new file there."""
-    app = _app(ctx)
+    app = app_of(ctx)
     try:
         point = checkpoints.take(app.db, checkpoints.load_private_key(key_path), out, app.clock.now())
     except ApprovalsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"checkpoint written: {out / point.name} (entry #{point.seq}, hash {point.hash[:16]}…)")
 
 @click.command("prune")
@@ -83,12 +73,12 @@ def checkpoint(ctx: click.Context, key_path: Path, out: Path) -> None:
 def prune(ctx: click.Context, dry_run: bool) -> None:
     """Delete access-log rows older than APPROVALS_AUDIT_RETENTION_DAYS (at least 180).
     The hash chain is kept in full."""
-    app = _app(ctx)
+    app = app_of(ctx)
     try:
         days = access_log.retention_days()
         count = access_log.prune(app.db, app.clock.now(), days, dry_run=dry_run)
     except ApprovalsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"access log: {verb} {count} view(s) older than {days} days; "
                "audit chain: kept in full (never pruned)")
@@ -100,9 +90,9 @@ def check_copy(ctx: click.Context, code: str) -> None:
     """Check the verification code printed on a paper 审批单 (approvals/reports/printable.py)."""
     from approvals.reports import printable
 
-    result = printable.check(_app(ctx).db, code)
+    result = printable.check(app_of(ctx).db, code)
     if not result.ok:
-        _fail(result.problem)
+        fail(result.problem)
     state = (f"{result.later} entr{'y' if result.later == 1 else 'ies'} since: the paper is out of date"
              if result.later else "nothing since: the paper is up to date")
     click.echo(f"ok: audit entry #{result.seq} of request #{result.request_id}; {state}")
@@ -113,17 +103,10 @@ def check_copy(ctx: click.Context, code: str) -> None:
 def worker_cmd(ctx: click.Context) -> None:
     """Run scheduled jobs (audit checkpoints, access-log pruning) until SIGTERM or SIGINT."""
     try:
-        jobs = worker.jobs_from_env(_app(ctx))
+        jobs = worker.jobs_from_env(app_of(ctx))
     except ApprovalsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     worker.Worker(jobs).run()
-
-
-def attach(cli: click.Group, group: click.Group) -> None:
-    """Add the audit commands to ``group`` and the worker to ``cli``."""
-    for command in (verify, keygen, checkpoint, prune, check_copy):
-        group.add_command(command)
-    cli.add_command(worker_cmd)
 
 
 def _verify_chain(app: Approvals, points: tuple[Path, ...], public_key: Path | None, full: bool) -> bool:
@@ -135,11 +118,11 @@ def _verify_chain(app: Approvals, points: tuple[Path, ...], public_key: Path | N
         verifications.record(app.db, now, "cli", "full", result)
         return result.ok
     if public_key is None:
-        _fail("--checkpoint needs --public-key: the key that checks the checkpoints' signatures")
+        fail("--checkpoint needs --public-key: the key that checks the checkpoints' signatures")
     try:
         key = checkpoints.load_public_key(public_key)  # type: ignore[arg-type]
     except ApprovalsError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     with app.db.reading() as s:
         report = checkpoints.verify(s, points, key, full=full)
     for line in report.lines():

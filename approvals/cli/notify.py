@@ -8,18 +8,12 @@ import sys
 
 import click
 
-from approvals.app import Approvals
+from approvals.cli.common import app_of
 from approvals.errors import ApprovalsError
 from approvals.jobs import notify as jobs
 from approvals.notifications import delivery, settings
 from approvals.notifications.channels import NAMES
 from approvals.store.models import ChannelSetting
-
-
-def _app(ctx: click.Context) -> Approvals:
-    from approvals.cli import _app as app_of  # cli.py imports this module: resolved at call time
-
-    return app_of(ctx)
 
 
 @click.group("notify")
@@ -39,7 +33,7 @@ def set_cmd(ctx: click.Context, org_id: str, person: str | None, channel: str, t
             off: bool) -> None:
     """Turn a channel on or off for an organization or a person."""
     try:
-        settings.put(_app(ctx).db, org_id, person, channel, target, secret, enabled=not off)
+        settings.put(app_of(ctx).db, org_id, person, channel, target, secret, enabled=not off)
     except ApprovalsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -52,7 +46,7 @@ def show_cmd(ctx: click.Context) -> None:
     """List every channel setting (robot URLs shortened to their host)."""
     from sqlalchemy import select
 
-    with _app(ctx).db.reading() as s:
+    with app_of(ctx).db.reading() as s:
         for r in s.scalars(select(ChannelSetting).order_by(ChannelSetting.org_id, ChannelSetting.person_id)):
             shown = delivery.shown_target(r.channel, r.target)
             click.echo(f"{r.org_id}\t{r.person_id or '(organization)'}\t{r.channel}\t"
@@ -63,7 +57,7 @@ def show_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def dead_cmd(ctx: click.Context) -> None:
     """The dead-letter list: messages given up on, with their last error."""
-    for d in delivery.dead(_app(ctx).db):
+    for d in delivery.dead(app_of(ctx).db):
         click.echo(f"#{d.id}\t{d.channel}\t{d.to}\t{d.attempts} tries\t{d.subject}\t{d.last_error}")
 
 
@@ -72,7 +66,7 @@ def dead_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def retry_cmd(ctx: click.Context, ids: tuple[int, ...]) -> None:
     """Send dead messages IDS again (from now, with a fresh count of tries)."""
-    app = _app(ctx)
+    app = app_of(ctx)
     click.echo(f"{delivery.retry(app.db, list(ids), app.clock.now())} message(s) will be sent again")
 
 
@@ -80,4 +74,4 @@ def retry_cmd(ctx: click.Context, ids: tuple[int, ...]) -> None:
 @click.pass_context
 def deliver_cmd(ctx: click.Context) -> None:
     """One delivery round now (what the worker does every APPROVALS_DELIVERY_EVERY seconds)."""
-    click.echo(jobs.delivery_job(_app(ctx), os.environ)())
+    click.echo(jobs.delivery_job(app_of(ctx), os.environ)())
