@@ -27,7 +27,7 @@ from approvals.store.database import RACE
 from approvals.store.models import Attachment, Question
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService, Upload
+    from approvals.operations.action import Host, Upload
 
 
 class UnknownQuestionError(UnknownError):
@@ -35,7 +35,7 @@ class UnknownQuestionError(UnknownError):
         super().__init__(f"no question #{question_id}")
 
 
-def ask(service: ApprovalService, task_id: int, actor: str, person: str, question: str) -> int:
+def ask(service: Host, task_id: int, actor: str, person: str, question: str) -> int:
     """The holder of ``task_id`` asks ``person`` about its request; returns the question's id."""
     question = _words("question", question)
     with on_task(service, task_id) as action:
@@ -56,7 +56,7 @@ def ask(service: ApprovalService, task_id: int, actor: str, person: str, questio
     return qid
 
 
-def answer(service: ApprovalService, question_id: int, actor: str, words: str, upload: Upload | None = None) -> None:
+def answer(service: Host, question_id: int, actor: str, words: str, upload: Upload | None = None) -> None:
     """The person asked answers, once; an attachment is checked by its content."""
     words = _words("answer", words)
     stored = _checked_upload("attachment", upload)
@@ -82,7 +82,7 @@ def answer(service: ApprovalService, question_id: int, actor: str, words: str, u
         action.out.signal("answered", request_id=request_id, question_id=q.id, actor=actor, asked_by=q.asked_by)
 
 
-def attach(service: ApprovalService, task_id: int, actor: str, upload: Upload) -> int:
+def attach(service: Host, task_id: int, actor: str, upload: Upload) -> int:
     """A file for the decision the holder is about to make (field ``decision:<task id>``)."""
     stored = _checked_upload("attachment", upload)
     with on_task(service, task_id) as action:
@@ -94,7 +94,7 @@ def attach(service: ApprovalService, task_id: int, actor: str, upload: Upload) -
     return attachment_id
 
 
-def mark_opened(service: ApprovalService, task_id: int, actor: str) -> bool:
+def mark_opened(service: Host, task_id: int, actor: str) -> bool:
     """已阅: the first opening of an open task by its assignee (False: not the first, or not theirs)."""
     now = service.clock.now()
     out = Outbox()

@@ -47,13 +47,13 @@ from approvals.store import rows
 from approvals.store.rows import TaskRow
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 MODES = ("before", "after")
 AFTER_PENDING = "open_after"  # the holder's row while someone added after them waits (后加签)
 
 
-def add(service: ApprovalService, task_id: int, actor: str, person: str, mode: str, reason: str,
+def add(service: Host, task_id: int, actor: str, person: str, mode: str, reason: str,
         offices: Offices) -> int:
     """加签: ask ``person`` to approve before or after ``actor``; returns the added task's id."""
     if mode not in MODES:
@@ -87,7 +87,7 @@ def _announce_added(action: Action, task: TaskRow, added: TaskRow, actor: str, r
     announce(action, added)
 
 
-def remove(service: ApprovalService, added_task_id: int, actor: str) -> None:
+def remove(service: Host, added_task_id: int, actor: str) -> None:
     """减签: the holder who added a person takes them off again, before they have acted."""
     with on_task(service, added_task_id, queued_too=True) as action:
         added = action.the_task

@@ -44,14 +44,14 @@ from approvals.store import rows
 from approvals.store.rows import TaskRow
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 # Rows closed by rules 1 and 2 or handed on, not decided by a person.
 _NOT_A_DECISION = ("skipped", "satisfied", "transferred", "cancelled", "taken_back", "removed")
 _BLOCKING = (*DECISION_KINDS, "report")
 
 
-def take_back(service: ApprovalService, request_id: int, actor: str) -> int:
+def take_back(service: Host, request_id: int, actor: str) -> int:
     """拿回: ``actor`` takes back their latest approval on the request; returns the new task's id."""
     with on_request(service, request_id) as action:
         req = action.request
@@ -73,7 +73,7 @@ def take_back(service: ApprovalService, request_id: int, actor: str) -> int:
     return task.id
 
 
-def send_back(service: ApprovalService, task_id: int, actor: str, to_task_id: int, reason: str,
+def send_back(service: Host, task_id: int, actor: str, to_task_id: int, reason: str,
               offices: Offices) -> int:
     """退回: the holder of ``task_id`` sends the request back to the earlier decided step
     ``to_task_id``; returns the id of the step's new task."""
@@ -102,7 +102,7 @@ def send_back(service: ApprovalService, task_id: int, actor: str, to_task_id: in
     return new.id
 
 
-def earlier_steps(service: ApprovalService, task_id: int) -> list[TaskRow]:
+def earlier_steps(service: Host, task_id: int) -> list[TaskRow]:
     """The steps the holder of ``task_id`` may send the request back to, latest first."""
     with service.db.reading(snapshot=False) as s:
         conn = s.connection()

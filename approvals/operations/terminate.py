@@ -16,12 +16,12 @@ from approvals.process.engine import Run
 from approvals.store import rows
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 TERMINABLE = ("pending", "approved", "returned")
 
 
-def terminate(service: ApprovalService, request_id: int, actor: str, reason: str, offices: Offices) -> None:
+def terminate(service: Host, request_id: int, actor: str, reason: str, offices: Offices) -> None:
     reason = require_reason("reason", reason)
     with on_request(service, request_id) as action:
         req = action.request

@@ -19,10 +19,10 @@ from approvals.people.offices import Offices
 from approvals.store import rows
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 
-def transfer(service: ApprovalService, task_id: int, actor: str, to: str, reason: str,
+def transfer(service: Host, task_id: int, actor: str, to: str, reason: str,
              offices: Offices) -> int:
     """Hand task ``task_id`` from its holder ``actor`` to ``to``; returns the new task's id."""
     reason = require_reason("reason", reason)
