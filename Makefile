@@ -61,6 +61,7 @@ test: $(STAMP) browser-deps print-deps
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check approvals web tests benchmarks
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

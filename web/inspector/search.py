@@ -27,7 +27,7 @@ from web.users import me
 PAGE = 50
 
 
-def _day(key: str, problems: list[str]) -> date | None:
+def day_field(key: str, problems: list[str]) -> date | None:
     text = request.args.get(key, "").strip()
     if not text:
         return None
@@ -49,8 +49,8 @@ def query_from_args() -> tuple[AuditQuery, list[str]]:
         person=request.args.get("person") or None,
         people=chart.members(unit) if unit in chart.units else None,
         request_type=request.args.get("type") or None,
-        since=_day("since", problems),
-        until=_day("until", problems),
+        since=day_field("since", problems),
+        until=day_field("until", problems),
         decision=decision if decision in audit_search.DECISIONS else None,
         org_id=chart.id,
         org_people=tuple(chart.people),
