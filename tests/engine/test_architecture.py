@@ -23,54 +23,16 @@ def test_the_import_contracts_in_pyproject_hold() -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-def circles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """Modules that import each other, directly or round a loop (Tarjan's strongly connected
-    components). A package importing its own submodules is left out: that is how a blueprint
-    registers its pages and how a room's __init__ re-exports its names."""
-    def imports(module: str) -> list[str]:
-        return [m for m in graph.find_modules_directly_imported_by(module) if not m.startswith(module + ".")]
-
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(start: str) -> None:  # iterative: the graph is deep enough for Python's recursion limit
-        work = [(start, iter(sorted(imports(start))))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(imports(child)))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(sorted(component))
-
-    for module in sorted(graph.modules):
-        if module not in index and module.split(".")[0] in PACKAGES:
-            visit(module)
-    return found
+def circles(graph: grimp.ImportGraph) -> list[tuple[str, str]]:
+    """Imports that close a loop: ``a`` imports ``b`` and ``b`` leads back to ``a``. A package
+    importing its own submodules is left out: that is how a blueprint registers its pages and
+    how a room's __init__ re-exports its names."""
+    for module in list(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported.startswith(module + "."):
+                graph.remove_import(importer=module, imported=imported)
+    return sorted((a, b) for a in graph.modules if a.split(".")[0] in PACKAGES
+                  for b in graph.find_modules_directly_imported_by(a) if graph.chain_exists(importer=b, imported=a))
 
 
 def test_no_modules_import_each_other_in_a_circle() -> None:
@@ -78,28 +40,29 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
     assert circles(graph) == []
 
 
+def _our_modules(tree: ast.Module) -> tuple[set[str], list[tuple[int, str]]]:
+    """Names bound to our modules (or their members) in ``tree``, and the private names imported."""
+    names, private = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in PACKAGES:
+            names |= {alias.asname or alias.name for alias in node.names}
+            private += [(node.lineno, f"imports {node.module}.{alias.name}") for alias in node.names
+                        if alias.name.startswith("_") and not alias.name.startswith("__")]
+        elif isinstance(node, ast.Import):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in PACKAGES}
+    return names, private
+
+
 def private_uses(roots: list[Path]) -> list[str]:
     """``from x import _name`` and ``module._name`` where x and module are one of ours."""
     found = []
-    for root in roots:
-        for path in sorted(root.rglob("*.py")):
-            if "migrations" in path.parts:
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            modules = set()
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in PACKAGES:
-                    for alias in node.names:
-                        if alias.name.startswith("_") and not alias.name.startswith("__"):
-                            found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {node.module}.{alias.name}")
-                        modules.add(alias.asname or alias.name)
-                elif isinstance(node, ast.Import):
-                    modules |= {a.asname or a.name.split(".")[0] for a in node.names
-                                if a.name.split(".")[0] in PACKAGES}
-            for node in ast.walk(tree):
-                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
-                        and node.attr.startswith("_") and not node.attr.startswith("__")):
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} uses {node.value.id}.{node.attr}")
+    for path in sorted(p for root in roots for p in root.rglob("*.py") if "migrations" not in p.parts):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names, private = _our_modules(tree)
+        private += [(node.lineno, f"uses {node.value.id}.{node.attr}") for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in names and node.attr.startswith("_") and not node.attr.startswith("__")]
+        found += [f"{path.relative_to(ROOT)}:{line} {what}" for line, what in private]
     return found
 
 
