@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
         )
     app.extensions["approvals"] = approvals
     # Loudly, at start: processes stored requests use that this server lacks (docs/processes.md)
-    warn_missing(approvals.db, approvals.process.definitions)
+    warn_missing(approvals.db, approvals.definitions)
 
 
 def engine() -> Approvals:

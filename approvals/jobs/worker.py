@@ -29,7 +29,7 @@ from approvals.errors import ApprovalsError
 from approvals.jobs import notify as notification_jobs
 from approvals.store import idempotency
 
-log = logging.getLogger("approvals.jobs.worker")
+log = logging.getLogger("approvals.worker")
 
 KEY_ENV, DIR_ENV, EVERY_ENV = "APPROVALS_CHECKPOINT_KEY", "APPROVALS_CHECKPOINT_DIR", "APPROVALS_CHECKPOINT_EVERY"
 DEFAULT_EVERY_MINUTES = 60.0

@@ -40,7 +40,7 @@ def test_the_checkpoint_job_verifies_the_chain_and_writes_a_signed_checkpoint(ap
 
 def test_without_a_key_checkpoints_are_off_and_the_log_says_so(app: Approvals,
                                                                 caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="approvals.jobs.worker"):
+    with caplog.at_level(logging.WARNING, logger="approvals.worker"):
         jobs = worker.jobs_from_env(app, {})
     assert [j.name for j in jobs] == ["deliver notifications", "reminders", "prune access log", "forget form keys"]
     assert "audit checkpoints are OFF: set APPROVALS_CHECKPOINT_KEY" in caplog.text
