@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from approvals import credentials, delegations
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock, today_in
 from approvals.errors import ApprovalsError, FieldError, Issue, UnknownError
-from approvals.handover import read_mark
-from approvals.offices import NOBODY, Offices, require_admin
-from approvals.outbox import Outbox
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.operations.handover import read_mark
+from approvals.people.offices import NOBODY, Offices, require_admin
 from approvals.store.database import Database
 from approvals.store.orgcharts import DatabaseOrgChartSource
 

@@ -33,12 +33,13 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
-from approvals import credentials, delegations, eligibility
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock, day_of
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
-from approvals.handover import (
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.operations.handover import (
     ADDED,
     REASON,
     DefinitionOf,
@@ -47,11 +48,12 @@ from approvals.handover import (
     skip_for_applicant,
     take_off_added,
 )
-from approvals.offices import Offices, require_admin
-from approvals.orgchart.changes import Change, Leave, apply_change
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import group_holder, is_group_role, resolve
-from approvals.outbox import Outbox
+from approvals.people import eligibility
+from approvals.people.offices import Offices, require_admin
+from approvals.people.orgchart.changes import Change, Leave, apply_change
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import group_holder, is_group_role, resolve
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from approvals.store.models import AuditEntry
 from web.i18n import gettext as _
-from web.i18n import when
+from web.localtime import when
 from web.presenters import name
 
 CAUSE = {

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from flask_babel import lazy_gettext as _l
 
 from approvals.errors import ApprovalsError
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import is_group_role, list_roles
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import is_group_role, list_roles
 from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import is_english
@@ -242,7 +242,7 @@ def _process_name(code: str, org_id: str | None, *, english: bool = False) -> st
     return defn.name_en if english else defn.name
 
 
-# admin: audit actions of process deployment (approvals/deploy.py)
+# admin: audit actions of process deployment (approvals/operations/deploy.py)
 ACTION["process_deployed"] = _l("Process deployed")
 ACTION["delegation_ended"] = _l("Acting approver withdrawn or ended early")
 

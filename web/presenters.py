@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from approvals.errors import ApprovalsError
-from approvals.orgchart.model import OrgChart, Person
-from approvals.routes import Route, RouteStep
+from approvals.people.orgchart.model import OrgChart, Person
+from approvals.process.routes import Route, RouteStep
 from approvals.store.models import Task
 from web import labels
 from web.engine import current_chart, engine, now, org_ids

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from approvals.definitions import DECISION_KINDS
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.models import Notification, Request
 
 KINDS = ("task", "filing", "report_due", "urged", "returned", "decided", "moved", "overdue", "report_late",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from approvals.definition_checks import REQUEST_VARIABLES
+from approvals.process.definition_checks import REQUEST_VARIABLES
 
 PROCESSES_MD = Path(__file__).resolve().parents[2] / "docs" / "processes.md"
 

@@ -13,7 +13,7 @@ from support import leave_fields
 from approvals.app import Approvals
 from approvals.notifications.centre import Centre
 from approvals.notifications.render import render
-from approvals.orgchart.changes import Appoint
+from approvals.people.orgchart.changes import Appoint
 
 ORG = "xx-nrpb"
 NAMES = {"jiang.tao": "蒋涛", "he.ping": "何平", "feng.jie": "冯洁", "chen.gang": "陈刚",

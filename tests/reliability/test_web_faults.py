@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from webkit import client_for, make_web, open_task, submit_leave, text
 
-from approvals import worker
 from approvals.app import Approvals
+from approvals.jobs import worker
 from approvals.store import idempotency
 from approvals.store.models import AuditEntry
 

@@ -10,7 +10,7 @@ from flask import Flask
 from webkit import client_for, open_task, submit_leave, text
 
 from approvals.app import Approvals
-from approvals.orgchart.changes import Appoint
+from approvals.people.orgchart.changes import Appoint
 
 WHY = "蒋涛调任办公室，何平任财务科科长"
 HELD = "曾由 蒋涛（2026-11-23 09:00 已阅） 持有 → 人事变动 → 何平"
