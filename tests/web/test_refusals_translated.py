@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # and Unknown errors answer 403/404 pages of their own; Conflict one sentence (web/messages.py).
 WORDED = ("InvalidStateError", "ApprovalsError")
 # Modules whose errors never reach a page: the command line, loading files, start-up settings.
-OFF_PAGE = ("cli", "audit_cli", "check.py", "worker.py", "notifications/jobs.py", "orgchart/")
+OFF_PAGE = ("cli/", "process/check.py", "jobs/", "people/orgchart/")
 SAMPLES = {"status": "completed", "kind": "report", "name": "科室负责人审批", "actor": "jiang.tao",
            "doing": "transferred", "who": "陈刚"}
 ENGLISH = re.compile(r"\b[a-zA-Z]{3,}[ ,;:]+[a-zA-Z]{3,}\b")
