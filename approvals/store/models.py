@@ -154,6 +154,17 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    algorithm: Mapped[str] = mapped_column(String(16), default="sha256", server_default="sha256")
+
+
+class AuditSegment(Base):
+    """Where the chain's hash function changed (issue 22): entries from ``first_seq`` on, up to
+    the next segment, are hashed with ``algorithm``. No rows: SHA-256 throughout."""
+
+    __tablename__ = "audit_segments"
+    first_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    algorithm: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Credential(Base):
