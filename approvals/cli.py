@@ -14,6 +14,7 @@ from approvals import audit_cli, credentials
 from approvals.app import DEFAULT_ORGCHARTS, Approvals, build
 from approvals.check import run_check
 from approvals.clock import SystemClock, today, today_in
+from approvals.crypto import cli as crypto_cli
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError, ChartSavedFirstError, ConfigurationError, RefusedError, UnknownError
 from approvals.notifications import cli as notify_cli
@@ -254,6 +255,7 @@ def audit_group() -> None:
 
 audit_cli.attach(cli, audit_group)  # verify, keygen, checkpoint, prune; and `worker`
 cli.add_command(notify_cli.notify_group)  # approvals notify set/show/dead/retry/deliver
+cli.add_command(crypto_cli.crypto_group)  # approvals crypto keygen/rotate/seal (data keys, issue 22)
 
 
 @cli.command("set-password")

@@ -313,8 +313,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notification_id: Mapped[int | None] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(32))  # email, wecom, dingtalk, feishu, webhook
-    target: Mapped[str] = mapped_column(String(500))  # an address or a webhook URL
-    secret: Mapped[str] = mapped_column(String(200), default="")  # DingTalk/Feishu signing secret
+    target: Mapped[str] = mapped_column(String(1000))  # an address or a webhook URL (sealed: issue 22)
+    secret: Mapped[str] = mapped_column(String(1000), default="")  # DingTalk/Feishu signing secret (sealed)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -339,8 +339,8 @@ class ChannelSetting(Base):
     org_id: Mapped[str] = mapped_column(String(64))
     person_id: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(500), default="")
-    secret: Mapped[str] = mapped_column(String(200), default="")
+    target: Mapped[str] = mapped_column(String(1000), default="")  # sealed when a data key is set (issue 22)
+    secret: Mapped[str] = mapped_column(String(1000), default="")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (Index("ix_channel_settings_org", "org_id", "person_id"),)
