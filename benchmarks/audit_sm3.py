@@ -9,8 +9,8 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from approvals import audit
-from approvals.audit import Entry
+from approvals.audit import chain as audit
+from approvals.audit.chain import Entry
 from approvals.crypto import hashing
 from approvals.store.database import Database
 from approvals.store.migrate import upgrade

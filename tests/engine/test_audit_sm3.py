@@ -12,9 +12,10 @@ import tampering
 from click.testing import CliRunner, Result
 from support import NOW, leave_fields, open_steps
 
-from approvals import audit, checkpoints
 from approvals.app import Approvals
-from approvals.audit import Entry
+from approvals.audit import chain as audit
+from approvals.audit import checkpoints
+from approvals.audit.chain import Entry
 from approvals.cli import cli
 from approvals.crypto import hashing
 from approvals.errors import ConfigurationError

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from support import leave_fields, open_steps
 
-from approvals import checkpoints
 from approvals.app import Approvals
+from approvals.audit import checkpoints
 from approvals.cli import cli
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is not installed "
