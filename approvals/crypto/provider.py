@@ -25,63 +25,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping
 
-from approvals.errors import ApprovalsError
+from approvals.crypto.interface import CryptoError, Provider, SigningKey, VerifyingKey
+from approvals.crypto.software import SoftwareProvider
 
 PROVIDER_ENV = "APPROVALS_CRYPTO_PROVIDER"
-
-
-class CryptoError(ApprovalsError):
-    """A key missing, unreadable or wrong, or a value that does not open with its key."""
-
-
-@runtime_checkable
-class VerifyingKey(Protocol):
-    """A public key. ``verify`` raises ``cryptography.exceptions.InvalidSignature`` on a bad
-    signature (the same contract as the Ed25519 keys of ``cryptography``)."""
-
-    def verify(self, signature: bytes, data: bytes) -> None: ...
-
-    def public_pem(self) -> bytes: ...
-
-
-@runtime_checkable
-class SigningKey(Protocol):
-    """A private key, in memory or a handle into a device."""
-
-    def sign(self, data: bytes) -> bytes: ...
-
-    def public_key(self) -> VerifyingKey: ...
-
-
-class Provider(Protocol):
-    name: str
-
-    def hasher(self, algorithm: str) -> Callable[[bytes], str]:
-        """A function from bytes to the lowercase hex digest (``sha256`` or ``sm3``)."""
-        ...
-
-    def generate_sm2(self) -> tuple[bytes, bytes]:
-        """A new SM2 key pair as (PKCS#8 private PEM, SubjectPublicKeyInfo public PEM)."""
-        ...
-
-    def load_signing_key(self, reference: bytes) -> SigningKey:
-        """The SM2 signing key ``reference`` names: PEM bytes here, a key index on a device."""
-        ...
-
-    def load_verifying_key(self, pem: bytes) -> VerifyingKey: ...
-
-    def seal(self, key: bytes, plaintext: bytes, aad: bytes) -> bytes:
-        """SM4-GCM: nonce (12 bytes) + ciphertext + tag (16 bytes)."""
-        ...
-
-    def unseal(self, key: bytes, sealed: bytes, aad: bytes) -> bytes:
-        """The plaintext, or CryptoError when the tag does not verify (wrong key, altered)."""
-        ...
-
-    def random(self, size: int) -> bytes: ...
+__all__ = ["PROVIDER_ENV", "CryptoError", "Provider", "SigningKey", "VerifyingKey", "current"]
 
 
 _cache: dict[str, Provider] = {}
@@ -97,8 +47,6 @@ def current(env: Mapping[str, str] | None = None) -> Provider:
 
 def _load(spec: str) -> Provider:
     if spec == "software":
-        from approvals.crypto.software import SoftwareProvider
-
         return SoftwareProvider()
     module, _, attr = spec.partition(":")
     try:

@@ -21,7 +21,7 @@ import gmssl_pyx
 from cryptography.exceptions import InvalidSignature
 
 from approvals.crypto.hashing import sm3
-from approvals.crypto.provider import CryptoError
+from approvals.crypto.interface import CryptoError
 
 DEFAULT_ID = b"1234567812345678"
 

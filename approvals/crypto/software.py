@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from approvals.crypto import hashing, sm2
-from approvals.crypto.provider import CryptoError
+from approvals.crypto.interface import CryptoError
 
 NONCE, TAG = 12, 16
 
