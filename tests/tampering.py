@@ -10,9 +10,10 @@ from sqlalchemy import Connection, text
 
 from approvals.audit import chain as audit
 from approvals.audit.chain import Entry
+from approvals.crypto import hashing
 from approvals.store.database import Database
 
-TABLES = ("audit_entries", "access_log")
+TABLES = ("audit_entries", "audit_segments", "access_log")
 
 
 def sql(db: Database, *statements: str) -> None:
@@ -63,13 +64,15 @@ def recompute(db: Database, seq: int, decision: str) -> None:
     with db.reading() as s:
         rows = list(s.connection().execute(audit._WALK.where(audit.AuditEntry.seq >= seq)
                                            .order_by(audit.AuditEntry.seq)))
+        segments = audit.segments(s)
     prev = rows[0].prev_hash
     statements = []
     for row in rows:
         changed = Entry(row.actor, row.action, row.request_id, row.task_id,
                         decision if row.seq == seq else row.decision, row.comment, row.orgchart_version,
                         row.on_behalf_of)
-        digest = audit._digest(row.seq, row.at, changed, row.detail, prev)
+        digest = audit._digest(row.seq, row.at, changed, row.detail, prev,
+                               hashing.hasher(audit.algorithm_at(segments, row.seq)))
         statements.append(f"UPDATE audit_entries SET decision = {_literal(changed.decision)}, "
                           f"prev_hash = '{prev}', hash = '{digest}' WHERE seq = {row.seq}")
         prev = digest

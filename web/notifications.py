@@ -210,7 +210,7 @@ def my_settings() -> str | Response | tuple[str, int]:
     own, org_wide = settings.of_person(db, org, user.id)
     robots = [(c, getattr(own.get(c), "enabled", True)) for c in ROBOT_NAMES if c in org_wide and org_wide[c].enabled]
     mail = own.get("email")
-    stored = mail.target if mail and mail.enabled else ""
+    stored = settings.plain_target(mail.target) if mail and mail.enabled else ""
     html = render_template("notifications_settings.html", email=stored if typed is None else typed,
                            robots=robots, error=error, mail_off=not getattr(org_wide.get("email"), "enabled", True),
                            mail_ready=mail_ready)

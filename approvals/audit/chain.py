@@ -5,13 +5,16 @@ Each entry's hash covers its own content and the previous entry's hash, and the 
 entries breaks the links; cutting the tail no longer matches the head. Appends lock the head
 row, so concurrent workers (PostgreSQL) extend one chain instead of forking it; the lock is
 taken at the end of the action's transaction to keep it short.
+
+The hash function is SHA-256 or SM3 (``APPROVALS_AUDIT_HASH``, issue 22). A running chain
+switches at a checkpoint (``switch``): the entries before keep their function, recorded per
+segment in ``audit_segments``, and the walk hashes each entry with its segment's function.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,10 +22,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from approvals.crypto import hashing
 from approvals.store.database import connection_of
-from approvals.store.models import AuditEntry, AuditHead
+from approvals.store.models import AuditEntry, AuditHead, AuditSegment
 
 GENESIS = "0" * 64
+_SHA256 = hashing.hasher(hashing.SHA256)
 
 
 @dataclass
@@ -40,19 +45,20 @@ class Entry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _digest(seq: int, at: datetime, e: AuditEntry | Entry, detail: str, prev_hash: str) -> str:
+def _digest(seq: int, at: datetime, e: AuditEntry | Entry, detail: str, prev_hash: str,
+            hash_fn: Callable[[bytes], str] = _SHA256) -> str:
     payload = json.dumps(
         [seq, at.isoformat(timespec="microseconds"), e.actor, e.action, e.request_id, e.task_id,
          e.decision, e.comment, e.orgchart_version, e.on_behalf_of, detail, prev_hash],
         ensure_ascii=False, separators=(",", ":"),
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hash_fn(payload.encode("utf-8"))
 
 
 # Built once: the append runs in every action, and Core statements on the action's connection
 # skip the ORM unit of work (entries are never read back in the transaction that writes them).
-_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-_NEW_HEAD = insert(AuditHead).values(id=1, seq=0, hash=GENESIS)
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash, AuditHead.algorithm).where(AuditHead.id == 1).with_for_update()
+_NEW_HEAD = insert(AuditHead).values(id=1, seq=0, hash=GENESIS, algorithm=hashing.SHA256)
 _MOVE_HEAD = (update(AuditHead).where(AuditHead.id == 1)
               .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 _INSERT = insert(AuditEntry)
@@ -68,11 +74,26 @@ def append(db: Session | Connection, entries: list[Entry], at: datetime) -> int:
     if head is None:
         conn.execute(_NEW_HEAD)
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    algorithm = head.algorithm if head else hashing.SHA256
+    if seq == 0:  # a new chain starts with the deployment's choice; a running one switches at a checkpoint
+        algorithm = _start_segment(conn, algorithm, hashing.configured(), 1, at)
+    return _chain(conn, entries, at, seq, prev, algorithm)
+
+
+def _start_segment(conn: Connection, old: str, new: str, first_seq: int, at: datetime) -> str:
+    if new != old:
+        conn.execute(insert(AuditSegment).values(first_seq=first_seq, algorithm=new, started_at=at))
+        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(algorithm=new))
+    return new
+
+
+def _chain(conn: Connection, entries: list[Entry], at: datetime, seq: int, prev: str, algorithm: str) -> int:
+    hash_fn = hashing.hasher(algorithm)
     rows = []
     for e in entries:
         seq += 1
         detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        digest = _digest(seq, at, e, detail, prev)
+        digest = _digest(seq, at, e, detail, prev, hash_fn)
         rows.append({"seq": seq, "at": at, "actor": e.actor, "action": e.action, "request_id": e.request_id,
                      "task_id": e.task_id, "decision": e.decision, "comment": e.comment,
                      "orgchart_version": e.orgchart_version, "on_behalf_of": e.on_behalf_of,
@@ -81,6 +102,39 @@ def append(db: Session | Connection, entries: list[Entry], at: datetime) -> int:
     conn.execute(_INSERT, rows)
     conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return seq
+
+
+def switch(db: Session | Connection, algorithm: str, at: datetime) -> int | None:
+    """Hash the entries from the next one on with ``algorithm``; the entries before keep their
+    own. The first entry of the new segment records the switch (``audit_hash_switched``, from
+    and to). Returns its seq, or None when the chain already uses ``algorithm``. Called by
+    ``checkpoints.take`` right after it signs, so the switch sits just after a signed head."""
+    hashing.hasher(algorithm)  # refuses an unknown name before anything is written
+    conn = connection_of(db)
+    head = conn.execute(_LOCK_HEAD).first()
+    if head is None:
+        conn.execute(_NEW_HEAD)
+    seq, prev, old = (head.seq, head.hash, head.algorithm) if head else (0, GENESIS, hashing.SHA256)
+    if old == algorithm:
+        return None
+    _start_segment(conn, old, algorithm, seq + 1, at)
+    marker = Entry("system", "audit_hash_switched", detail={"from": old, "to": algorithm})
+    return _chain(conn, [marker], at, seq, prev, algorithm)
+
+
+def segments(session: Session | Connection) -> list[tuple[int, str]]:
+    """(first seq, algorithm) of every segment, in order; SHA-256 from #1 when none was recorded."""
+    conn = connection_of(session)
+    found = [(r.first_seq, r.algorithm) for r in conn.execute(
+        select(AuditSegment.first_seq, AuditSegment.algorithm).order_by(AuditSegment.first_seq))]
+    if not found or found[0][0] > 1:
+        found.insert(0, (1, hashing.SHA256))
+    return found
+
+
+def algorithm_at(found: list[tuple[int, str]], seq: int) -> str:
+    """The algorithm of entry #seq among ``segments``."""
+    return next(alg for first, alg in reversed(found) if first <= seq)
 
 
 @dataclass(frozen=True)
@@ -133,13 +187,14 @@ def entry_hash(session: Session, seq: int) -> str | None:
     return session.connection().execute(select(AuditEntry.hash).where(AuditEntry.seq == seq)).scalar()
 
 
-def _bad(row: Any, expected_seq: int, prev: str, not_before: tuple[int, datetime] | None) -> str | None:
+def _bad(row: Any, expected_seq: int, prev: str, not_before: tuple[int, datetime] | None,
+         hash_fn: Callable[[bytes], str]) -> str | None:
     if row.seq != expected_seq:
         return f"entry #{expected_seq} is missing (next is #{row.seq})"
     if row.prev_hash != prev:
         return "does not link to the entry before it (removed or reordered)"
-    if _digest(row.seq, row.at, row, row.detail, row.prev_hash) != row.hash:
-        return "its content does not match its hash (edited)"
+    if _digest(row.seq, row.at, row, row.detail, row.prev_hash, hash_fn) != row.hash:
+        return "its content does not match its hash (edited, or its segment's hash function was changed)"
     if not_before is not None and row.seq > not_before[0] and row.at < not_before[1]:
         return (f"dated {row.at:%Y-%m-%d %H:%M:%S}, before the checkpoint that vouched for #{not_before[0]} "
                 "was signed, yet it comes after it (written later and backdated: a forged append)")
@@ -152,8 +207,9 @@ def walk(session: Session, after_seq: int = 0, after_hash: str = GENESIS, *, lim
     head, or for at most ``limit`` entries; report the first entry edited, removed or moved.
     ``not_before`` = (seq, time): entries after that seq must not be dated before that time."""
     expected_seq, prev, checked = after_seq + 1, after_hash, 0
+    found = _Segments(segments(session))
     for row in _entries(session, after_seq):
-        problem = _bad(row, expected_seq, prev, not_before)
+        problem = _bad(row, expected_seq, prev, not_before, found.hash_fn(row.seq))
         if problem:
             seq = expected_seq if problem.startswith("entry #") else row.seq
             return Verification(False, checked, problem, seq, after_seq, expected_seq - 1, prev)
@@ -167,6 +223,21 @@ def walk(session: Session, after_seq: int = 0, after_hash: str = GENESIS, *, lim
                             f"the chain ends at #{expected_seq - 1} but the head says #{head_seq} "
                             "(entries removed from the end)", head_seq, after_seq, expected_seq - 1, prev)
     return Verification(True, checked, from_seq=after_seq, to_seq=expected_seq - 1, to_hash=prev)
+
+
+class _Segments:
+    """The hash function per entry for a walk in rising seq order: one comparison per entry."""
+
+    def __init__(self, found: list[tuple[int, str]]) -> None:
+        self._found, self._until = found, 0
+        self._fn = hashing.hasher(found[0][1])
+
+    def hash_fn(self, seq: int) -> Callable[[bytes], str]:
+        if seq >= self._until:
+            index = max([i for i, (first, _) in enumerate(self._found) if first <= seq], default=0)
+            self._fn = hashing.hasher(self._found[index][1])
+            self._until = self._found[index + 1][0] if index + 1 < len(self._found) else 1 << 62
+        return self._fn
 
 
 def verify(session: Session) -> Verification:

@@ -12,6 +12,11 @@ before it (a backdated forgery) are named too.
 Verification is incremental: the entries up to the newest consistent checkpoint were walked
 when that checkpoint was taken (``take`` verifies before it signs), so a check walks only the
 entries after it; ``full=True`` walks everything again.
+
+Keys are Ed25519 or SM2 (issue 22: ``keygen --algorithm sm2``; GB/T 32918 with SM3 and the
+default user id ``1234567812345678``). An SM2 checkpoint's signature is DER over the same
+payload, so ``openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678``
+checks it with the public key (docs/security.md shows the command).
 """
 
 from __future__ import annotations
@@ -27,20 +32,26 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from approvals import crypto
 from approvals.audit import chain as audit
 from approvals.audit import verifications
+from approvals.crypto import hashing, sm2
 from approvals.errors import AuditChainError
 from approvals.store.database import Database
 from approvals.store.models import AuditEntry, Deployment
 
 FORMAT = "approvals-audit-checkpoint/1"
 SCHEME = "ed25519"
+SM2_SCHEME = "sm2-sm3"
+KEY_ALGORITHMS = ("ed25519", "sm2")
+PrivateKey = Ed25519PrivateKey | crypto.SigningKey
+PublicKey = Ed25519PublicKey | crypto.VerifyingKey
 PRIVATE_NAME = "checkpoint-key.pem"
 PUBLIC_NAME = "checkpoint-key.pub.pem"
 # An action takes its time before it commits: an entry may be dated a little before a
@@ -53,26 +64,32 @@ class CheckpointError(AuditChainError):
     """A key or checkpoint file that cannot be used: missing, unreadable, or not signed by the key."""
 
 
-def keygen(out: Path) -> tuple[Path, Path]:
-    """A new Ed25519 key pair in ``out``: the private key readable by its owner only (0600),
-    the public key beside it for whoever verifies. Never overwrites a key."""
+def keygen(out: Path, algorithm: str = "ed25519") -> tuple[Path, Path]:
+    """A new Ed25519 or SM2 key pair in ``out``: the private key readable by its owner only
+    (0600), the public key beside it for whoever verifies. Never overwrites a key."""
     out.mkdir(parents=True, exist_ok=True)
     private, public = out / PRIVATE_NAME, out / PUBLIC_NAME
     for path in (private, public):
         if path.exists():
             raise CheckpointError(f"{path} already exists; move it away first (a key is never overwritten)")
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    if algorithm not in KEY_ALGORITHMS:
+        raise CheckpointError(f"key algorithm {algorithm!r} is not one of {', '.join(KEY_ALGORITHMS)}")
+    if algorithm == "sm2":
+        pem, public_pem = crypto.current().generate_sm2()
+    else:
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
     fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
-    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    public.write_bytes(public_pem)
     return private, public
 
 
-def load_private_key(path: Path) -> Ed25519PrivateKey:
+def load_private_key(path: Path) -> PrivateKey:
     if not path.is_file():
         raise CheckpointError(f"private key {path} not found (create one with `approvals audit keygen --out DIR`)")
     mode = path.stat().st_mode & 0o777
@@ -80,28 +97,46 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
         raise CheckpointError(f"private key {path} is readable by others (mode {mode:o}); run chmod 600 {path}")
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except UnsupportedAlgorithm:  # an SM2 key: OpenSSL's curve, not one `cryptography` takes
+        try:
+            return crypto.current().load_signing_key(path.read_bytes())
+        except crypto.CryptoError as exc:
+            raise CheckpointError(f"{path}: {exc}") from exc
     except (ValueError, TypeError) as exc:
         raise CheckpointError(f"{path} is not an unencrypted PEM private key: {exc}") from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise CheckpointError(f"{path} holds a {type(key).__name__}, expected an Ed25519 key")
+        raise CheckpointError(f"{path} holds a {type(key).__name__}, expected an Ed25519 or SM2 key")
     return key
 
 
-def load_public_key(path: Path) -> Ed25519PublicKey:
+def load_public_key(path: Path) -> PublicKey:
     if not path.is_file():
         raise CheckpointError(f"public key {path} not found")
     try:
         key = serialization.load_pem_public_key(path.read_bytes())
+    except UnsupportedAlgorithm:
+        try:
+            return crypto.current().load_verifying_key(path.read_bytes())
+        except crypto.CryptoError as exc:
+            raise CheckpointError(f"{path}: {exc}") from exc
     except ValueError as exc:
         raise CheckpointError(f"{path} is not a PEM public key: {exc}") from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise CheckpointError(f"{path} holds a {type(key).__name__}, expected an Ed25519 public key")
+        raise CheckpointError(f"{path} holds a {type(key).__name__}, expected an Ed25519 or SM2 public key")
     return key
 
 
-def key_id(public: Ed25519PublicKey) -> str:
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+def scheme_of(public: PublicKey) -> str:
+    return SCHEME if isinstance(public, Ed25519PublicKey) else SM2_SCHEME
+
+
+def key_id(public: PublicKey) -> str:
+    if isinstance(public, sm2.SM2PublicKey):
+        return public.key_id()
+    if isinstance(public, Ed25519PublicKey):
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(public.public_pem()).hexdigest()[:16]  # a device's key: its public PEM
 
 
 @dataclass(frozen=True)
@@ -113,9 +148,10 @@ class Checkpoint:
     head_at: datetime | None  # the time of entry #seq
     key_id: str
     name: str = ""  # the file it was read from
+    scheme: str = SCHEME
 
     def fields(self) -> dict[str, Any]:
-        return {"format": FORMAT, "scheme": SCHEME, "key_id": self.key_id, "deployment": self.deployment,
+        return {"format": FORMAT, "scheme": self.scheme, "key_id": self.key_id, "deployment": self.deployment,
                 "seq": self.seq, "hash": self.hash, "at": self.at.isoformat(),
                 "head_at": self.head_at.isoformat() if self.head_at else None}
 
@@ -131,13 +167,14 @@ def deployment_id(session: Session) -> str:
     return session.scalar(select(Deployment.deployment_id).where(Deployment.id == 1)) or ""
 
 
-def sign(session: Session, key: Ed25519PrivateKey, now: datetime, out: Path, seq: int, digest: str) -> Checkpoint:
+def sign(session: Session, key: PrivateKey, now: datetime, out: Path, seq: int, digest: str) -> Checkpoint:
     """Sign entry #``seq`` (hash ``digest``, as a verification just proved it) and write the
     checkpoint file into ``out``."""
     head_at = session.scalar(select(AuditEntry.at).where(AuditEntry.seq == seq)) if seq else None
     deployment = deployment_id(session)
     name = f"checkpoint-{deployment[:8]}-{seq:010d}-{now:%Y%m%dT%H%M%S}.json"
-    point = Checkpoint(deployment, seq, digest, now, head_at, key_id(key.public_key()), name)
+    public = key.public_key()
+    point = Checkpoint(deployment, seq, digest, now, head_at, key_id(public), name, scheme_of(public))
     fields = point.fields()
     fields["signature"] = base64.b64encode(key.sign(_payload(fields))).decode()
     out.mkdir(parents=True, exist_ok=True)
@@ -147,19 +184,20 @@ def sign(session: Session, key: Ed25519PrivateKey, now: datetime, out: Path, seq
     return point
 
 
-def read(path: Path, public: Ed25519PublicKey) -> Checkpoint:
+def read(path: Path, public: PublicKey) -> Checkpoint:
     """The checkpoint in ``path`` if its signature verifies with ``public``, else CheckpointError."""
     try:
         fields = json.loads(path.read_text(encoding="utf-8"))
         signature = base64.b64decode(fields["signature"], validate=True)
-        if fields.get("format") != FORMAT or fields.get("scheme") != SCHEME:
+        scheme = scheme_of(public)
+        if fields.get("format") != FORMAT or fields.get("scheme") != scheme:
             raise CheckpointError(f"{path.name}: format {fields.get('format')!r} / scheme "
-                                  f"{fields.get('scheme')!r}, expected {FORMAT!r} / {SCHEME!r}")
+                                  f"{fields.get('scheme')!r}, expected {FORMAT!r} / {scheme!r}")
         public.verify(signature, _payload(fields))
         head_at = fields["head_at"]
         return Checkpoint(fields["deployment"], int(fields["seq"]), fields["hash"],
                           datetime.fromisoformat(fields["at"]),
-                          datetime.fromisoformat(head_at) if head_at else None, fields["key_id"], path.name)
+                          datetime.fromisoformat(head_at) if head_at else None, fields["key_id"], path.name, scheme)
     except InvalidSignature as exc:
         raise CheckpointError(f"{path.name}: the signature does not verify with this public key "
                               "(the file was altered, or another key signed it)") from exc
@@ -220,7 +258,7 @@ def _contradiction(session: Session, point: Checkpoint, head: tuple[int, str], d
     return None
 
 
-def verify(session: Session, paths: Iterable[Path], public: Ed25519PublicKey, *, full: bool = False) -> Report:
+def verify(session: Session, paths: Iterable[Path], public: PublicKey, *, full: bool = False) -> Report:
     """Check every checkpoint's signature and that the chain extends it, then walk the chain
     from the newest one (or from the start with ``full``)."""
     report = Report()
@@ -249,11 +287,12 @@ def verify(session: Session, paths: Iterable[Path], public: Ed25519PublicKey, *,
     return report
 
 
-def take(db: Database, key: Ed25519PrivateKey, out: Path, now: datetime, source: str = "cli") -> Checkpoint:
+def take(db: Database, key: PrivateKey, out: Path, now: datetime, source: str = "cli") -> Checkpoint:
     """Verify the chain against the checkpoints already in ``out`` (incremental; the whole
     chain when there are none), then sign the head that walk reached. Refuses to sign a chain
     that does not verify: a checkpoint must never vouch for tampering. Both runs are recorded
-    for the inspector page."""
+    for the inspector page. When ``APPROVALS_AUDIT_HASH`` names another hash function than the
+    chain's, the chain switches to it right after the signed head (``audit.switch``)."""
     with db.reading() as s:
         report = verify(s, [out] if out.is_dir() else [], key.public_key())
         chain = report.chain or audit.Verification(False, 0, "; ".join(str(f) for f in report.findings))
@@ -264,4 +303,6 @@ def take(db: Database, key: Ed25519PrivateKey, out: Path, now: datetime, source:
     if not report.ok:
         raise CheckpointError("not signed, the chain does not verify: " + " | ".join(report.lines()))
     verifications.record(db, now, source, "checkpoint", chain, point.name)
+    with db.transaction() as s:
+        audit.switch(s, hashing.configured(), now)
     return point

@@ -5,6 +5,7 @@
     accounts.py    set-password, disable-account, enable-account
     audit.py       audit verify/keygen/checkpoint/prune/check-copy, and worker
     notify.py      notify set/show/dead/retry/deliver
+    crypto.py      crypto keygen/rotate/seal (data keys for secrets at rest, SM4)
     common.py      the engine for a command (``app_of``) and ``fail``
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from approvals.cli import accounts, audit, notify, routes, setup
+from approvals.cli import accounts, audit, crypto, notify, routes, setup
 
 
 @click.group()
@@ -30,7 +31,7 @@ def cli(ctx: click.Context, database: str | None, processes: str | None) -> None
 
 for command in (setup.init_db, setup.load_orgchart_cmd, setup.deploy_cmd, setup.serve, routes.route_cmd,
                 routes.check_cmd, accounts.set_password_cmd, accounts.disable_account_cmd,
-                accounts.enable_account_cmd, audit.worker_cmd, notify.notify_group):
+                accounts.enable_account_cmd, audit.worker_cmd, notify.notify_group, crypto.crypto_group):
     cli.add_command(command)
 
 

@@ -45,10 +45,12 @@ def verify(ctx: click.Context, points: tuple[Path, ...], public_key: Path | None
 @click.command("keygen")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the key pair (keep it off the database server).")
-def keygen(out: Path) -> None:
-    """Create the Ed25519 key pair that signs checkpoints (private key mode 0600)."""
+@click.option("--algorithm", type=click.Choice(checkpoints.KEY_ALGORITHMS), default="ed25519", show_default=True,
+              help="sm2: GB/T 32918 with SM3 (国密), PEM keys OpenSSL 3 reads.")
+def keygen(out: Path, algorithm: str) -> None:
+    """Create the key pair that signs checkpoints (private key mode 0600)."""
     try:
-        private, public = checkpoints.keygen(out)
+        private, public = checkpoints.keygen(out, algorithm)
     except ApprovalsError as exc:
         fail(str(exc))
     click.echo(f"private key: {private} (mode 600; give it to whoever signs checkpoints, never to the database)")
@@ -113,6 +115,9 @@ def worker_cmd(ctx: click.Context) -> None:
 
 def _verify_chain(app: Approvals, points: tuple[Path, ...], public_key: Path | None, full: bool) -> bool:
     now = app.clock.now()
+    with app.db.reading() as s:
+        found = audit.segments(s)
+    click.echo("hash segments: " + ", ".join(f"#{first}- {alg}" for first, alg in found))
     if not points:
         with app.db.reading() as s:
             result = audit.verify(s)

@@ -48,7 +48,7 @@ def show_cmd(ctx: click.Context) -> None:
 
     with app_of(ctx).db.reading() as s:
         for r in s.scalars(select(ChannelSetting).order_by(ChannelSetting.org_id, ChannelSetting.person_id)):
-            shown = delivery.shown_target(r.channel, r.target)
+            shown = delivery.shown_target(r.channel, settings.plain_target(r.target))
             click.echo(f"{r.org_id}\t{r.person_id or '(organization)'}\t{r.channel}\t"
                        f"{'on' if r.enabled else 'off'}\t{shown}")
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, Protocol
 
+from approvals.crypto import atrest
 from approvals.errors import ApprovalsError
 
 TIMEOUT = 10.0  # seconds: a hanging receiver costs the worker this much per try, never an action
@@ -169,5 +170,8 @@ def from_env(env: Mapping[str, str]) -> dict[str, Channel]:
     if host:
         channels["email"] = Email(host, int(env.get("APPROVALS_SMTP_PORT") or 25),
                                   env.get("APPROVALS_SMTP_FROM") or "approvals@localhost",
-                                  env.get("APPROVALS_SMTP_USER", ""), env.get("APPROVALS_SMTP_PASSWORD", ""))
+                                  env.get("APPROVALS_SMTP_USER", ""),
+                                  # may be sealed (`approvals crypto seal --purpose smtp.password`)
+                                  atrest.open_secret(env.get("APPROVALS_SMTP_PASSWORD", ""), "smtp.password",
+                                                     atrest.keyring(env)))
     return channels

@@ -120,7 +120,8 @@ def _messages(conn: Connection, n: Any, now: datetime, names: Callable[[str | No
                            links.link(base_url, n.kind, n.request_id, n.task_id))
     to = names(n.org_id, n.person_id)
     return [{"notification_id": n.id, "channel": t.channel, "target": t.target, "secret": t.secret,
-             "idempotency_key": idempotency_key(n.id, t.channel, t.target), "subject": subject[:200],
+             "idempotency_key": idempotency_key(n.id, t.channel, settings.plain_target(t.target)),
+             "subject": subject[:200],
              "body": body if t.channel == "email" else f"@{to} {body}", "status": "pending", "attempts": 0,
              "next_attempt_at": now, "claim": None, "claimed_until": None, "last_error": "", "created_at": now,
              "sent_at": None} for t in targets]
@@ -150,7 +151,8 @@ def claim(conn: Connection, now: datetime, token: str, hold: timedelta) -> Claim
     r = conn.execute(taking).first()
     if r is None:
         return None
-    return Claimed(r.id, r.attempts, Message(r.channel, r.target, r.secret, r.idempotency_key, r.subject, r.body))
+    return Claimed(r.id, r.attempts, Message(r.channel, settings.plain_target(r.target),
+                                             settings.plain_secret(r.secret), r.idempotency_key, r.subject, r.body))
 
 
 def _mine(message_id: int, token: str) -> Any:
@@ -301,8 +303,8 @@ def dead(db: Database, org_ids: Iterable[str] | None = None, limit: int = 100) -
     """The dead-letter list, newest first: of ``org_ids``' requests (all when None)."""
     query = _DEAD if org_ids is None else _DEAD.where(Request.org_id.in_(list(org_ids)))
     with db.reading() as s:
-        return [Dead(m.id, m.channel, shown_target(m.channel, m.target), m.subject, m.attempts, m.last_error,
-                     m.created_at, org) for m, org in s.execute(query.limit(limit)).all()]
+        return [Dead(m.id, m.channel, shown_target(m.channel, settings.plain_target(m.target)), m.subject,
+                     m.attempts, m.last_error, m.created_at, org) for m, org in s.execute(query.limit(limit)).all()]
 
 
 def retry(db: Database, ids: list[int], now: datetime, org_ids: Iterable[str] | None = None) -> int:

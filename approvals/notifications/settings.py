@@ -3,7 +3,9 @@
 group) and may turn e-mail off for everyone; a person gives their e-mail address (on) and may
 turn a robot off for their own notifications.
 
-Set with ``approvals notify set`` (docs/notifications.md)."""
+Set with ``approvals notify set`` (docs/notifications.md). With a data key configured, targets
+and secrets are stored sealed (SM4-GCM, approvals/crypto/atrest.py); ``targets`` hands them on
+sealed (the outbox keeps them so) and ``plain`` opens one where it is used."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, delete, insert, or_, select
 
 from approvals import text as textrules
+from approvals.crypto import atrest
+from approvals.crypto.rotate import SECRET, TARGET
 from approvals.errors import FieldError, Issue
 from approvals.notifications.channels import NAMES
 from approvals.store.database import Database
@@ -83,8 +87,18 @@ def put(db: Database, org_id: str, person: str | None, channel: str, target: str
         conn.execute(delete(ChannelSetting).where(ChannelSetting.org_id == org_id, ChannelSetting.channel == channel,
                                                   ChannelSetting.person_id.is_(None) if person is None
                                                   else ChannelSetting.person_id == person))
-        conn.execute(insert(ChannelSetting).values(org_id=org_id, person_id=person, channel=channel, target=target,
-                                                   secret=secret, enabled=enabled))
+        conn.execute(insert(ChannelSetting).values(org_id=org_id, person_id=person, channel=channel,
+                                                   target=atrest.seal_secret(target, TARGET),
+                                                   secret=atrest.seal_secret(secret, SECRET), enabled=enabled))
+
+
+def plain_target(stored: str) -> str:
+    """A stored target (address or webhook URL) opened: sealed or not, as it was given."""
+    return atrest.open_secret(stored, TARGET)
+
+
+def plain_secret(stored: str) -> str:
+    return atrest.open_secret(stored, SECRET)
 
 
 def of_person(db: Database, org_id: str, person: str) -> tuple[dict[str, ChannelSetting], dict[str, ChannelSetting]]:

@@ -154,6 +154,17 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    algorithm: Mapped[str] = mapped_column(String(16), default="sha256", server_default="sha256")
+
+
+class AuditSegment(Base):
+    """Where the chain's hash function changed (issue 22): entries from ``first_seq`` on, up to
+    the next segment, are hashed with ``algorithm``. No rows: SHA-256 throughout."""
+
+    __tablename__ = "audit_segments"
+    first_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    algorithm: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Credential(Base):
@@ -302,8 +313,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notification_id: Mapped[int | None] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(32))  # email, wecom, dingtalk, feishu, webhook
-    target: Mapped[str] = mapped_column(String(500))  # an address or a webhook URL
-    secret: Mapped[str] = mapped_column(String(200), default="")  # DingTalk/Feishu signing secret
+    target: Mapped[str] = mapped_column(String(1000))  # an address or a webhook URL (sealed: issue 22)
+    secret: Mapped[str] = mapped_column(String(1000), default="")  # DingTalk/Feishu signing secret (sealed)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -328,8 +339,8 @@ class ChannelSetting(Base):
     org_id: Mapped[str] = mapped_column(String(64))
     person_id: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(500), default="")
-    secret: Mapped[str] = mapped_column(String(200), default="")
+    target: Mapped[str] = mapped_column(String(1000), default="")  # sealed when a data key is set (issue 22)
+    secret: Mapped[str] = mapped_column(String(1000), default="")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (Index("ix_channel_settings_org", "org_id", "person_id"),)
