@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,11 @@ from approvals.store.database import connection_of
 from approvals.store.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+
+# Set by the open API while a system client acts as a person (approvals/identity/api_access.py):
+# every entry the action writes says so in its detail ("via": "client NAME (ID)"), without the
+# engine's actions having to carry it through their signatures.
+VIA: ContextVar[str | None] = ContextVar("approvals_audit_via", default=None)
 
 
 @dataclass
@@ -69,9 +75,11 @@ def append(db: Session | Connection, entries: list[Entry], at: datetime) -> int:
         conn.execute(_NEW_HEAD)
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     rows = []
+    via = VIA.get()
     for e in entries:
         seq += 1
-        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        said = {**e.detail, "via": via} if via else e.detail
+        detail = json.dumps(said, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = _digest(seq, at, e, detail, prev)
         rows.append({"seq": seq, "at": at, "actor": e.actor, "action": e.action, "request_id": e.request_id,
                      "task_id": e.task_id, "decision": e.decision, "comment": e.comment,

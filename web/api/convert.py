@@ -1,0 +1,53 @@
+"""Engine rows as the API's shapes, and opaque cursors over the engine's pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from werkzeug.exceptions import UnprocessableEntity
+
+from approvals.forms import FieldDef
+from web.api import schemas
+from web.i18n import field_label
+from web.i18n import gettext as _
+
+
+def task(t: Any) -> dict[str, Any]:
+    return schemas.TaskOut(id=t.id, request_id=t.request_id, name=t.name, kind=t.kind, status=t.status,
+                           is_open=t.is_open, assignee=t.assignee, decided_by=t.decided_by, comment=t.comment or "",
+                           due_on=t.due_on, created_at=t.created_at, decided_at=t.decided_at,
+                           round=t.round).model_dump(mode="json")
+
+
+def summary(r: Any) -> dict[str, Any]:
+    return schemas.RequestSummary(id=r.id, request_type=r.request_type, applicant=r.applicant, status=r.status,
+                                  created_at=r.created_at).model_dump(mode="json")
+
+
+def form_field(f: FieldDef) -> dict[str, Any]:
+    return schemas.FormField(name=f.name, type=f.type, label=field_label(f), required=f.required,
+                             options=[v for v, _label in f.options], min=f.min, max=f.max,
+                             maxlength=f.maxlength).model_dump(mode="json")
+
+
+def offset_of(cursor: str | None) -> int:
+    """A cursor is the position after the last item shown, opaque to the client."""
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==="))
+        offset = int(data["o"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UnprocessableEntity(_("The cursor is not one this API gave out.")) from exc
+    if not 0 <= offset <= 10_000_000:
+        raise UnprocessableEntity(_("The cursor is not one this API gave out."))
+    return offset
+
+
+def next_cursor(offset: int, shown: int, total: int) -> str | None:
+    after = offset + shown
+    if shown == 0 or after >= total:
+        return None
+    return base64.urlsafe_b64encode(json.dumps({"o": after}).encode()).decode().rstrip("=")
