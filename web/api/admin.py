@@ -9,7 +9,7 @@ from flask import abort
 from pydantic import BaseModel, Field
 
 from approvals.deploy import DeployCheck, DeployRefusedError
-from web.api import schemas
+from web.api import convert, schemas
 from web.api.blueprint import TAGS, api, needs
 from web.api.problems import problem
 from web.engine import engine
@@ -62,7 +62,7 @@ def _org(asked: str | None) -> str:
 @needs("admin")
 def chart_versions(query: OrgQuery) -> dict[str, Any]:
     org = _org(query.org)
-    return {"org": org, "items": [{"id": v.id, "version": v.version, "created_at": v.created_at.isoformat(),
+    return {"org": org, "items": [{"id": v.id, "version": v.version, "created_at": convert.iso(v.created_at),
                                    "created_by": v.created_by, "comment": v.comment or ""}
                                   for v in engine().admin.versions(org)]}
 

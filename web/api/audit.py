@@ -76,7 +76,7 @@ def _inspector() -> None:
 
 
 def _entry(e: Any) -> dict[str, Any]:
-    return {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "request_id": e.request_id,
+    return {"seq": e.seq, "at": convert.iso(e.at), "actor": e.actor, "action": e.action, "request_id": e.request_id,
             "task_id": e.task_id, "decision": e.decision, "comment": e.comment or "",
             "on_behalf_of": e.on_behalf_of, "detail": e.detail or "{}"}
 
@@ -119,6 +119,6 @@ def access(query: AccessSearch) -> dict[str, Any]:
     rows, total = access_log.search(engine().db, AccessQuery(org_id=me().org_id, viewer=query.person or None,
                                                              request_id=query.request_id, since=query.since,
                                                              until=query.until), limit=query.limit, offset=offset)
-    return {"items": [{"at": r.at.isoformat(), "viewer": r.viewer, "request_id": r.request_id,
+    return {"items": [{"at": convert.iso(r.at), "viewer": r.viewer, "request_id": r.request_id,
                        "capacity": r.capacity, "what": r.what} for r in rows],
             "total": total, "next_cursor": convert.next_cursor(offset, len(rows), total)}

@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from werkzeug.exceptions import UnprocessableEntity
 
+from approvals.clock import DEFAULT_ZONE
 from approvals.forms import FieldDef
 from web.api import schemas
+from web.engine import engine
 from web.i18n import field_label
 from web.i18n import gettext as _
+
+
+def stamped(value: datetime | None) -> datetime | None:
+    """A stored time with its zone (the storage zone, APPROVALS_TIME_ZONE): RFC 3339 wants an
+    offset, and a portal in another zone must not read Beijing's 09:00 as its own."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(getattr(engine().clock, "zone", DEFAULT_ZONE)))
+
+
+def iso(value: datetime) -> str:
+    return stamped(value).isoformat()  # type: ignore[union-attr]
 
 
 def task(t: Any) -> dict[str, Any]:
     return schemas.TaskOut(id=t.id, request_id=t.request_id, name=t.name, kind=t.kind, status=t.status,
                            is_open=t.is_open, assignee=t.assignee, decided_by=t.decided_by, comment=t.comment or "",
-                           due_on=t.due_on, created_at=t.created_at, decided_at=t.decided_at,
+                           due_on=t.due_on, created_at=stamped(t.created_at), decided_at=stamped(t.decided_at),
                            round=t.round).model_dump(mode="json")
 
 
 def summary(r: Any) -> dict[str, Any]:
     return schemas.RequestSummary(id=r.id, request_type=r.request_type, applicant=r.applicant, status=r.status,
-                                  created_at=r.created_at).model_dump(mode="json")
+                                  created_at=stamped(r.created_at)).model_dump(mode="json")
 
 
 def form_field(f: FieldDef) -> dict[str, Any]:

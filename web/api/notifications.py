@@ -20,7 +20,7 @@ def notifications(query: schemas.Cursor) -> dict[str, Any]:
     offset = convert.offset_of(query.cursor)
     shown, total = Centre(engine().db).page(me().id, query.limit, offset)
     items = [{"id": n.id, "kind": n.kind, "request_id": n.request_id, "task_id": n.task_id, "text": _text(n, what),
-              "created_at": n.created_at.isoformat(), "read": n.read}
+              "created_at": convert.iso(n.created_at), "read": n.read}
              for n, what in zip(shown, _request_labels(shown), strict=True)]
     return {"items": items, "total": total, "next_cursor": convert.next_cursor(offset, len(shown), total)}
 

@@ -32,7 +32,8 @@ def request_out(request_id: int) -> dict[str, Any]:
     current = [t for t in steps if t.round == req.round and t.is_open]
     return schemas.RequestOut(
         id=req.id, request_type=req.request_type, applicant=req.applicant, status=req.status, round=req.round,
-        fields=app.queries.fields(req), created_at=req.created_at, updated_at=req.updated_at,
+        fields=app.queries.fields(req), created_at=convert.stamped(req.created_at),
+        updated_at=convert.stamped(req.updated_at),
         current_steps=[schemas.TaskOut(**convert.task(t)) for t in current],
         timeline=[schemas.TaskOut(**convert.task(t)) for t in steps],
     ).model_dump(mode="json")

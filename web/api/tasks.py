@@ -123,3 +123,18 @@ def attach(path: schemas.TaskPath, form: schemas.UploadForm, header: schemas.Ide
     file = request.files.get("file")
     upload = Upload(file.filename or "", file.mimetype or "", file.read()) if file else Upload("", "", b"")
     return _held(path.task_id, lambda: engine().service.attach(path.task_id, me().id, upload) and path.task_id)
+
+
+@api.post("/tasks/<int:task_id>/report", tags=TAG, responses={200: schemas.Done, **CONFLICT})
+@needs("requests:write")
+def report(path: schemas.TaskPath, body: schemas.StartBody, header: schemas.IdemHeader) -> dict[str, Any]:
+    """The applicant files a report step (返回后报告) with its form fields."""
+    from web.api.processes import _raw
+
+    task = engine().queries.task(path.task_id)
+    if task.kind != "report" or task.assignee != me().id:
+        abort(404 if task.kind != "report" else 403)
+    done = once(lambda: engine().service.report(path.task_id, me().id, _raw(body.fields)),
+                lambda _v: f"/api/v1/tasks/{path.task_id}")
+    return schemas.Done(task_id=path.task_id, request_id=task.request_id, replayed=done.replayed).model_dump(
+        mode="json")

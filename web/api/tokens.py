@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from approvals.identity.api_access import MAX_DAYS, PERSONAL_SCOPES, UnknownCredentialError
-from web.api import schemas
+from web.api import convert, schemas
 from web.api.auth import access, caller
 from web.api.blueprint import TAGS, api, needs
 from web.api.problems import problem
@@ -77,7 +77,7 @@ def client_token(form: TokenForm) -> Any:
 
 def _info(t: Any) -> dict[str, Any]:
     return {"id": t.id, "name": t.name, "prefix": t.prefix, "scopes": t.scopes.split(),
-            "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat(),
+            "created_at": convert.iso(t.created_at), "expires_at": convert.iso(t.expires_at),
             "revoked": t.revoked_at is not None}
 
 
