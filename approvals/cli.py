@@ -16,6 +16,7 @@ from approvals.check import run_check
 from approvals.clock import SystemClock, today, today_in
 from approvals.definitions import DefinitionRegistry
 from approvals.errors import ApprovalsError, ChartSavedFirstError, ConfigurationError, RefusedError, UnknownError
+from approvals.identity import api_cli
 from approvals.notifications import cli as notify_cli
 from approvals.orgchart.loader import load_orgchart, read_text
 from approvals.orgchart.model import OrgChart
@@ -254,6 +255,7 @@ def audit_group() -> None:
 
 audit_cli.attach(cli, audit_group)  # verify, keygen, checkpoint, prune; and `worker`
 cli.add_command(notify_cli.notify_group)  # approvals notify set/show/dead/retry/deliver
+cli.add_command(api_cli.api_group)  # approvals api token/client/rotate/revoke-*
 
 
 @cli.command("set-password")

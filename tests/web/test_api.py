@@ -171,3 +171,22 @@ def test_a_lost_race_is_409_and_an_unknown_task_404(engine: Approvals, web: Flas
     assert head.get("/api/v1/tasks/99999").status_code == 404
     assert head.get("/api/v1/no/such/thing").status_code == 404
     assert head.get(f"/api/v1/tasks/{task.id}/decide").status_code == 405
+
+
+def test_tokens_and_clients_made_by_the_cli_open_the_api(engine: Approvals, web: Flask, db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from approvals.cli import cli
+
+    runner = CliRunner()
+    made = runner.invoke(cli, ["--database", db_url, "api", "token", STAFF, "--name", "phone", "--scope", "read"])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.splitlines()[0]
+    assert Api(web, token).get("/api/v1/me/counts").status_code == 200
+    client = runner.invoke(cli, ["--database", db_url, "api", "client", "xx-nrpb", "--name", "OA", "--scope",
+                                 "read", "--scope", "act_as"])
+    assert client.exit_code == 0, client.output
+    values = dict(line.split("=", 1) for line in client.stdout.splitlines())
+    answer = web.test_client().post("/api/v1/oauth/token", data={"grant_type": "client_credentials", **values})
+    assert Api(web, answer.get_json()["access_token"], **{"X-Act-As": STAFF}).get("/api/v1/me/inbox").status_code \
+        == 200
