@@ -21,6 +21,7 @@ from web import (
     i18n,
     idempotency,
     inputs,
+    localtime,
     nav,
     pagememo,
     presenters,
@@ -51,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pagememo.init_app(app)  # first: every request starts without the last page's memos
     engine.init_app(app)
     i18n.init_app(app)
+    localtime.init_app(app)  # the |when filter: times on the organization's clocks
     auth.init_app(app)
     security.init_app(app)
     idempotency.init_app(app)  # after security: a forged form never reaches it

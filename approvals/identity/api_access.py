@@ -5,7 +5,7 @@ scoped, expiring, revocable. An organization's administrator registers a system 
 OA portal): it trades its id and secret for an access token valid an hour (OAuth 2.0 client
 credentials). A client acts as a named person of its organization only with the ``act_as``
 scope; what it may then do is exactly what that person may do in the UI, and the audit trail
-notes "via client X" (``approvals.audit.VIA``).
+notes "via client X" (``approvals.audit.chain.VIA``).
 
 Tokens and secrets are 32 random bytes; only their SHA-256 is stored (a slow hash protects
 guessable passwords, not random ones, and would cost every call). A rotated secret keeps
@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from approvals.audit import Entry, append
+from approvals.audit.chain import Entry, append
 from approvals.clock import Clock
 from approvals.errors import FieldError, Issue, NotPermittedError, UnknownError
 from approvals.store.database import Database

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort
 from pydantic import BaseModel, Field
 
-from approvals.deploy import DeployCheck, DeployRefusedError
+from approvals.operations.deploy import DeployCheck, DeployRefusedError
 from web.api import convert, schemas
 from web.api.blueprint import TAGS, api, needs
 from web.api.problems import problem

@@ -9,13 +9,14 @@ from typing import Any
 from flask import abort
 from pydantic import BaseModel, Field
 
-from approvals import access_log, audit_search
-from approvals.access_log import AccessQuery
-from approvals.audit_search import AuditQuery
+from approvals.audit import access_log
+from approvals.audit import search as audit_search
+from approvals.audit.access_log import AccessQuery
+from approvals.audit.search import AuditQuery
+from web import former_people as people
 from web.api import convert, schemas
 from web.api.blueprint import TAGS, api, needs
 from web.engine import engine
-from web.inspector import people
 from web.requestview import record_view
 from web.users import me
 

@@ -19,7 +19,7 @@ from contextvars import Token
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
-from approvals import audit
+from approvals.audit import chain as audit
 from approvals.identity.api_access import PERSONAL_SCOPES, ApiAccess, Caller, UnknownCredentialError
 from approvals.store.orgcharts import person_chart
 from web import users

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from werkzeug.exceptions import UnprocessableEntity
 
 from approvals.clock import DEFAULT_ZONE
-from approvals.forms import FieldDef
+from approvals.process.forms import FieldDef
 from web.api import schemas
 from web.engine import engine
 from web.i18n import field_label
@@ -67,3 +67,9 @@ def next_cursor(offset: int, shown: int, total: int) -> str | None:
     if shown == 0 or after >= total:
         return None
     return base64.urlsafe_b64encode(json.dumps({"o": after}).encode()).decode().rstrip("=")
+
+
+def form_fields(fields: dict[str, Any]) -> dict[str, str]:
+    """Fields as a form sends them: the engine's validation (and its messages) is the same."""
+    return {k: ("" if v is None else ("true" if v is True else "false" if v is False else str(v)))
+            for k, v in fields.items()}

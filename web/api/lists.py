@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from approvals.listing import ListFilter
+from approvals.reports.listing import ListFilter
 from web.api import convert, schemas
 from web.api.blueprint import TAGS, api, needs
 from web.engine import engine

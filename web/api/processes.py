@@ -41,7 +41,7 @@ def list_processes() -> dict[str, Any]:
 def preview(path: schemas.TypePath, body: schemas.StartBody) -> dict[str, Any]:
     """The route a request with these fields would take now (a dry run of the same process)."""
     _definition(path.request_type)
-    route = engine().service.preview(me().id, path.request_type, _raw(body.fields))
+    route = engine().service.preview(me().id, path.request_type, convert.form_fields(body.fields))
     return {"request_type": path.request_type,
             "steps": [{"kind": s.kind, "name": s.name, "assignee": s.assignee, "assignees": list(s.assignees)}
                       for s in route.visible]}
@@ -54,7 +54,7 @@ def start(path: schemas.TypePath, body: schemas.StartBody,
     """Start a request. With ``business_key`` there is one request per key and process (409
     names the one that has it); with ``Idempotency-Key`` a resend answers the first outcome."""
     defn = _definition(path.request_type)
-    raw = _raw(body.fields)
+    raw = convert.form_fields(body.fields)
 
     def submit() -> int:
         if body.business_key is None:
@@ -76,9 +76,3 @@ def start(path: schemas.TypePath, body: schemas.StartBody,
     location = f"/api/v1/requests/{request_id}"
     return ({"id": request_id, "location": location, "replayed": done.replayed},
             200 if done.replayed else 201, {"Location": location})
-
-
-def _raw(fields: dict[str, Any]) -> dict[str, str]:
-    """Fields as a form sends them: the engine's validation (and its messages) is the same."""
-    return {k: ("" if v is None else ("true" if v is True else "false" if v is False else str(v)))
-            for k, v in fields.items()}

@@ -11,10 +11,9 @@ from flask import Response, abort
 from web.api import convert, schemas
 from web.api.blueprint import CONFLICT, TAGS, api, needs
 from web.api.idempotent import once
-from web.applicant.attachments import served
-from web.applicant.requests import own_request
+from web.downloads import served
 from web.engine import engine
-from web.requestview import record_view, visible_request
+from web.requestview import own_request, record_view, visible_request
 from web.users import decides, me, offices
 
 TAG = [TAGS["requests"]]

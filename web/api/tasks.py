@@ -13,9 +13,8 @@ from approvals.service import Upload
 from web.api import convert, schemas
 from web.api.blueprint import CONFLICT, TAGS, api, needs
 from web.api.idempotent import once
-from web.approver.task import task_or_403
 from web.engine import engine
-from web.requestview import record_view
+from web.requestview import record_view, task_or_403
 from web.users import decides, holds, me, offices
 
 TAG = [TAGS["tasks"]]
@@ -129,12 +128,11 @@ def attach(path: schemas.TaskPath, form: schemas.UploadForm, header: schemas.Ide
 @needs("requests:write")
 def report(path: schemas.TaskPath, body: schemas.StartBody, header: schemas.IdemHeader) -> dict[str, Any]:
     """The applicant files a report step (返回后报告) with its form fields."""
-    from web.api.processes import _raw
 
     task = engine().queries.task(path.task_id)
     if task.kind != "report" or task.assignee != me().id:
         abort(404 if task.kind != "report" else 403)
-    done = once(lambda: engine().service.report(path.task_id, me().id, _raw(body.fields)),
+    done = once(lambda: engine().service.report(path.task_id, me().id, convert.form_fields(body.fields)),
                 lambda _v: f"/api/v1/tasks/{path.task_id}")
     return schemas.Done(task_id=path.task_id, request_id=task.request_id, replayed=done.replayed).model_dump(
         mode="json")
