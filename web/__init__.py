@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_openapi3 import Info, OpenAPI
 
 from web import (
+    api,
     auth,
     config,
     deadlines,
@@ -38,7 +40,10 @@ from web.stats import bp as stats_bp
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment; ``test_config`` overrides it (``None`` values
     mean "use the environment", which is how ``approvals serve`` passes its options)."""
-    app = Flask(__name__, instance_relative_config=True)
+    # flask-openapi3's Flask subclass: it generates the open API's OpenAPI 3.1 document (web/api/).
+    app = OpenAPI(__name__, instance_relative_config=True, doc_ui=False, info=Info(title="approvals", version="1"),
+                  security_schemes=api.SECURITY_SCHEMES, validation_error_status=422,
+                  validation_error_callback=api.problems.validation)
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if v is not None})
@@ -60,4 +65,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp, printout_bp, stats_bp,
                       notifications_bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from babel.support import NullTranslations
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup
 
@@ -21,6 +21,8 @@ DEFAULT = "zh"
 
 
 def select_locale() -> str:
+    if request.blueprint in ("api", "api_docs"):  # the open API speaks as Accept-Language asks
+        return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
     lang = session.get("lang")
     return lang if lang in LANGUAGES else DEFAULT
 

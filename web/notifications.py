@@ -35,7 +35,7 @@ class Line:
     url: str | None
 
 
-def _text(n: Shown, what: str) -> str:  # noqa: C901 - one plain branch per kind reads better than a table
+def notice_text(n: Shown, what: str) -> str:  # noqa: C901 - one plain branch per kind reads better than a table
     p, rid = n.params, n.request_id
     if n.kind == "task":
         return _("%(what)s #%(id)s waits for your decision.", what=what, id=rid)
@@ -116,7 +116,7 @@ def _decided(status: str | None, what: str, rid: int | None) -> str:
     return _("%(what)s #%(id)s is complete.", what=what, id=rid)
 
 
-def _request_labels(shown: list[Shown]) -> list[str]:
+def request_labels(shown: list[Shown]) -> list[str]:
     """What each notification's request is (离孝审批, 会议审批 ...), read in one query."""
     app = engine()
     requests = app.queries.requests(n.request_id for n in shown if n.request_id is not None)
@@ -141,7 +141,7 @@ def _me() -> str:
 def index() -> str:
     page = max(1, request.args.get("page", 1, type=int))
     shown, total = Centre(engine().db).page(_me(), PAGE, (page - 1) * PAGE)
-    lines = [Line(n, _text(n, what), _url(n)) for n, what in zip(shown, _request_labels(shown), strict=True)]
+    lines = [Line(n, notice_text(n, what), _url(n)) for n, what in zip(shown, request_labels(shown), strict=True)]
     return render_template("notifications.html", lines=lines, total=total, page=page, per_page=PAGE)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import abort
 from sqlalchemy import select
 
 from approvals.audit import access_log
@@ -26,7 +27,7 @@ from web.i18n import field_label
 from web.i18n import gettext as _
 from web.localtime import today
 from web.presenters import name, step_name
-from web.users import me
+from web.users import may_open, me
 
 
 @dataclass(frozen=True)
@@ -224,3 +225,18 @@ def waiting_for(person: str) -> list[Question]:
                               .where(Question.asked_to == person, Question.answered_at.is_(None),
                                      Request.status.in_(QUESTIONS_OPEN_WHILE))
                               .order_by(Question.id)))
+
+
+def own_request(request_id: int) -> Request:
+    """The request if the signed-in person is its applicant: only they change it."""
+    req = visible_request(request_id)
+    if req.applicant != me().id:
+        abort(403)
+    return req
+
+
+def task_or_403(task_id: int) -> Task:
+    task = engine().queries.task(task_id)
+    if not may_open(task):
+        abort(403)
+    return task

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,11 @@ from approvals.store.models import AuditEntry, AuditHead, AuditSegment
 
 GENESIS = "0" * 64
 _SHA256 = hashing.hasher(hashing.SHA256)
+
+# Set by the open API while a system client acts as a person (approvals/identity/api_access.py):
+# every entry the action writes says so in its detail ("via": "client NAME (ID)"), without the
+# engine's actions having to carry it through their signatures.
+VIA: ContextVar[str | None] = ContextVar("approvals_audit_via", default=None)
 
 
 @dataclass
@@ -90,9 +96,11 @@ def _start_segment(conn: Connection, old: str, new: str, first_seq: int, at: dat
 def _chain(conn: Connection, entries: list[Entry], at: datetime, seq: int, prev: str, algorithm: str) -> int:
     hash_fn = hashing.hasher(algorithm)
     rows = []
+    via = VIA.get()
     for e in entries:
         seq += 1
-        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        said = {**e.detail, "via": via} if via else e.detail
+        detail = json.dumps(said, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = _digest(seq, at, e, detail, prev, hash_fn)
         rows.append({"seq": seq, "at": at, "actor": e.actor, "action": e.action, "request_id": e.request_id,
                      "task_id": e.task_id, "decision": e.decision, "comment": e.comment,

@@ -6,6 +6,7 @@
     audit.py       audit verify/keygen/checkpoint/prune/check-copy, and worker
     notify.py      notify set/show/dead/retry/deliver
     crypto.py      crypto keygen/rotate/seal (data keys for secrets at rest, SM4)
+    api.py         api token/client/rotate/revoke-* (the open API's callers)
     common.py      the engine for a command (``app_of``) and ``fail``
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from approvals.cli import accounts, audit, crypto, notify, routes, setup
+from approvals.cli import accounts, api, audit, crypto, notify, routes, setup
 
 
 @click.group()
@@ -31,7 +32,8 @@ def cli(ctx: click.Context, database: str | None, processes: str | None) -> None
 
 for command in (setup.init_db, setup.load_orgchart_cmd, setup.deploy_cmd, setup.serve, routes.route_cmd,
                 routes.check_cmd, accounts.set_password_cmd, accounts.disable_account_cmd,
-                accounts.enable_account_cmd, audit.worker_cmd, notify.notify_group, crypto.crypto_group):
+                accounts.enable_account_cmd, audit.worker_cmd, notify.notify_group, crypto.crypto_group,
+                api.api_group):
     cli.add_command(command)
 
 

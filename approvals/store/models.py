@@ -393,3 +393,73 @@ class Question(Base):
         Index("ix_questions_request", "request_id", "id"),
         Index("ix_questions_asked_to", "asked_to", "answered_at"),
     )
+
+
+# ---- the open API: tokens, system clients and webhook subscriptions (migration 0011) ------
+
+
+class ApiClient(Base):
+    """A system client of one organization (an OA portal, a 政务钉钉 bridge): it trades its id and
+    secret for short-lived access tokens (``approvals/identity/api_access.py``). Only a hash of
+    the secret is kept; after a rotation the old secret works until ``old_secret_until``."""
+
+    __tablename__ = "api_clients"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    old_secret_hash: Mapped[str | None] = mapped_column(String(64))
+    old_secret_until: Mapped[datetime | None] = mapped_column(DateTime)
+    scopes: Mapped[str] = mapped_column(String(300))  # space-separated
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A bearer token: a person's personal access token, or an access token issued to a system
+    client. Only the SHA-256 of the token is stored (it is 32 random bytes: a slow hash would
+    add nothing but latency to every call); ``prefix`` lets its owner recognise it in a list."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[str | None] = mapped_column(String(64))  # None: a client's token
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    scopes: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_api_tokens_person", "person_id", "id"),)
+
+
+class WebhookSubscription(Base):
+    """An organization's webhook: the events it wants, where to send them, and the secret their
+    HMAC-SHA256 signature is made with (kept as given: the server must sign with it)."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[str] = mapped_column(String(500))  # space-separated event types
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_webhook_subscriptions_org", "org_id"),)
+
+
+class BusinessKey(Base):
+    """A portal's own key for a request it started: one request per key and process. Claimed
+    before the request is submitted and pointed at it after (``store/business_keys.py``)."""
+
+    __tablename__ = "business_keys"
+    process_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    business_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -12,11 +12,10 @@ from approvals.errors import ApprovalsError, ConflictError, FieldError, InvalidS
 from approvals.store.models import Task
 from web import forms, messages
 from web.applicant import attachments, bp
-from web.applicant.requests import own_request
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import step_name
-from web.requestview import build
+from web.requestview import build, own_request
 from web.users import me
 
 

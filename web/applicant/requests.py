@@ -10,14 +10,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from approvals.errors import ConflictError, InvalidStateError
 from approvals.notifications import urges
 from approvals.notifications.urges import TooSoonError
-from approvals.store.models import Request, Task
+from approvals.store.models import Task
 from web import labels, listfilters, messages
 from web.applicant import attachments, bp
 from web.engine import engine, now
 from web.i18n import gettext as _
 from web.localtime import local, when
 from web.presenters import name
-from web.requestview import build, record_view, take_back_offered, visible_request
+from web.requestview import build, own_request, record_view, take_back_offered, visible_request
 from web.users import me
 
 PAGE = 20
@@ -73,14 +73,6 @@ def attachment(attachment_id: int) -> Response:
         abort(404)
     record_view(visible_request(row.request_id), "attachment")
     return attachments.served(row.data, row.filename)
-
-
-def own_request(request_id: int) -> Request:
-    """The request if the signed-in person is its applicant: only they change it."""
-    req = visible_request(request_id)
-    if req.applicant != me().id:
-        abort(403)
-    return req
 
 
 @bp.post("/requests/<int:request_id>/withdraw")

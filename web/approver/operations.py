@@ -15,10 +15,11 @@ from approvals.errors import ApprovalsError, ConflictError, FieldError
 from approvals.service import Upload
 from web import messages
 from web.approver import bp
-from web.approver.task import operation_page, task_or_403
+from web.approver.task import operation_page
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name
+from web.requestview import task_or_403
 from web.users import decides, holds, me, offices
 
 

@@ -17,15 +17,8 @@ from web.approver.operations_view import operations_view
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import name, step_name
-from web.requestview import build, record_view
-from web.users import decides, holds, may_decide, may_open, me
-
-
-def task_or_403(task_id: int) -> Task:
-    task = engine().queries.task(task_id)
-    if not may_open(task):
-        abort(403)
-    return task
+from web.requestview import build, record_view, task_or_403
+from web.users import decides, holds, may_decide, me
 
 
 def _page(task: Task, comment: str = "", error: str = "", status: int = 200,

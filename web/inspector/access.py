@@ -11,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from approvals.audit import access_log
 from approvals.audit.access_log import AccessQuery
 from approvals.store.models import AccessLogEntry
+from web import former_people as people
 from web import messages
 from web.engine import engine
-from web.inspector import bp, people
+from web.inspector import bp
 from web.inspector.search import day_field
 from web.localtime import when
 from web.presenters import name

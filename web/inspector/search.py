@@ -17,10 +17,11 @@ from approvals.audit import search as audit_search
 from approvals.audit.search import AuditQuery, Hit
 from approvals.store.models import AuditEntry
 from approvals.text import spreadsheet_cell
+from web import former_people as people
 from web import handovers, labels
 from web.engine import engine
 from web.i18n import gettext as _
-from web.inspector import bp, chain, people
+from web.inspector import bp, chain
 from web.localtime import local, when
 from web.presenters import name
 from web.users import me

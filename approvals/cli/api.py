@@ -1,0 +1,90 @@
+"""``approvals api``: personal access tokens and system clients from the command line (an
+operator's tool: it is trusted as the web's administrators are; every change is audited)."""
+
+from __future__ import annotations
+
+import click
+
+from approvals.cli.common import app_of
+from approvals.errors import ApprovalsError
+from approvals.identity.api_access import PERSONAL_SCOPES, SCOPES, ApiAccess
+
+
+def _access(ctx: click.Context) -> ApiAccess:
+    app = app_of(ctx)  # the root command's engine, closed when the command ends
+    return ApiAccess(app.db, app.clock)
+
+
+@click.group("api")
+def api_group() -> None:
+    """Tokens and system clients of the open API (/api/v1, docs/api.md)."""
+
+
+@api_group.command("token")
+@click.argument("person")
+@click.option("--name", required=True)
+@click.option("--scope", "scopes", multiple=True, default=("read",), type=click.Choice(PERSONAL_SCOPES))
+@click.option("--days", default=30, show_default=True, type=int)
+@click.pass_context
+def token(ctx: click.Context, person: str, name: str, scopes: tuple[str, ...], days: int) -> None:
+    """A personal access token for PERSON (printed once; only its hash is kept)."""
+    try:
+        issued = _access(ctx).create_token(person, name, scopes, days)
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(issued.token)
+    click.echo(f"token #{issued.token_id} of {person}, expires {issued.expires_at:%Y-%m-%d %H:%M}", err=True)
+
+
+@api_group.command("revoke-token")
+@click.argument("person")
+@click.argument("token_id", type=int)
+@click.pass_context
+def revoke_token(ctx: click.Context, person: str, token_id: int) -> None:
+    try:
+        _access(ctx).revoke_token(token_id, person)
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"token #{token_id} of {person} revoked")
+
+
+@api_group.command("client")
+@click.argument("org")
+@click.option("--name", required=True)
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(list(SCOPES)))
+@click.option("--by", "actor", default="system", show_default=True, help="who registers it (audit)")
+@click.pass_context
+def client(ctx: click.Context, org: str, name: str, scopes: tuple[str, ...], actor: str) -> None:
+    """Register a system client of ORG; prints its id and secret (the secret once)."""
+    try:
+        client_id, secret = _access(ctx).create_client(org, name, scopes, actor)
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"client_id={client_id}\nclient_secret={secret}")
+
+
+@api_group.command("rotate")
+@click.argument("org")
+@click.argument("client_id")
+@click.option("--by", "actor", default="system", show_default=True)
+@click.pass_context
+def rotate(ctx: click.Context, org: str, client_id: str, actor: str) -> None:
+    """A new secret for CLIENT_ID; the old one works 24 hours more."""
+    try:
+        click.echo(f"client_secret={_access(ctx).rotate_secret(client_id, actor, [org])}")
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@api_group.command("revoke-client")
+@click.argument("org")
+@click.argument("client_id")
+@click.option("--by", "actor", default="system", show_default=True)
+@click.pass_context
+def revoke_client(ctx: click.Context, org: str, client_id: str, actor: str) -> None:
+    """CLIENT_ID and its access tokens stop working at once."""
+    try:
+        _access(ctx).revoke_client(client_id, actor, [org])
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"client {client_id} revoked")
