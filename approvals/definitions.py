@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ from approvals.flow_graph import check_flow
 from approvals.forms import FieldDef, parse_form
 from approvals.groups import ApprovalsParser
 from approvals.orgchart.roles import group_syntax_problem, is_group_role
+from approvals.process.timers import TimerDef, read_timers, strip_timers
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class StepDef:
     due_days: int | None = None
     opens_field: str | None = None  # a report is refused before this date field's day
     escalate_after: int | None = None  # overdue working days after which the supervisor is told
+    timers: tuple[TimerDef, ...] = ()  # boundary timers (approvals/process/timers.py)
 
     @property
     def blocking(self) -> bool:
@@ -233,6 +235,8 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
         issues.append(Issue(where, len(starts), "expected exactly one start event at the top level"))
     fields = parse_form(starts[0], f"{where} start event form", issues) if starts else ()
     variables = {k: _typed(v) for k, v in _properties(process).items()}
+    timers = read_timers(process, where, {i: s.kind for i, s in steps.items()}, variables, issues)
+    steps = {i: replace(s, timers=timers.get(i, ())) for i, s in steps.items()}
     return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables,
             "branches": parallel_branches(process)}
 
@@ -275,7 +279,7 @@ def _parse(xml: str, source: str) -> list[ProcessDefinition]:
         raise ProcessDefinitionError(source, issues)
     parser = ApprovalsParser()
     try:
-        parser.add_bpmn_xml(root, filename=source)
+        parser.add_bpmn_xml(strip_timers(root), filename=source)  # the engine runs its timers itself
     except (ValidationException, SpiffWorkflowException) as exc:
         raise ProcessDefinitionError(source, [Issue("BPMN", None, _one_line(str(exc)))]) from exc
     sha = hashlib.sha256(xml.encode("utf-8")).hexdigest()

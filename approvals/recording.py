@@ -12,9 +12,11 @@ from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, inser
 from approvals import delegations, signatures
 from approvals.audit import Entry
 from approvals.calendar import for_chart
+from approvals.clock import configured_zone
 from approvals.deadlines import due_on
 from approvals.definitions import DECISION_KINDS
 from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
+from approvals.operations import arming
 from approvals.orgchart.model import OrgChart
 from approvals.outbox import Outbox
 from approvals.store import rows
@@ -39,11 +41,14 @@ _INSERT_TASKS = (insert(Task)
 
 
 def record_steps(
-    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, day: date
+    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, day: date,
+    *, clock_zone: str | None = None,
 ) -> None:
     """Insert the steps' rows in one statement, then announce each (audit entry, signals).
     ``day``: the organization's day at ``now`` (``clock.day_of``), which the steps arrive on:
-    their due dates and acting approvers count from it, not from the server's date.
+    their due dates and acting approvers count from it, not from the server's date. Open
+    decisions arm their step's timers (``operations/arming.py``), from ``now`` in the storage zone
+    ``clock_zone`` (the clock's ``zone``; None: the configured one, ``APPROVALS_TIME_ZONE``).
 
     A pre-built Core insert on the action's connection: the rows are not read back as ORM
     objects in this transaction, so the unit of work has nothing to track.
@@ -53,8 +58,13 @@ def record_steps(
     new = [_task_row(req, chart, step, now, day) for step in steps]
     _one_part_each(conn, req, steps, new, day)
     inserted = conn.execute(_INSERT_TASKS, new).all()
+    timers = []
     for step, row, (task_id, assignee) in zip(steps, new, inserted, strict=True):
         _announce(req, chart, step, task_id, assignee, row["due_on"], out)
+        if step.outcome == OPEN and step.definition.decides:
+            timers += arming.timer_rows(step.definition, task_id, req.id, now, clock_zone or configured_zone(),
+                                        chart)
+    arming.arm(conn, timers)
 
 
 def _one_part_each(conn: Connection, req: RequestRow, steps: list[Step], new: list[dict[str, Any]],

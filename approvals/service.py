@@ -158,7 +158,8 @@ class ApprovalService:
                              detail={"type": request_type, "process": defn.process_id,
                                      "process_sha": defn.sha256, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
-            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
+            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone),
+                         clock_zone=self.clock.zone)
             announce_settled(req, moved, out)
             out.write(conn, now)
         self._stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
@@ -193,7 +194,8 @@ class ApprovalService:
             if decision == "approve":  # 加签 rows and steps with someone added after their holder
                 steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
                                                 someone_after)
-                record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
+                record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone),
+                         clock_zone=self.clock.zone)
                 close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
             else:
                 status = "rejected" if decision == "reject" else "returned"
@@ -228,7 +230,8 @@ class ApprovalService:
             out.signal("reported", request_id=req.id, task_id=task.id, applicant=actor, receiver=task.receiver)
             run = Run.load(defn, req.state)
             steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
-            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
+            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone),
+                         clock_zone=self.clock.zone)
             save_state(conn, req, run.save(), now, out)
             out.write(conn, now)
         out.send(self)
@@ -295,7 +298,8 @@ class ApprovalService:
                              detail={"round": req.round, "fields": values}))
             out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                        round=req.round)
-            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone))
+            record_steps(conn, req, chart, steps, out, now, day_of(self.clock, now, chart.organization.time_zone),
+                         clock_zone=self.clock.zone)
             save_state(conn, req, saved, now, out)
             out.write(conn, now)
         out.send(self)

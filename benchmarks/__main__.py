@@ -1,7 +1,8 @@
 """`make bench`: engine overhead against bare SpiffWorkflow, the safe expression evaluator against
 the eval it replaced, a 会签 step of five people next to a single step (benchmarks/groups.py),
 flat with history, inbox at scale, memory, actions under injected database faults
-(benchmarks/faults.py), audit verification per 100k entries. Prints one JSON line per figure and
+(benchmarks/faults.py), audit verification per 100k entries, the timer scan at 100k open tasks
+(benchmarks/timers.py). Prints one JSON line per figure and
 rewrites the table in docs/performance.md.
 
 Every figure is a median over repeated runs, with its baseline measured in the same run
@@ -24,6 +25,7 @@ from sqlalchemy import create_engine, text
 from approvals.store.database import SYNCHRONOUS_ENV
 from benchmarks import faults, workload
 from benchmarks import notifications as notification_costs
+from benchmarks import timers as timer_scan
 from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
 from benchmarks.groups import group_figures
@@ -207,7 +209,8 @@ def main() -> None:
                  lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
                  lambda: decide_figures(tmp, args.rounds, synchronous="FULL"), lambda: _pg_decide(tmp, args.rounds),
                  lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
-                 lambda: audit_verify(tmp)]
+                 lambda: audit_verify(tmp), lambda: timer_scan.figures(f"sqlite:///{tmp}/timers.sqlite3", "sqlite"),
+                 lambda: _pg_timers()]
     figures: list[Figure] = []
     try:
         for step in steps:
@@ -226,6 +229,14 @@ def _pg_decide(tmp: Path, rounds: int) -> list[Figure]:
         print('{"name": "http_decide_postgresql", "skipped": "no PostgreSQL server answered"}')
         return []
     return decide_figures(tmp, rounds, postgresql=url)
+
+
+def _pg_timers() -> list[Figure]:
+    url = _fresh_pg()
+    if url is None:
+        print('{"name": "timer_scan_postgresql", "skipped": "no PostgreSQL server answered"}')
+        return []
+    return timer_scan.figures(url, "postgresql")
 
 
 def _pg_inbox(open_tasks: int) -> list[Figure]:

@@ -46,6 +46,13 @@ TASK_STATUS = {
     "taken_back": _l("Taken back"),
     "sent_back": _l("Sent back"),
 }
+# A step a timer closed (decided_by "system", approvals/operations/timeouts.py): 超时自动处理.
+AUTO_STATUS = {
+    "approved": _l("Approved automatically: time limit reached"),
+    "rejected": _l("Rejected automatically: time limit reached"),
+    "returned": _l("Returned automatically: time limit reached"),
+    "transferred": _l("Transferred automatically: time limit reached"),
+}
 # Where a task row came from when an operation made it (tasks.origin).
 ORIGIN = {
     "transfer": _l("transferred by %(name)s"),
@@ -99,6 +106,7 @@ ACTION = {
     "answered": _l("Question answered"),
     "attached": _l("File attached to an opinion"),
     "opened": _l("Opened (已阅)"),
+    "timer_fired": _l("Timer fired (超时提醒)"),
 }
 CATEGORY = {
     "chief": _l("head of the bureau"),

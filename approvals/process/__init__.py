@@ -1,0 +1,1 @@
+"""Reading and running process definitions (the BPMN conventions of docs/processes.md)."""
