@@ -37,6 +37,7 @@ from approvals.flow_graph import check_flow
 from approvals.forms import FieldDef, parse_form
 from approvals.groups import ApprovalsParser
 from approvals.orgchart.roles import group_syntax_problem, is_group_role
+from approvals.process import vacancy
 from approvals.process.timers import TimerDef, read_timers, strip_timers
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class StepDef:
     opens_field: str | None = None  # a report is refused before this date field's day
     escalate_after: int | None = None  # overdue working days after which the supervisor is told
     timers: tuple[TimerDef, ...] = ()  # boundary timers (approvals/process/timers.py)
+    if_vacant: str = "refuse"  # refuse | skip | admin | a role (approvals/process/vacancy.py)
 
     @property
     def blocking(self) -> bool:
@@ -152,8 +154,11 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     if not ok:
         return None
     limits = _limits(props, kind, here, issues)
+    if_vacant = props.get("if_vacant", vacancy.REFUSE).strip()
+    vacancy.check(if_vacant, kind, group, here, issues)
     return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields,
-                   group, limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"))
+                   group, limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"),
+                   if_vacant=if_vacant)
 
 
 # Step properties in working days; the process property of the same name is every step's default

@@ -42,15 +42,17 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from approvals.definitions import ProcessDefinition, StepDef
-from approvals.errors import ApprovalsError, InvalidStateError, RouteLimitError, RuleRefusalError
+from approvals.errors import ApprovalsError, InvalidStateError, RouteLimitError, RuleRefusalError, VacantPostError
 from approvals.expressions import ExpressionError, compile_expression
 from approvals.groups import MEMBERS_HOOK, GroupRound, group_round, group_task_id, member_of
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import Resolution, resolve, resolve_group
+from approvals.process import vacancy
 
 STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
 
 OPEN, SKIPPED_SELF, SATISFIED, SENT = "open", "skipped_self", "satisfied", "sent"
+SKIPPED_VACANT = "skipped_vacant"  # the post is vacant and the step's if_vacant is skip
 
 # Tasks (steps, gateways, events, group members) one Run may complete: the longest route a
 # process may draw (definition_checks.MAX_FLOW_NODES) with its group steps fits many times
@@ -71,6 +73,7 @@ class Step:
     satisfied_by: str | None = None
     group: str | None = None  # group steps: the id shared by the instances of one run of the step
     group_round: GroupRound | None = None  # group steps: that run's members and instances
+    note: str | None = None  # why the step is not its role's holder's (if_vacant: skipped or handed on)
 
     @property
     def kind(self) -> str:
@@ -330,7 +333,17 @@ class Run:
             if spiff_id in known or task.data.get("_announced") == spiff_id:
                 continue
             step = self.definition.steps[task.task_spec.bpmn_id]
-            who, group = _holder_of(task, step, context)
+            try:
+                who, group = _holder_of(task, step, context)
+                note = None
+            except VacantPostError as vacant:  # the step's if_vacant decides (approvals/process/vacancy.py)
+                handed, note = vacancy.fallback(context.chart, step.if_vacant, context.applicant, vacant)
+                if handed is None:
+                    steps.append(Step(step, SKIPPED_VACANT, "", spiff_id=spiff_id, note=note))
+                    self._run(task)
+                    progressed = True
+                    continue
+                who, group = handed, None
             if step.kind == "report":
                 steps.append(Step(step, OPEN, context.applicant, receiver=who.assignee, unit=who.unit,
                                   spiff_id=spiff_id))
@@ -341,7 +354,7 @@ class Run:
                                   satisfied_by=context.last_decider, group=group))
             else:
                 steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id, group=group,
-                                  group_round=group_round(task) if group is not None else None))
+                                  group_round=group_round(task) if group is not None else None, note=note))
             if steps[-1].outcome == OPEN:
                 task.data["_announced"] = spiff_id
                 continue

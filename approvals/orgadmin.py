@@ -37,13 +37,14 @@ from approvals import credentials, delegations, eligibility
 from approvals.audit import Entry
 from approvals.clock import Clock, day_of
 from approvals.definitions import DECISION_KINDS
-from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
+from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError, VacantPostError
 from approvals.handover import ADDED, REASON, DefinitionOf, held_by_person, skip_for_applicant, take_off_added
 from approvals.offices import Offices, require_admin
 from approvals.orgchart.changes import Change, Leave, apply_change
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import group_holder, is_group_role, resolve
 from approvals.outbox import Outbox
+from approvals.process import vacancy
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
@@ -62,6 +63,7 @@ class Move:
     applicant: str = ""
     reason: str = ""  # kept in the audit entry: why the task moved
     to_post: bool = False  # a person's row (转办) handed back to the post: it follows the post from now on
+    vacant: bool = False  # the post is vacant and the step's if_vacant skipped or handed it on: ``reason`` says so
 
 
 @dataclass
@@ -196,9 +198,29 @@ class OrgChartAdmin:
                     self._plan_named(impact, task, applicant, offices or Offices())
                 else:
                     _plan_post(impact, task, applicant)
+            except VacantPostError as exc:  # the step's if_vacant decides (approvals/process/vacancy.py)
+                if not self._plan_vacant(s, impact, task, applicant, exc):
+                    impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
             except ApprovalsError as exc:
                 impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
         return impact
+
+    def _plan_vacant(self, s: Session, impact: Impact, task: Task, applicant: str, vacant: VacantPostError) -> bool:
+        """A post the new chart leaves vacant: the step's ``if_vacant`` skips it or hands it on,
+        as it would at submission; False when the step refuses (an administrator places it)."""
+        request = s.get(Request, task.request_id)
+        step = self.definition_of(request).steps.get(task.bpmn_id) if request is not None else None
+        if step is None or step.if_vacant == vacancy.REFUSE or task.kind not in DECISION_KINDS:
+            return False
+        try:
+            handed, note = vacancy.fallback(impact.chart, step.if_vacant, applicant, vacant)
+        except ApprovalsError:
+            return False
+        new = applicant if handed is None else handed.assignee
+        move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant,
+                    f"orgchart: {note}", vacant=True)
+        (impact.skips if new == applicant else impact.moves).append(move)
+        return True
 
     @staticmethod
     def _plan_named(impact: Impact, task: Task, applicant: str, offices: Offices) -> None:
@@ -302,7 +324,7 @@ class OrgChartAdmin:
             for move in impact.moves:
                 self._move(s, move, chart, actor, day, out)
             for skip in impact.skips:
-                reason = f"{skip.reason}; {REASON}" if skip.to_post else REASON
+                reason = skip.reason if skip.vacant else f"{skip.reason}; {REASON}" if skip.to_post else REASON
                 skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, day, reason)
             out.write(s, now)
         out.send(self)

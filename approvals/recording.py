@@ -15,7 +15,7 @@ from approvals.calendar import for_chart
 from approvals.clock import configured_zone
 from approvals.deadlines import due_on
 from approvals.definitions import DECISION_KINDS
-from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
+from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, SKIPPED_VACANT, Saved, Step
 from approvals.operations import arming
 from approvals.orgchart.model import OrgChart
 from approvals.outbox import Outbox
@@ -24,8 +24,8 @@ from approvals.store.models import Task
 from approvals.store.rows import RequestRow
 
 OPEN_STATUSES = ("pending", "approved")  # approved = every approval given, a report may be due
-STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
-ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
+STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied", SKIPPED_VACANT: "skipped_vacant"}
+ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied", SKIPPED_VACANT: "skipped"}
 
 
 _PRINCIPAL = bindparam("b_principal", type_=String)
@@ -105,7 +105,7 @@ def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime, day: 
         "orgchart_version": chart.version,
         "is_open": step.outcome in (OPEN, SENT),
         "status": STEP_STATUS.get(step.outcome, "open"),
-        "comment": "",
+        "comment": step.note or "",
         "due_on": due_on(d, json.loads(req.fields_json), for_chart(chart), day),
         "urge_count": 0,
         "created_at": now,
@@ -121,6 +121,8 @@ def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, assign
     detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
     if assignee != step.assignee:
         detail["delegate"] = assignee
+    if step.note:
+        detail["note"] = step.note  # if_vacant: skipped or handed on (approvals/process/vacancy.py)
     action = ACTIONS.get(step.outcome) or ("filed" if d.kind == "file" else "copied")
     out.record(Entry("system", action, req.id, task_id, orgchart_version=chart.version, detail=detail))
     if step.outcome == OPEN:

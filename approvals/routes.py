@@ -17,7 +17,7 @@ from typing import Any
 from approvals import forms
 from approvals.branches import run_together
 from approvals.definitions import ProcessDefinition
-from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Step, dry_run
+from approvals.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, SKIPPED_VACANT, RouteContext, Step, dry_run
 from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 from approvals.orgchart.model import OrgChart
 
@@ -26,6 +26,7 @@ REASONS = {
     SENT: "receives",
     SKIPPED_SELF: "skipped: the applicant holds this post (no self-approval)",
     SATISFIED: "satisfied by the same person's previous decision (no double signing)",
+    SKIPPED_VACANT: "skipped: the post is vacant and the step's if_vacant is skip",
 }
 GROUP_WORDS = {ALL_IN_ORDER: "all of, in order", ALL_AT_ONCE: "all of, at once", ANY_ONE: "any one of"}
 

@@ -36,6 +36,7 @@ TASK_STATUS = {
     "cancelled": _l("Cancelled"),
     "skipped": _l("Skipped (no self-approval)"),
     "satisfied": _l("Merged with the previous step (no double signing)"),
+    "skipped_vacant": _l("Skipped: the post is vacant"),
     "not_needed": _l("Not needed: another member of the group decided"),
     # operations on an open task (docs/operations.md)
     "transferred": _l("Transferred"),
@@ -128,6 +129,7 @@ REASON = {
     "report": _l("receives your report after the trip"),
     "skipped_self": _l("skipped: you hold this post yourself (no self-approval)"),
     "satisfied": _l("merged: the same person signed the step before (no double signing)"),
+    "skipped_vacant": _l("skipped: the post is vacant, and the process passes over this step then"),
 }
 
 
