@@ -71,6 +71,7 @@ class StepDef:
     escalate_after: int | None = None  # overdue working days after which the supervisor is told
     timers: tuple[TimerDef, ...] = ()  # boundary timers (approvals/process/timers.py)
     if_vacant: str = "refuse"  # refuse | skip | admin | a role (approvals/process/vacancy.py)
+    chosen_in: str | None = None  # the form field where the applicant chooses the holder (process/choices.py)
 
     @property
     def blocking(self) -> bool:
@@ -145,6 +146,8 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     if not role:
         issues.append(Issue(here, None, "needs camunda:candidateGroups naming one role, e.g. unit_head"))
         ok = False
+    elif props.get("chosen_in"):  # the role is the limit of the applicant's choice: one role or a group role
+        ok = _choice_fits(role, group, kind, here, issues) and ok
     else:
         ok = _role_fits(role, group, kind, here, issues) and ok
     fields = parse_form(node, f"{here} form", issues)
@@ -158,7 +161,7 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     vacancy.check(if_vacant, kind, group, here, issues)
     return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields,
                    group, limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"),
-                   if_vacant=if_vacant)
+                   if_vacant=if_vacant, chosen_in=props.get("chosen_in") or None)
 
 
 # Step properties in working days; the process property of the same name is every step's default
@@ -180,6 +183,21 @@ def _limits(props: dict[str, str], kind: str, here: str, issues: list[Issue]) ->
             continue
         limits[attr] = int(raw)
     return limits
+
+
+def _choice_fits(role: str, group: str | None, kind: str, here: str, issues: list[Issue]) -> bool:
+    """A step the applicant chooses the holder of: a single step (approve, consent, record) or a
+    copy (抄送), limited by one role or a group role."""
+    problem = None
+    if group is not None or kind not in (*DECISION_KINDS, "copy"):
+        problem = "only a single decision step or a copy (抄送) takes the applicant's choice (chosen_in)"
+    elif is_group_role(role):
+        problem = group_syntax_problem(role)
+    elif not ROLE_PATTERN.match(role):
+        problem = "expected one role or a group role limiting the choice, e.g. deputies:leadership"
+    if problem is not None:
+        issues.append(Issue(f"{here} camunda:candidateGroups", role, problem))
+    return problem is None
 
 
 def _role_fits(role: str, group: str | None, kind: str, here: str, issues: list[Issue]) -> bool:
@@ -241,6 +259,13 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
     fields = parse_form(starts[0], f"{where} start event form", issues) if starts else ()
     variables = {k: _typed(v) for k, v in _properties(process).items()}
     timers = read_timers(process, where, {i: s.kind for i, s in steps.items()}, variables, issues)
+    for step in steps.values():
+        chosen = next((f for f in fields if f.name == step.chosen_in), None)
+        if step.chosen_in and (chosen is None or chosen.type != "string"):
+            issues.append(Issue(f"{where} {'userTask' if step.blocking else 'sendTask'} {step.bpmn_id!r} "
+                                "property chosen_in", step.chosen_in,
+                                "expected the id of a string field of the request form, where the applicant "
+                                "writes whom they choose"))
     steps = {i: replace(s, timers=timers.get(i, ())) for i, s in steps.items()}
     return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables,
             "branches": parallel_branches(process)}

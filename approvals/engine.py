@@ -47,7 +47,7 @@ from approvals.expressions import ExpressionError, compile_expression
 from approvals.groups import MEMBERS_HOOK, GroupRound, group_round, group_task_id, member_of
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import Resolution, resolve, resolve_group
-from approvals.process import vacancy
+from approvals.process import choices, vacancy
 
 STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
 
@@ -311,7 +311,11 @@ class Run:
             if refusal is not None:
                 raise RuleRefusalError(refusal.code, refusal.message)
             step = self.definition.steps.get(bpmn_id)
-            if step is not None and not step.blocking:
+            if step is not None and not step.blocking and step.chosen_in:  # 抄送 the applicant chose
+                for person in choices.chosen(context.chart, step.role, context.applicant, step.chosen_in,
+                                             task.data.get(step.chosen_in), several=True):
+                    steps.append(Step(step, SENT, person, spiff_id=str(task.id)))
+            elif step is not None and not step.blocking:
                 who = resolve(context.chart, step.role, context.applicant,
                               last_approver=context.last_decider)
                 # A copy to the applicant informs nobody; a filing still registers with the unit.
@@ -403,6 +407,10 @@ def _holder_of(task: Any, step: StepDef, context: RouteContext) -> tuple[Resolut
     instance is for (the applicant is never one: ``resolve_group`` took her out)."""
     if step.group is not None:
         return Resolution(step.role, member_of(task)), group_task_id(task)
+    if step.chosen_in:  # the applicant chose, within the step's role (approvals/process/choices.py)
+        [person] = choices.chosen(context.chart, step.role, context.applicant, step.chosen_in,
+                                  task.data.get(step.chosen_in), several=False)
+        return Resolution(step.role, person), None
     return resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider), None
 
 

@@ -57,3 +57,16 @@ def notices(app: Approvals, kind: str) -> list[tuple[str, int | None, dict[str, 
         found = s.execute(select(Notification.person_id, Notification.request_id, Notification.params)
                           .where(Notification.kind == kind).order_by(Notification.id)).all()
     return [(p, r, json.loads(params)) for p, r, params in found]
+
+
+def with_policy(policy: str | None, step: str = "leader") -> str:
+    """The example without its timers, with ``if_vacant=policy`` on ``step`` (None: none)."""
+    xml = SUPPLIES.read_text(encoding="utf-8")
+    for timer in ("head_remind", "head_auto_pass", "leader_escalate", "leader_to_chief"):  # timers: other tests
+        start = xml.index(f'<bpmn:boundaryEvent id="{timer}"')
+        xml = xml[:start] + xml[xml.index("</bpmn:boundaryEvent>", start) + len("</bpmn:boundaryEvent>"):]
+    if policy is not None:
+        anchor = f'<bpmn:userTask id="{step}"'
+        at = xml.index('<camunda:property name="kind"', xml.index(anchor))
+        xml = xml[:at] + f'<camunda:property name="if_vacant" value="{policy}"/>' + xml[at:]
+    return xml

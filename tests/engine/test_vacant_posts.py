@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from timing import APPLICANT, SUPPLIES, open_rows, supplies_bureau
+from timing import APPLICANT, open_rows, supplies_bureau, with_policy
 
 from approvals.app import Approvals
 from approvals.definitions import parse_bpmn
@@ -18,20 +18,8 @@ ITEM = {"item": "文件柜 1 个"}
 SUPERVISED = "    supervisor: li.ming              # the organ leader supervises this section himself\n"
 
 
-def _with_policy(policy: str | None, step: str = "leader") -> str:
-    xml = SUPPLIES.read_text(encoding="utf-8")
-    for timer in ("head_remind", "head_auto_pass", "leader_escalate", "leader_to_chief"):  # timers: other tests
-        start = xml.index(f'<bpmn:boundaryEvent id="{timer}"')
-        xml = xml[:start] + xml[xml.index("</bpmn:boundaryEvent>", start) + len("</bpmn:boundaryEvent>"):]
-    if policy is not None:
-        anchor = f'<bpmn:userTask id="{step}"'
-        at = xml.index('<camunda:property name="kind"', xml.index(anchor))
-        xml = xml[:at] + f'<camunda:property name="if_vacant" value="{policy}"/>' + xml[at:]
-    return xml
-
-
 def _bureau(db_url: str, tmp_path: Path, policy: str | None) -> Approvals:
-    return supplies_bureau(db_url, tmp_path, xml=_with_policy(policy))
+    return supplies_bureau(db_url, tmp_path, xml=with_policy(policy))
 
 
 def _vacate_supervisor(app: Approvals) -> None:
@@ -122,12 +110,12 @@ def test_a_post_falling_vacant_mid_route_follows_the_steps_policy(db_url: str, t
 ])
 def test_an_if_vacant_the_engine_cannot_follow_is_refused_at_load(policy: str, step: str, message: str) -> None:
     with pytest.raises(ProcessDefinitionError) as info:
-        parse_bpmn(_with_policy(policy, step), "supplies_xx.bpmn")
+        parse_bpmn(with_policy(policy, step), "supplies_xx.bpmn")
     assert f"userTask {step!r} {message}" in str(info.value)
 
 
 def test_if_vacant_on_a_group_step_is_refused_at_load() -> None:
-    xml = _with_policy("skip").replace('camunda:candidateGroups="supervisor"', 'camunda:candidateGroups="members:unit"')
+    xml = with_policy("skip").replace('camunda:candidateGroups="supervisor"', 'camunda:candidateGroups="members:unit"')
     xml = xml.replace('<bpmn:incoming>f2</bpmn:incoming>',
                       '<bpmn:incoming>f2</bpmn:incoming><bpmn:multiInstanceLoopCharacteristics isSequential="true"/>')
     with pytest.raises(ProcessDefinitionError, match="only a single decision step"):
