@@ -1,6 +1,6 @@
 """Signing in and out, and the language switch. Everyone in an org chart can sign in.
 
-The rules (throttling, lockout, audit) are the engine's (approvals/signin.py); sessions that
+The rules (throttling, lockout, audit) are the engine's (approvals/identity/signin.py); sessions that
 end are web/sessions.py; this module turns them into pages and messages.
 """
 
@@ -13,13 +13,14 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_login import LoginManager, login_required, login_url, login_user
 from werkzeug.wrappers import Response
 
-from approvals import credentials, signin
 from approvals.errors import FieldError
-from approvals.signin import Outcome, SignIn
+from approvals.identity import credentials, signin
+from approvals.identity.signin import Outcome, SignIn
 from web import messages, sessions, users
 from web.engine import engine
-from web.i18n import LANGUAGES, when
+from web.i18n import LANGUAGES
 from web.i18n import gettext as _
+from web.localtime import when
 from web.users import me
 
 bp = Blueprint("auth", __name__)

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, update
 
-from approvals.calendar import for_chart
 from approvals.clock import convert
-from approvals.definitions import StepDef
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.calendar import for_chart
+from approvals.process.definitions import StepDef
 from approvals.store.models import StepTimer
 from approvals.store.rows import TaskRow
 

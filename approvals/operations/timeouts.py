@@ -18,28 +18,26 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, exists, or_, select, update
 
-from approvals.audit import Entry
-from approvals.calendar import for_chart
+from approvals.audit.chain import Entry
 from approvals.clock import convert
-from approvals.engine import RouteContext, Run
 from approvals.errors import ApprovalsError
+from approvals.notifications.outbox import Outbox
+from approvals.operations.action import Host, chart_of, close, end_round, transaction
 from approvals.operations.arming import carry
 from approvals.operations.base import new_row
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import holder_supervisor, resolve
-from approvals.outbox import Outbox
+from approvals.operations.recording import close_not_needed, record_steps, save_state
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import holder_supervisor, resolve
+from approvals.process.calendar import for_chart
+from approvals.process.engine import RouteContext, Run
 from approvals.process.timers import HOLDER_SUPERVISOR, TimerDef
-from approvals.recording import close_not_needed, record_steps, save_state
 from approvals.store import rows
 from approvals.store.models import StepTimer, Task
 from approvals.store.rows import Opened, RequestRow, TaskRow
-
-if TYPE_CHECKING:
-    from approvals.service import ApprovalService
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +85,7 @@ def claim(conn: Connection, now: datetime, token: str, n: int = BATCH) -> list[i
     return sorted(conn.execute(_CLAIM, {"now": now, "n": n, "b_token": token, "b_until": now + LEASE}).scalars())
 
 
-def run_due(service: ApprovalService, batch: int = BATCH) -> Fired:
+def run_due(service: Host, batch: int = BATCH) -> Fired:
     """One scan: forget the timers of closed tasks, claim the due ones, fire each."""
     token = secrets.token_hex(8)
     now = service.clock.now()
@@ -111,13 +109,13 @@ class _Lost(Exception):
     """The claim ran out and another worker fired the timer: this transaction is undone."""
 
 
-def fire(service: ApprovalService, timer_pk: int, token: str) -> str | None:
+def fire(service: Host, timer_pk: int, token: str) -> str | None:
     """Fire one claimed timer in a transaction of its own; returns its action, None when there
     was nothing to do (the task closed, another worker fired it)."""
     now = service.clock.now()
     out = Outbox()
     try:
-        with service._action() as conn:
+        with transaction(service) as conn:
             action = _fire_in(service, conn, timer_pk, token, now, out)
             out.write(conn, now)
     except _Lost:
@@ -126,7 +124,7 @@ def fire(service: ApprovalService, timer_pk: int, token: str) -> str | None:
     return action
 
 
-def _fire_in(service: ApprovalService, conn: Connection, timer_pk: int, token: str, now: datetime,
+def _fire_in(service: Host, conn: Connection, timer_pk: int, token: str, now: datetime,
              out: Outbox) -> str | None:
     row = conn.execute(_TIMER, {"timer_pk": timer_pk}).first()
     if row is None or row.claim != token:
@@ -136,7 +134,7 @@ def _fire_in(service: ApprovalService, conn: Connection, timer_pk: int, token: s
     if opened is None or not opened.task.is_open or timer is None:
         conn.execute(delete(StepTimer).where(_MINE), {"b_pk": timer_pk, "b_token": token, "b_fired": row.fired})
         return None
-    chart = service._chart_of(conn, opened)
+    chart = chart_of(service, conn, opened)
     zone, calendar = chart.organization.time_zone, for_chart(chart)
     fired, again = row.fired + 1, timer.next_at(row.fired + 1, convert(row.fire_at, service.clock.zone, zone), calendar)
     local_now = convert(now, service.clock.zone, zone)
@@ -157,7 +155,7 @@ def _fire_in(service: ApprovalService, conn: Connection, timer_pk: int, token: s
     return timer.action
 
 
-def _timer_of(service: ApprovalService, opened: Opened | None, timer_id: str) -> TimerDef | None:
+def _timer_of(service: Host, opened: Opened | None, timer_id: str) -> TimerDef | None:
     if opened is None:
         return None
     step = service.definition_of(opened.request).steps.get(opened.task.bpmn_id)
@@ -166,7 +164,7 @@ def _timer_of(service: ApprovalService, opened: Opened | None, timer_id: str) ->
 
 @dataclass
 class _Firing:
-    service: ApprovalService
+    service: Host
     conn: Connection
     request: RequestRow
     task: TaskRow
@@ -231,7 +229,7 @@ def _decide(f: _Firing) -> None:
     decision = f.timer.action
     task, req, conn, now, out = f.task, f.request, f.conn, f.now, f.out
     comment = f.timer.comment(WORDS[decision])
-    f.service._close(conn, task, DECISIONS[decision], SYSTEM, None, comment, now)
+    close(conn, task, DECISIONS[decision], SYSTEM, None, comment, now)
     out.record(Entry(SYSTEM, "decided", req.id, task.id, decision, comment, f.chart.version, None, f.detail()))
     out.signal("decided", request_id=req.id, task_id=task.id, actor=SYSTEM, decision=decision, comment=comment,
                on_behalf_of=None)
@@ -245,7 +243,7 @@ def _decide(f: _Firing) -> None:
         close_not_needed(conn, req, f.chart, run.waiting_ids(), SYSTEM, now, out)
     else:
         status = "rejected" if decision == "reject" else "returned"
-        f.service._end_round(conn, req, run, status, SYSTEM, comment, now, out)
+        end_round(conn, req, run, status, SYSTEM, comment, now, out)
         if decision == "return":
             out.signal("returned", request_id=req.id, task_id=task.id, actor=SYSTEM, comment=comment)
     save_state(conn, req, run.save(), now, out)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from approvals.errors import FieldError, Issue
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import is_group_role, resolve, resolve_group
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import is_group_role, resolve, resolve_group
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 

@@ -18,7 +18,7 @@ A timer has no outgoing flow: its ``action`` says what happens, and the route go
 step as if its holder had acted.
 
 Everything is computed at load: a duration is a whole number of working days, ``P3D``, or an
-expression of the safe language (``approvals.expressions``) over the process's properties
+expression of the safe language (``approvals.process.expressions``) over the process's properties
 (``auto_pass_days``), 0-999. One that cannot be computed is refused, naming the element.
 """
 
@@ -32,9 +32,9 @@ from typing import Any
 
 from lxml import etree
 
-from approvals.calendar import WorkingCalendar
 from approvals.errors import Issue
-from approvals.expressions import ExpressionError, compile_expression
+from approvals.process.calendar import WorkingCalendar
+from approvals.process.expressions import ExpressionError, compile_expression
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 
 from approvals.errors import Issue, VacantPostError
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import Resolution, resolve
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import Resolution, resolve
 
 REFUSE, SKIP, ADMIN = "refuse", "skip", "admin"
 ADMIN_ROLE = "duty:filing"

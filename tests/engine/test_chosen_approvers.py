@@ -12,8 +12,8 @@ import pytest
 from timing import APPLICANT, open_rows, supplies_bureau, with_policy
 
 from approvals.app import Approvals
-from approvals.definitions import parse_bpmn
 from approvals.errors import FieldError, ProcessDefinitionError
+from approvals.process.definitions import parse_bpmn
 
 CHOICE_FIELDS = '''
           <camunda:formField id="reviewer" label="审批领导" type="string"/>

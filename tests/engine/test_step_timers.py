@@ -16,9 +16,9 @@ import pytest
 from timing import APPLICANT, SUPPLIES, notices, open_rows, scan, supplies_bureau
 
 from approvals.app import Approvals, build
-from approvals.definitions import parse_bpmn
 from approvals.errors import ProcessDefinitionError
 from approvals.operations import timeouts
+from approvals.process.definitions import parse_bpmn
 
 ITEM = {"item": "A4 复印纸 10 包"}
 

@@ -11,8 +11,8 @@ import pytest
 from timing import APPLICANT, open_rows, supplies_bureau, with_policy
 
 from approvals.app import Approvals
-from approvals.definitions import parse_bpmn
 from approvals.errors import ProcessDefinitionError, VacantPostError
+from approvals.process.definitions import parse_bpmn
 
 ITEM = {"item": "文件柜 1 个"}
 SUPERVISED = "    supervisor: li.ming              # the organ leader supervises this section himself\n"
