@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from approvals.audit.chain import Entry
 from approvals.clock import Clock, day_of
-from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
+from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError, VacantPostError
 from approvals.identity import credentials
 from approvals.notifications.outbox import Outbox
 from approvals.operations import delegations
@@ -53,6 +53,7 @@ from approvals.people.offices import Offices, require_admin
 from approvals.people.orgchart.changes import Change, Leave, apply_change
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import group_holder, is_group_role, resolve
+from approvals.process import vacancy
 from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
@@ -72,6 +73,7 @@ class Move:
     applicant: str = ""
     reason: str = ""  # kept in the audit entry: why the task moved
     to_post: bool = False  # a person's row (转办) handed back to the post: it follows the post from now on
+    vacant: bool = False  # the post is vacant and the step's if_vacant skipped or handed it on: ``reason`` says so
     change: str = "post"  # what changed, for the pages: post (a new holder), acting_left, holder_left
 
 
@@ -208,9 +210,29 @@ class OrgChartAdmin:
                     self._plan_named(impact, task, applicant, offices or Offices())
                 else:
                     _plan_post(impact, task, applicant)
+            except VacantPostError as exc:  # the step's if_vacant decides (approvals/process/vacancy.py)
+                if not self._plan_vacant(s, impact, task, applicant, exc):
+                    impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
             except ApprovalsError as exc:
                 impact.stuck.append(f"task #{task.id} ({task.name}, request #{task.request_id}): {exc}")
         return impact
+
+    def _plan_vacant(self, s: Session, impact: Impact, task: Task, applicant: str, vacant: VacantPostError) -> bool:
+        """A post the new chart leaves vacant: the step's ``if_vacant`` skips it or hands it on,
+        as it would at submission; False when the step refuses (an administrator places it)."""
+        request = s.get(Request, task.request_id)
+        step = self.definition_of(request).steps.get(task.bpmn_id) if request is not None else None
+        if step is None or step.if_vacant == vacancy.REFUSE or task.kind not in DECISION_KINDS:
+            return False
+        try:
+            handed, note = vacancy.fallback(impact.chart, step.if_vacant, applicant, vacant)
+        except ApprovalsError:
+            return False
+        new = applicant if handed is None else handed.assignee
+        move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant,
+                    f"orgchart: {note}", vacant=True)
+        (impact.skips if new == applicant else impact.moves).append(move)
+        return True
 
     @staticmethod
     def _plan_named(impact: Impact, task: Task, applicant: str, offices: Offices) -> None:
@@ -314,7 +336,7 @@ class OrgChartAdmin:
             for move in impact.moves:
                 self._move(s, move, chart, actor, day, out, comment)
             for skip in impact.skips:
-                reason = f"{skip.reason}; {REASON}" if skip.to_post else REASON
+                reason = skip.reason if skip.vacant else f"{skip.reason}; {REASON}" if skip.to_post else REASON
                 skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, day, reason)
             out.write(s, now)
         out.send(self)

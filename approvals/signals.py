@@ -35,6 +35,9 @@ terminated          request_id, actor, reason, told: the open holders and the pe
 asked               request_id, task_id, question_id, actor, person, question  (沟通)
 answered            request_id, question_id, actor, asked_by, task_id, answer
 opened              request_id, task_id, actor                       (已阅, first opening only)
+timer_fired         request_id, task_id, timer, rule, action, told, holder  (超时处理: a step's
+                    timer; told: who a reminder or escalation tells, else None; an automatic
+                    decision or transfer also sends decided / transferred as ``system``)
 ==================  ===============================================================
 """
 
@@ -64,6 +67,7 @@ terminated = _signals.signal("terminated")
 asked = _signals.signal("asked")
 answered = _signals.signal("answered")
 opened = _signals.signal("opened")
+timer_fired = _signals.signal("timer_fired")
 
 # Every signal by name: the outbox sends by name, tests connect to all of them.
 ALL = dict(_signals)

@@ -1,8 +1,9 @@
 """`make bench`: engine overhead against bare SpiffWorkflow, the safe expression evaluator against
 the eval it replaced, a 会签 step of five people next to a single step (benchmarks/groups.py),
 flat with history, inbox at scale, memory, actions under injected database faults
-(benchmarks/faults.py), audit verification per 100k entries, SM3 against SHA-256 per entry.
-Prints one JSON line per figure and rewrites the table in docs/performance.md.
+(benchmarks/faults.py), audit verification per 100k entries, SM3 against SHA-256 per entry,
+the timer scan at 100k open tasks (benchmarks/timers.py). Prints one JSON line per figure and
+rewrites the table in docs/performance.md.
 
 Every figure is a median over repeated runs, with its baseline measured in the same run
 (this machine is shared and noisy): ratios, not lone absolute times.
@@ -22,6 +23,7 @@ from pathlib import Path
 from approvals.store.database import SYNCHRONOUS_ENV
 from benchmarks import faults, workload
 from benchmarks import notifications as notification_costs
+from benchmarks import timers as timer_scan
 from benchmarks.audit_sm3 import audit_sm3
 from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
@@ -193,7 +195,8 @@ def main() -> None:
                  lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
                  lambda: decide_figures(tmp, args.rounds, synchronous="FULL"), lambda: _pg_decide(tmp, args.rounds),
                  lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, fresh_pg()),
-                 lambda: audit_verify(tmp), lambda: audit_sm3(tmp)]
+                 lambda: audit_verify(tmp), lambda: audit_sm3(tmp),
+                 lambda: timer_scan.figures(f"sqlite:///{tmp}/timers.sqlite3", "sqlite"), lambda: _pg_timers()]
     figures: list[Figure] = []
     try:
         for step in steps:
@@ -212,6 +215,14 @@ def _pg_decide(tmp: Path, rounds: int) -> list[Figure]:
         print('{"name": "http_decide_postgresql", "skipped": "no PostgreSQL server answered"}')
         return []
     return decide_figures(tmp, rounds, postgresql=url)
+
+
+def _pg_timers() -> list[Figure]:
+    url = fresh_pg()
+    if url is None:
+        print('{"name": "timer_scan_postgresql", "skipped": "no PostgreSQL server answered"}')
+        return []
+    return timer_scan.figures(url, "postgresql")
 
 
 def _pg_inbox(open_tasks: int) -> list[Figure]:

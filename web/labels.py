@@ -36,6 +36,7 @@ TASK_STATUS = {
     "cancelled": _l("Cancelled"),
     "skipped": _l("Skipped (no self-approval)"),
     "satisfied": _l("Merged with the previous step (no double signing)"),
+    "skipped_vacant": _l("Skipped: the post is vacant"),
     "not_needed": _l("Not needed: another member of the group decided"),
     # operations on an open task (docs/operations.md)
     "transferred": _l("Transferred"),
@@ -45,6 +46,13 @@ TASK_STATUS = {
     "removed": _l("Removed"),
     "taken_back": _l("Taken back"),
     "sent_back": _l("Sent back"),
+}
+# A step a timer closed (decided_by "system", approvals/operations/timeouts.py): 超时自动处理.
+AUTO_STATUS = {
+    "approved": _l("Approved automatically: time limit reached"),
+    "rejected": _l("Rejected automatically: time limit reached"),
+    "returned": _l("Returned automatically: time limit reached"),
+    "transferred": _l("Transferred automatically: time limit reached"),
 }
 # Where a task row came from when an operation made it (tasks.origin).
 ORIGIN = {
@@ -99,6 +107,7 @@ ACTION = {
     "answered": _l("Question answered"),
     "attached": _l("File attached to an opinion"),
     "opened": _l("Opened (已阅)"),
+    "timer_fired": _l("Timer fired (超时提醒)"),
 }
 # %(body)s: what the organization is (局, 委, 厅...), from its name (``body``).
 CATEGORY = {
@@ -121,6 +130,7 @@ REASON = {
     "report": _l("receives your report after the trip"),
     "skipped_self": _l("skipped: you hold this post yourself (no self-approval)"),
     "satisfied": _l("merged: the same person signed the step before (no double signing)"),
+    "skipped_vacant": _l("skipped: the post is vacant, and the process passes over this step then"),
 }
 
 

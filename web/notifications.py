@@ -59,6 +59,12 @@ def notice_text(n: Shown, what: str) -> str:  # noqa: C901 - one plain branch pe
     if n.kind == "escalated":
         return _("%(name)s's step on %(what)s #%(id)s is %(n)s working days overdue.", name=name(p.get("holder")),
                  what=what, id=rid, n=p.get("days"))
+    if n.kind == "reminder":
+        return _("%(what)s #%(id)s still waits for your decision (%(rule)s).", what=what, id=rid,
+                 rule=p.get("rule", ""))
+    if n.kind == "timer_escalated":
+        return _("%(name)s's step on %(what)s #%(id)s reached its time limit (%(rule)s).",
+                 name=name(p.get("holder")), what=what, id=rid, rule=p.get("rule", ""))
     return _told(n, what)
 
 

@@ -196,6 +196,8 @@ def _status(task: Task, why: origins.Origins) -> str:
     decider = why.decided_for_group.get(task.id)
     if task.status == "not_needed" and decider:
         return _("Not needed: %(name)s decided for the group", name=name(decider))
+    if task.decided_by == "system" and task.status in labels.AUTO_STATUS:  # a step's timer acted
+        return labels.word(labels.AUTO_STATUS, task.status)
     return labels.word(labels.TASK_STATUS, task.status)
 
 

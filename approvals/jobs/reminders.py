@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from approvals.app import Approvals
 from approvals.clock import day_of
-from approvals.errors import ApprovalsError
 from approvals.notifications.events import Note, row
 from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import holder_supervisor
 from approvals.process.calendar import for_chart
 from approvals.process.deadlines import Due
 from approvals.process.definitions import DECISION_KINDS
@@ -38,15 +38,6 @@ class Found:
     escalated: int = 0
 
 
-def _supervisor(chart: OrgChart, holder: str) -> str | None:
-    try:
-        unit = chart.unit_of(holder)
-    except ApprovalsError:
-        return None
-    boss = unit.supervisor if unit.supervisor and unit.supervisor != holder else chart.posts.get("chief")
-    return boss if boss and boss != holder else None
-
-
 def _notes(app: Approvals, t: Any, chart: OrgChart, today: date, found: Found) -> list[tuple[Note, str]]:
     days = Due.of(for_chart(chart), t.due_on, today).overdue
     params = {"days": days, "due_on": t.due_on.isoformat()}
@@ -56,7 +47,7 @@ def _notes(app: Approvals, t: Any, chart: OrgChart, today: date, found: Found) -
     found.overdue += 1
     notes = [(Note(t.assignee, "overdue", t.request_id, t.id, params), f"overdue:{t.id}:{today}")]
     step = app.service.definition_of(t).steps.get(t.bpmn_id)
-    boss = _supervisor(chart, t.assignee)
+    boss = holder_supervisor(chart, t.assignee)
     if step is not None and step.escalate_after is not None and days >= step.escalate_after and boss:
         found.escalated += 1
         notes.append((Note(boss, "escalated", t.request_id, t.id, {**params, "holder": t.assignee}),

@@ -10,7 +10,8 @@ Jobs today: signing an audit checkpoint every ``APPROVALS_CHECKPOINT_EVERY`` min
 ``APPROVALS_CHECKPOINT_KEY`` and ``APPROVALS_CHECKPOINT_DIR`` are set), pruning the access
 log once a day, forgetting form keys (store/idempotency.py) older than a day every hour,
 delivering notifications every ``APPROVALS_DELIVERY_EVERY`` seconds and the
-daily reminder scan every hour (approvals/jobs/notify.py).
+daily reminder scan every hour (approvals/jobs/notify.py), and firing the timers on
+steps (超时处理) every 30 seconds (approvals/operations/timeouts.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from approvals.app import Approvals
 from approvals.audit import access_log, checkpoints
 from approvals.errors import ApprovalsError
 from approvals.jobs import notify as notification_jobs
+from approvals.operations import timeouts
 from approvals.store import idempotency
 
 log = logging.getLogger("approvals.worker")
@@ -114,6 +116,15 @@ def forget_keys_job(app: Approvals) -> Callable[[], str]:
     return run
 
 
+def timers_job(app: Approvals) -> Callable[[], str]:
+    """Fire the step timers that are due (claimed per worker: several workers fire each once)."""
+
+    def run() -> str:
+        return timeouts.run_due(app.service).line()
+
+    return run
+
+
 def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None,
                   stopping: threading.Event | None = None) -> list[Job]:
     """``stopping``: the worker's stop flag, which a long job (delivery) watches to end at once."""
@@ -121,6 +132,7 @@ def jobs_from_env(app: Approvals, env: Mapping[str, str] | None = None,
     jobs = [Job("deliver notifications", notification_jobs.every(env),
                 notification_jobs.delivery_job(app, env, stopping)),
             Job("reminders", notification_jobs.SCAN_EVERY, notification_jobs.scan_job(app)),
+            Job("timers", timeouts.EVERY, timers_job(app)),
             Job("prune access log", DAY, prune_job(app, access_log.retention_days(env))),
             Job("forget form keys", HOUR, forget_keys_job(app))]
     key, out = env.get(KEY_ENV), env.get(DIR_ENV)

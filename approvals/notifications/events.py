@@ -20,6 +20,8 @@ terminated     the applicant, every open holder and  terminated (终止), with w
 overdue        the holder of an overdue decision     the daily scan (``scan.py``)
 report_late    the applicant of an overdue report    the daily scan
 escalated      the holder's supervisor               the daily scan, after N overdue working days
+reminder       the holder                            timer_fired, a step's reminder timer (超时提醒)
+timer_escalated  the holder's supervisor or ``to``   timer_fired, a step's escalation timer
 =============  ====================================  ===========================================
 """
 
@@ -37,7 +39,7 @@ from approvals.process.definitions import DECISION_KINDS
 from approvals.store.models import Notification, Request
 
 KINDS = ("task", "filing", "report_due", "urged", "returned", "decided", "moved", "overdue", "report_late",
-         "escalated", "transferred", "added", "question", "answer", "terminated")
+         "escalated", "transferred", "added", "question", "answer", "terminated", "reminder", "timer_escalated")
 DECIDED_STATUSES = ("approved", "rejected", "completed")
 
 
@@ -83,6 +85,9 @@ def _told(name: str, p: dict[str, Any]) -> Note | None:
                     {"by": p["actor"], "mode": p["mode"], "reason": p["reason"]})
     if name == "asked":
         return Note(p["person"], "question", rid, p["task_id"], {"by": p["actor"], "question": p.get("question", "")})
+    if name == "timer_fired" and p.get("told"):
+        kind = "reminder" if p["action"] == "remind" else "timer_escalated"
+        return Note(p["told"], kind, rid, p["task_id"], {"rule": p["rule"], "holder": p["holder"]})
     if name == "answered":
         return Note(p["asked_by"], "answer", rid, p.get("task_id"), {"by": p["actor"], "answer": p.get("answer", "")})
     return None

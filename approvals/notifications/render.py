@@ -11,6 +11,7 @@ SUBJECTS = {
     "returned": "申请被退回", "decided": "审批结果", "moved": "转来的待办", "overdue": "待办已超期",
     "report_late": "报告已超期", "escalated": "下属待办超期提醒", "transferred": "转来的待办", "added": "加签",
     "question": "沟通：请您答复", "answer": "沟通：已答复", "terminated": "申请已终止",
+    "reminder": "待办提醒", "timer_escalated": "下属待办超时提醒",
 }
 MODE = {"before": "在其之前", "after": "在其之后"}
 STATUS = {"approved": "已批准", "rejected": "未获批准", "completed": "已办结"}
@@ -47,6 +48,9 @@ def _render(kind: str, params: dict[str, Any], request_id: int | None, what: str
         "question": f"{name(params.get('by'))} 就 {what} #{request_id} 向您提问（沟通）：{params.get('question', '')}",
         "answer": f"{name(params.get('by'))} 答复了您就 {what} #{request_id} 的提问：{params.get('answer', '')}",
         "terminated": f"{what} #{request_id} 已被 {name(params.get('by'))} 终止，理由：{params.get('reason', '')}",
+        "reminder": f"{what} #{request_id} 的{at}步骤仍在等待您办理（{params.get('rule', '')}）。",
+        "timer_escalated": f"{name(params.get('holder'))} 办理的 {what} #{request_id} {at}已超时"
+                           f"（{params.get('rule', '')}）。",
     }
     return subject, lines.get(kind, f"{what} #{request_id} 有新的变化。")
 

@@ -10,20 +10,21 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert, select, update
 
 from approvals.audit.chain import Entry
+from approvals.clock import configured_zone
 from approvals.notifications.outbox import Outbox
-from approvals.operations import delegations, signatures
+from approvals.operations import arming, delegations, signatures
 from approvals.people.orgchart.model import OrgChart
 from approvals.process.calendar import for_chart
 from approvals.process.deadlines import due_on
 from approvals.process.definitions import DECISION_KINDS
-from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, Saved, Step
+from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, SKIPPED_VACANT, Saved, Step
 from approvals.store import rows
 from approvals.store.models import Task
 from approvals.store.rows import RequestRow
 
 OPEN_STATUSES = ("pending", "approved")  # approved = every approval given, a report may be due
-STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
-ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied"}
+STEP_STATUS = {SKIPPED_SELF: "skipped", SATISFIED: "satisfied", SKIPPED_VACANT: "skipped_vacant"}
+ACTIONS = {OPEN: "assigned", SKIPPED_SELF: "skipped", SATISFIED: "satisfied", SKIPPED_VACANT: "skipped"}
 
 
 _PRINCIPAL = bindparam("b_principal", type_=String)
@@ -39,11 +40,14 @@ _INSERT_TASKS = (insert(Task)
 
 
 def record_steps(
-    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, day: date
+    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, day: date,
+    *, clock_zone: str | None = None,
 ) -> None:
     """Insert the steps' rows in one statement, then announce each (audit entry, signals).
     ``day``: the organization's day at ``now`` (``clock.day_of``), which the steps arrive on:
-    their due dates and acting approvers count from it, not from the server's date.
+    their due dates and acting approvers count from it, not from the server's date. Open
+    decisions arm their step's timers (``operations/arming.py``), from ``now`` in the storage zone
+    ``clock_zone`` (the clock's ``zone``; None: the configured one, ``APPROVALS_TIME_ZONE``).
 
     A pre-built Core insert on the action's connection: the rows are not read back as ORM
     objects in this transaction, so the unit of work has nothing to track.
@@ -53,8 +57,13 @@ def record_steps(
     new = [_task_row(req, chart, step, now, day) for step in steps]
     _one_part_each(conn, req, steps, new, day)
     inserted = conn.execute(_INSERT_TASKS, new).all()
+    timers = []
     for step, row, (task_id, assignee) in zip(steps, new, inserted, strict=True):
         _announce(req, chart, step, task_id, assignee, row["due_on"], out)
+        if step.outcome == OPEN and step.definition.decides:
+            timers += arming.timer_rows(step.definition, task_id, req.id, now, clock_zone or configured_zone(),
+                                        chart)
+    arming.arm(conn, timers)
 
 
 def _one_part_each(conn: Connection, req: RequestRow, steps: list[Step], new: list[dict[str, Any]],
@@ -95,7 +104,7 @@ def _task_row(req: RequestRow, chart: OrgChart, step: Step, now: datetime, day: 
         "orgchart_version": chart.version,
         "is_open": step.outcome in (OPEN, SENT),
         "status": STEP_STATUS.get(step.outcome, "open"),
-        "comment": "",
+        "comment": step.note or "",
         "due_on": due_on(d, json.loads(req.fields_json), for_chart(chart), day),
         "urge_count": 0,
         "created_at": now,
@@ -111,6 +120,8 @@ def _announce(req: RequestRow, chart: OrgChart, step: Step, task_id: int, assign
     detail = {"step": d.name, "role": d.role, "kind": d.kind, "principal": step.assignee}
     if assignee != step.assignee:
         detail["delegate"] = assignee
+    if step.note:
+        detail["note"] = step.note  # if_vacant: skipped or handed on (approvals/process/vacancy.py)
     action = ACTIONS.get(step.outcome) or ("filed" if d.kind == "file" else "copied")
     out.record(Entry("system", action, req.id, task_id, orgchart_version=chart.version, detail=detail))
     if step.outcome == OPEN:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
+from approvals.operations import arming
 from approvals.operations.base import (
     ADDED,
     LIVE_REQUEST,
@@ -195,6 +196,10 @@ def _reset(action: Action, run: Run, target: TaskRow, close_as: str, origin: str
             rows.update_task(action.conn, row, is_open=False, status=close_as, decided_at=action.now)
     new = rows.insert_task(action.conn, new_row(target, action.now, holder, origin, actor,
                                                 spiff_id=target.spiff_id, principal=target.principal))
+    # The step arrives again: its timers run again from now (a timer survives 退回 and 拿回).
+    if target.origin not in ADDED:
+        arming.arm_task(action.conn, run.definition.steps.get(target.bpmn_id), new, action.service.clock.zone,
+                        action.chart)
     req.status = "pending"
     save_state(action.conn, req, run.save(), action.now, action.out)
     announce(action, new)

@@ -56,7 +56,8 @@ def submit(service: Host, applicant: str, request_type: str, raw_fields: Mapping
                          detail={"type": request_type, "process": defn.process_id,
                                  "process_sha": defn.sha256, "fields": values}))
         out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
-        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone))
+        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
+                     clock_zone=service.clock.zone)
         announce_settled(req, moved, out)
         out.write(conn, now)
     service.stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
@@ -91,7 +92,8 @@ def resubmit(service: Host, request_id: int, actor: str, raw_fields: Mapping[str
                          detail={"round": req.round, "fields": values}))
         out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                    round=req.round)
-        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone))
+        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
+                     clock_zone=service.clock.zone)
         save_state(conn, req, saved, now, out)
         out.write(conn, now)
     out.send(service)

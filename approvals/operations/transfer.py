@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from approvals.audit.chain import Entry
 from approvals.errors import InvalidStateError
+from approvals.operations import arming
 from approvals.operations.base import ADDED, announce, new_row, on_task, pending_added, require_holder, require_reason
 from approvals.operations.base import check_person as check_target
 from approvals.people.offices import Offices
@@ -39,6 +40,7 @@ def transfer(service: Host, task_id: int, actor: str, to: str, reason: str,
                          decided_at=action.now)
         moved = rows.insert_task(action.conn, new_row(task, action.now, to, "transfer", actor,
                                                       spiff_id=task.spiff_id))
+        arming.carry(action.conn, task.id, moved.id)  # the step's timers run on for the new holder
         req, out = action.request, action.out
         out.record(Entry(actor, "transferred", req.id, task.id, comment=reason,
                          orgchart_version=action.chart.version,

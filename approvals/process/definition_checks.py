@@ -8,9 +8,9 @@ engine runs"):
   cardinalities and completion conditions, loop conditions, timers, event conditions) must be
   in the expression language of ``approvals.process.expressions`` and read only variables the
   process has;
-- every element must be one the engine runs: a boundary timer that would never fire is
-  refused, not accepted and silently ignored; so is a Camunda extension the engine does not
-  read (an input/output mapping with a script, a listener, a connector);
+- every element must be one the engine runs: an event that would never fire is refused, not
+  accepted and silently ignored (a boundary timer on a step runs: ``process/timers.py``); so
+  is a Camunda extension the engine does not read (an input/output mapping with a script, a listener, a connector);
 - every name a page shows (the process's, a step's, a field's label, a refusal's message)
   passes the same character rules as text a person types (``approvals.text``): a right-to-left
   override in a process name would make an approver read another name than the one stored.
@@ -30,6 +30,7 @@ from approvals import text
 from approvals.errors import Issue
 from approvals.process.expressions import ExpressionError, compile_expression
 from approvals.process.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE, ANY_ONE_CONDITION, COUNTS
+from approvals.process.timers import is_timer
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -56,7 +57,8 @@ NOT_FLOW = {"extensionElements", "documentation", "laneSet", "sequenceFlow", "te
 NO_EVENTS = ("the engine delivers no timers, messages, signals or conditions, "
              "so the route would wait here forever")
 NOT_RUN = {
-    "boundaryEvent": f"a boundary event never fires: {NO_EVENTS}",
+    "boundaryEvent": ("a boundary event other than a timer never fires: the engine delivers no messages, "
+                      "signals, errors or conditions, so the route would wait here forever"),
     "intermediateCatchEvent": f"an intermediate catch event never fires: {NO_EVENTS}",
     "eventBasedGateway": f"an event-based gateway waits for an event: {NO_EVENTS}",
     "complexGateway": "a complex gateway is not run; use exclusive, parallel or inclusive gateways",
@@ -65,7 +67,6 @@ NOT_RUN = {
     "adHocSubProcess": "sub-processes are not run yet; draw their steps in the process itself",
     "callActivity": "a called process's steps are not run yet; draw them in the process itself",
 }
-TIMER_BOUNDARY = "a boundary timer never fires: the engine runs no timers (due dates come from due_field)"
 LOOPS = ("loops are not run: a step goes to its role's holder once; for 会签/或签 use "
          "multiInstanceLoopCharacteristics with a group role")
 # What SpiffWorkflow would read from task data; a group step's members come from the org chart.
@@ -92,8 +93,6 @@ def _event_problem(tag: str, node: Any) -> str | None:
         return "an end event is plain or a refusal (errorEventDefinition); nothing receives a " + kinds[0]
     if tag == "intermediateThrowEvent" and kinds:
         return f"nothing receives a {kinds[0]}; only a plain intermediate event passes through"
-    if tag == "boundaryEvent" and "timerEventDefinition" in kinds:
-        return TIMER_BOUNDARY
     return None
 
 
@@ -103,8 +102,8 @@ def check_elements(process: Any, where: str, issues: list[Issue]) -> None:
         if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN:
             continue
         tag = _local(node)
-        if tag in NOT_FLOW or tag in TASKS:
-            continue
+        if tag in NOT_FLOW or tag in TASKS or is_timer(node):
+            continue  # a timer on a step is read (and checked) by approvals/process/timers.py
         problem = _event_problem(tag, node)
         if problem is None and tag not in RUNS:
             problem = NOT_RUN.get(tag, "is not run by the engine")
@@ -178,6 +177,8 @@ def check_expressions(process: Any, where: str, start_fields: Iterable[str], ste
         if label is None:
             continue
         owner = _owner(node)
+        if label.startswith("time") and is_timer(owner):
+            continue  # computed at load from the process properties (approvals/process/timers.py)
         known = everywhere | set(COUNTS) if label == "completionCondition" else everywhere
         _check(node.text, f"{where} {_local(owner)} {owner.get('id')!r} {label}", known, issues)
     for constraint in process.xpath(".//camunda:formField/camunda:validation/camunda:constraint"

@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from approvals.errors import ApprovalsError, Issue, ProcessDefinitionError, UnknownProcessError
 from approvals.people.eligibility import is_discipline_step
 from approvals.people.orgchart.roles import group_syntax_problem, is_group_role
+from approvals.process import vacancy
 from approvals.process.branches import Branches, parallel_branches
 from approvals.process.definition_checks import (
     check_document,
@@ -37,6 +38,7 @@ from approvals.process.definition_checks import (
 from approvals.process.flow_graph import check_flow
 from approvals.process.forms import FieldDef, parse_form
 from approvals.process.groups import ApprovalsParser
+from approvals.process.timers import TimerDef, read_timers, strip_timers
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,9 @@ class StepDef:
     due_days: int | None = None
     opens_field: str | None = None  # a report is refused before this date field's day
     escalate_after: int | None = None  # overdue working days after which the supervisor is told
+    timers: tuple[TimerDef, ...] = ()  # boundary timers (approvals/process/timers.py)
+    if_vacant: str = "refuse"  # refuse | skip | admin | a role (approvals/process/vacancy.py)
+    chosen_in: str | None = None  # the form field where the applicant chooses the holder (process/choices.py)
 
     @property
     def blocking(self) -> bool:
@@ -141,6 +146,8 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     if not role:
         issues.append(Issue(here, None, "needs camunda:candidateGroups naming one role, e.g. unit_head"))
         ok = False
+    elif props.get("chosen_in"):  # the role is the limit of the applicant's choice: one role or a group role
+        ok = _choice_fits(role, group, kind, here, issues) and ok
     else:
         ok = _role_fits(role, group, kind, here, issues) and ok
     fields = parse_form(node, f"{here} form", issues)
@@ -150,8 +157,11 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     if not ok:
         return None
     limits = _limits(props, kind, here, issues)
+    if_vacant = props.get("if_vacant", vacancy.REFUSE).strip()
+    vacancy.check(if_vacant, kind, group, here, issues)
     return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields,
-                   group, limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"))
+                   group, limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"),
+                   if_vacant=if_vacant, chosen_in=props.get("chosen_in") or None)
 
 
 # Step properties in working days; the process property of the same name is every step's default
@@ -173,6 +183,21 @@ def _limits(props: dict[str, str], kind: str, here: str, issues: list[Issue]) ->
             continue
         limits[attr] = int(raw)
     return limits
+
+
+def _choice_fits(role: str, group: str | None, kind: str, here: str, issues: list[Issue]) -> bool:
+    """A step the applicant chooses the holder of: a single step (approve, consent, record) or a
+    copy (抄送), limited by one role or a group role."""
+    problem = None
+    if group is not None or kind not in (*DECISION_KINDS, "copy"):
+        problem = "only a single decision step or a copy (抄送) takes the applicant's choice (chosen_in)"
+    elif is_group_role(role):
+        problem = group_syntax_problem(role)
+    elif not ROLE_PATTERN.match(role):
+        problem = "expected one role or a group role limiting the choice, e.g. deputies:leadership"
+    if problem is not None:
+        issues.append(Issue(f"{here} camunda:candidateGroups", role, problem))
+    return problem is None
 
 
 def _role_fits(role: str, group: str | None, kind: str, here: str, issues: list[Issue]) -> bool:
@@ -233,6 +258,15 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
         issues.append(Issue(where, len(starts), "expected exactly one start event at the top level"))
     fields = parse_form(starts[0], f"{where} start event form", issues) if starts else ()
     variables = {k: _typed(v) for k, v in _properties(process).items()}
+    timers = read_timers(process, where, {i: s.kind for i, s in steps.items()}, variables, issues)
+    for step in steps.values():
+        chosen = next((f for f in fields if f.name == step.chosen_in), None)
+        if step.chosen_in and (chosen is None or chosen.type != "string"):
+            issues.append(Issue(f"{where} {'userTask' if step.blocking else 'sendTask'} {step.bpmn_id!r} "
+                                "property chosen_in", step.chosen_in,
+                                "expected the id of a string field of the request form, where the applicant "
+                                "writes whom they choose"))
+    steps = {i: replace(s, timers=timers.get(i, ())) for i, s in steps.items()}
     return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables,
             "branches": parallel_branches(process)}
 
@@ -275,7 +309,7 @@ def _parse(xml: str, source: str) -> list[ProcessDefinition]:
         raise ProcessDefinitionError(source, issues)
     parser = ApprovalsParser()
     try:
-        parser.add_bpmn_xml(root, filename=source)
+        parser.add_bpmn_xml(strip_timers(root), filename=source)  # the engine runs its timers itself
     except (ValidationException, SpiffWorkflowException) as exc:
         raise ProcessDefinitionError(source, [Issue("BPMN", None, _one_line(str(exc)))]) from exc
     sha = hashlib.sha256(xml.encode("utf-8")).hexdigest()

@@ -41,9 +41,10 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from approvals.errors import ApprovalsError, InvalidStateError, RouteLimitError, RuleRefusalError
+from approvals.errors import ApprovalsError, InvalidStateError, RouteLimitError, RuleRefusalError, VacantPostError
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import Resolution, resolve, resolve_group
+from approvals.process import choices, vacancy
 from approvals.process.definitions import ProcessDefinition, StepDef
 from approvals.process.expressions import ExpressionError, compile_expression
 from approvals.process.groups import MEMBERS_HOOK, GroupRound, group_round, group_task_id, member_of
@@ -51,6 +52,7 @@ from approvals.process.groups import MEMBERS_HOOK, GroupRound, group_round, grou
 STATE_FORMAT = 1  # bump with a migration in load_state when the saved shape changes
 
 OPEN, SKIPPED_SELF, SATISFIED, SENT = "open", "skipped_self", "satisfied", "sent"
+SKIPPED_VACANT = "skipped_vacant"  # the post is vacant and the step's if_vacant is skip
 
 # Tasks (steps, gateways, events, group members) one Run may complete: the longest route a
 # process may draw (definition_checks.MAX_FLOW_NODES) with its group steps fits many times
@@ -71,6 +73,7 @@ class Step:
     satisfied_by: str | None = None
     group: str | None = None  # group steps: the id shared by the instances of one run of the step
     group_round: GroupRound | None = None  # group steps: that run's members and instances
+    note: str | None = None  # why the step is not its role's holder's (if_vacant: skipped or handed on)
 
     @property
     def kind(self) -> str:
@@ -308,7 +311,11 @@ class Run:
             if refusal is not None:
                 raise RuleRefusalError(refusal.code, refusal.message)
             step = self.definition.steps.get(bpmn_id)
-            if step is not None and not step.blocking:
+            if step is not None and not step.blocking and step.chosen_in:  # 抄送 the applicant chose
+                for person in choices.chosen(context.chart, step.role, context.applicant, step.chosen_in,
+                                             task.data.get(step.chosen_in), several=True):
+                    steps.append(Step(step, SENT, person, spiff_id=str(task.id)))
+            elif step is not None and not step.blocking:
                 who = resolve(context.chart, step.role, context.applicant,
                               last_approver=context.last_decider)
                 # A copy to the applicant informs nobody; a filing still registers with the unit.
@@ -330,7 +337,17 @@ class Run:
             if spiff_id in known or task.data.get("_announced") == spiff_id:
                 continue
             step = self.definition.steps[task.task_spec.bpmn_id]
-            who, group = _holder_of(task, step, context)
+            try:
+                who, group = _holder_of(task, step, context)
+                note = None
+            except VacantPostError as vacant:  # the step's if_vacant decides (approvals/process/vacancy.py)
+                handed, note = vacancy.fallback(context.chart, step.if_vacant, context.applicant, vacant)
+                if handed is None:
+                    steps.append(Step(step, SKIPPED_VACANT, "", spiff_id=spiff_id, note=note))
+                    self._run(task)
+                    progressed = True
+                    continue
+                who, group = handed, None
             if step.kind == "report":
                 steps.append(Step(step, OPEN, context.applicant, receiver=who.assignee, unit=who.unit,
                                   spiff_id=spiff_id))
@@ -341,7 +358,7 @@ class Run:
                                   satisfied_by=context.last_decider, group=group))
             else:
                 steps.append(Step(step, OPEN, who.assignee, unit=who.unit, spiff_id=spiff_id, group=group,
-                                  group_round=group_round(task) if group is not None else None))
+                                  group_round=group_round(task) if group is not None else None, note=note))
             if steps[-1].outcome == OPEN:
                 task.data["_announced"] = spiff_id
                 continue
@@ -390,6 +407,10 @@ def _holder_of(task: Any, step: StepDef, context: RouteContext) -> tuple[Resolut
     instance is for (the applicant is never one: ``resolve_group`` took her out)."""
     if step.group is not None:
         return Resolution(step.role, member_of(task)), group_task_id(task)
+    if step.chosen_in:  # the applicant chose, within the step's role (approvals/process/choices.py)
+        [person] = choices.chosen(context.chart, step.role, context.applicant, step.chosen_in,
+                                  task.data.get(step.chosen_in), several=False)
+        return Resolution(step.role, person), None
     return resolve(context.chart, step.role, context.applicant, last_approver=context.last_decider), None
 
 

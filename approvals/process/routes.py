@@ -18,7 +18,7 @@ from approvals.people.orgchart.model import OrgChart
 from approvals.process import forms
 from approvals.process.branches import run_together
 from approvals.process.definitions import ProcessDefinition
-from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, RouteContext, Step, dry_run
+from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, SKIPPED_VACANT, RouteContext, Step, dry_run
 from approvals.process.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 
 REASONS = {
@@ -26,6 +26,7 @@ REASONS = {
     SENT: "receives",
     SKIPPED_SELF: "skipped: the applicant holds this post (no self-approval)",
     SATISFIED: "satisfied by the same person's previous decision (no double signing)",
+    SKIPPED_VACANT: "skipped: the post is vacant and the step's if_vacant is skip",
 }
 GROUP_WORDS = {ALL_IN_ORDER: "all of, in order", ALL_AT_ONCE: "all of, at once", ANY_ONE: "any one of"}
 

@@ -463,3 +463,27 @@ class BusinessKey(Base):
     business_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     request_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# ---- timers on a step (migration 0014, approvals/operations/timeouts.py) --------------------
+
+
+class StepTimer(Base):
+    """A timer of an open task (a boundary timer of its step, docs/processes.md "Timers on a
+    step"), armed when the task opens and fired by the worker at ``fire_at``: the scan reads
+    ``ix_step_timers_due`` only. A worker claims a batch (``claim``, until ``claimed_until``);
+    firing moves ``fire_at`` on (a repeating reminder) or deletes the row, in the transaction of
+    what it did, on the condition that the claim is still its own: fired once, however many
+    workers scan. Rows of a task closed since are deleted by the scan."""
+
+    __tablename__ = "step_timers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[int] = mapped_column(Integer)
+    timer_id: Mapped[str] = mapped_column(String(128))  # the boundaryEvent's id
+    fire_at: Mapped[datetime] = mapped_column(DateTime)
+    fired: Mapped[int] = mapped_column(Integer, default=0)  # times fired so far (a repeating reminder)
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_step_timers_due", "fire_at"), Index("ix_step_timers_task", "task_id"))

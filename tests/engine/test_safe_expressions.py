@@ -157,11 +157,13 @@ def test_a_form_rule_never_reaches_python_builtins() -> None:
         evaluate("open", {})
 
 
-def test_a_boundary_timer_is_refused_at_load_because_it_never_fires() -> None:
+def test_a_boundary_timer_that_says_nothing_of_what_it_does_is_refused_at_load() -> None:
+    """A timer on a step runs (docs/processes.md, "Timers on a step"), so it must say what it does."""
     timer = ('<bpmn:boundaryEvent id="remind_head" attachedToRef="to_head"><bpmn:timerEventDefinition>'
              '<bpmn:timeDuration>"P3D"</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>')
     message = refusal(gateway_process("participants == 1", extra=timer))
-    assert "process 'leave_xx' boundaryEvent 'remind_head': a boundary timer never fires" in message
+    assert ("process 'leave_xx' boundaryEvent 'remind_head': an interrupting timer (cancelActivity true, the "
+            "default) needs property action") in message
 
 
 @pytest.mark.parametrize(("element", "reason"), [

@@ -42,7 +42,8 @@ def test_without_a_key_checkpoints_are_off_and_the_log_says_so(app: Approvals,
                                                                 caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="approvals.worker"):
         jobs = worker.jobs_from_env(app, {})
-    assert [j.name for j in jobs] == ["deliver notifications", "reminders", "prune access log", "forget form keys"]
+    assert [j.name for j in jobs] == ["deliver notifications", "reminders", "timers", "prune access log",
+                                       "forget form keys"]
     assert "audit checkpoints are OFF: set APPROVALS_CHECKPOINT_KEY" in caplog.text
 
 

@@ -126,6 +126,17 @@ def resolve(
     return Resolution(role=role, assignee=holder, unit=unit)
 
 
+def holder_supervisor(chart: OrgChart, holder: str) -> str | None:
+    """Whom a late holder's escalation goes to: the leader supervising the holder's unit (分管
+    领导), the chief when the holder is that leader; None when the holder is the chief."""
+    try:
+        unit = chart.unit_of(holder)
+    except ApprovalsError:
+        return None
+    boss = unit.supervisor if unit.supervisor and unit.supervisor != holder else chart.posts.get("chief")
+    return boss if boss and boss != holder else None
+
+
 def may_act(chart: OrgChart, person_id: str, assignee: str, unit: str | None) -> bool:
     """The assignee acts; for duty roles, so may any member of the duty unit."""
     if person_id == assignee:
