@@ -84,3 +84,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+# ---- sign-in servers (tests/idservers.py): started once per test session -----------------
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[str]:
+    """The npm package oidc-provider on 127.0.0.1, with node."""
+    import idservers
+    missing = idservers.oidc_missing()
+    if missing:
+        pytest.skip(missing)
+    with idservers.oidc_provider() as issuer:
+        yield issuer
