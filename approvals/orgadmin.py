@@ -40,7 +40,7 @@ from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
 from approvals.handover import ADDED, REASON, DefinitionOf, held_by_person, skip_for_applicant, take_off_added
 from approvals.offices import Offices, require_admin
-from approvals.orgchart.changes import Change, Leave, apply_change
+from approvals.orgchart.changes import Change, apply_change, leaving
 from approvals.orgchart.model import OrgChart
 from approvals.orgchart.roles import group_holder, is_group_role, resolve
 from approvals.outbox import Outbox
@@ -255,8 +255,8 @@ class OrgChartAdmin:
             raise _saved_first(self.orgcharts.history(org_id)[0] if self.orgcharts.history(org_id) else None)
 
         def disable(s: Session, out: Outbox, at: datetime) -> None:
-            if isinstance(change, Leave):
-                credentials.mark_disabled(s, out, change.person, True, actor or "system", at)
+            for person in leaving(change):
+                credentials.mark_disabled(s, out, person, True, actor or "system", at)
 
         def still(current: OrgChartVersion | None) -> bool:  # the change on the version in force gives the same text
             try:

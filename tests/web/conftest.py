@@ -97,3 +97,18 @@ def oidc_issuer() -> Iterator[str]:
         pytest.skip(missing)
     with idservers.oidc_provider() as issuer:
         yield issuer
+
+
+@pytest.fixture(scope="session")
+def slapd() -> Iterator[Any]:
+    """Debian's slapd on 127.0.0.1: an OpenLDAP layout for XX市自然资源和规划局 and an AD-style
+    one (sAMAccountName, userAccountControl) for 重庆市民政局, generated from the shipped charts."""
+    import idservers
+    from support import CHART_A, CHART_B
+
+    from approvals.orgchart.loader import load_orgchart
+    missing = idservers.slapd_missing()
+    if missing:
+        pytest.skip(missing)
+    with idservers.slapd(load_orgchart(CHART_A), load_orgchart(CHART_B)) as server:
+        yield server
