@@ -29,6 +29,10 @@ APPROVALS_SIGNIN_CONFIG   a YAML file of each organization's sign-in methods (OI
                           CAS, 政务钉钉/企业微信/飞书 免登), whether local passwords are on and
                           who needs two factors (approvals/identity/methods.py, docs/sign-in.md);
                           unset: local passwords only, as before
+APPROVALS_TWO_FACTOR      "required" (default): administrators and inspectors who sign in with
+                          a password give a TOTP code too (and everyone, where the sign-in file
+                          says two_factor: everyone); "off": nobody is made to (a demo); anyone
+                          who has set it up is asked all the same
 
 Sign-in and sessions (docs/security.md "Sign-in and sessions"; 0 switches a throttle or a
 timeout off):
@@ -87,6 +91,7 @@ def from_environment() -> dict[str, Any]:
         # the worker sends e-mail with it; the settings page only asks for an address when set
         "APPROVALS_SMTP_HOST": env.get("APPROVALS_SMTP_HOST", ""),
         "APPROVALS_SIGNIN_CONFIG": env.get("APPROVALS_SIGNIN_CONFIG", ""),
+        "APPROVALS_TWO_FACTOR_REQUIRED": env.get("APPROVALS_TWO_FACTOR", "required").strip().lower() != "off",
         **{name: env.get(name) for name in NUMBERS},
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "BABEL_DEFAULT_LOCALE": "zh",
