@@ -103,6 +103,7 @@ test-year-ahead: $(STAMP) faketime-deps
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check approvals web tests benchmarks
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -9,9 +9,9 @@ inboxes and a hash-chained audit trail in a SQL database. Start with ``build()``
 from approvals import errors, signals
 from approvals.app import Approvals, build
 from approvals.clock import Clock, FixedClock, SystemClock
-from approvals.orgchart.model import OrgChart
-from approvals.queries import Queries
-from approvals.routes import Route
+from approvals.people.orgchart.model import OrgChart
+from approvals.process.routes import Route
+from approvals.reports.queries import Queries
 from approvals.service import ApprovalService, Upload
 
 __version__ = "0.1.0"

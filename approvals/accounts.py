@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from approvals import credentials, delegations
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock, today_in
 from approvals.errors import ApprovalsError, FieldError, Issue, UnknownError
-from approvals.offices import NOBODY, Offices, require_admin
-from approvals.outbox import Outbox
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.operations.handover import read_mark
+from approvals.people.offices import NOBODY, Offices, require_admin
 from approvals.store.database import Database
 from approvals.store.orgcharts import DatabaseOrgChartSource
 
@@ -93,9 +95,9 @@ class Accounts:
             for task in handed:
                 out.record(Entry(actor, "reassigned", task.request_id, task.id, detail={
                     "step": task.name, "role": task.role, "from": row.delegate, "to": row.principal,
-                    "reason": "delegation ended"}))
+                    "reason": "delegation ended", "cause": "delegation_ended", **read_mark(task.opened_at)}))
                 out.signal("reassigned", request_id=task.request_id, task_id=task.id, old_assignee=row.delegate,
-                           new_assignee=row.principal, reason="delegation ended")
+                           new_assignee=row.principal, reason="delegation ended", actor=actor, comment="")
             out.write(conn, now)
         out.send(self)
         return len(handed)

@@ -13,12 +13,12 @@ from typing import Any
 
 from approvals.accounts import Accounts
 from approvals.clock import Clock, SystemClock
-from approvals.definitions import DefinitionRegistry
-from approvals.deploy import DatabaseDeployments, ProcessDeployer
+from approvals.operations.deploy import DatabaseDeployments, ProcessDeployer
 from approvals.orgadmin import OrgChartAdmin
-from approvals.orgchart.external import ExternalOrgCharts
-from approvals.orgchart.source import SOURCE_ENV, source_from_config
-from approvals.queries import Queries
+from approvals.people.orgchart.external import ExternalOrgCharts
+from approvals.people.orgchart.source import SOURCE_ENV, source_from_config
+from approvals.process.definitions import DefinitionRegistry
+from approvals.reports.queries import Queries
 from approvals.service import ApprovalService
 from approvals.store.database import Database
 from approvals.store.migrate import upgrade

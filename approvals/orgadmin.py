@@ -33,17 +33,27 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
-from approvals import credentials, delegations, eligibility
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock, day_of
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError, ChartSavedFirstError, FieldError, Issue, OrgChartError
-from approvals.handover import ADDED, REASON, DefinitionOf, held_by_person, skip_for_applicant, take_off_added
-from approvals.offices import Offices, require_admin
-from approvals.orgchart.changes import Change, apply_change, leaving
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import group_holder, is_group_role, resolve
-from approvals.outbox import Outbox
+from approvals.identity import credentials
+from approvals.notifications.outbox import Outbox
+from approvals.operations import delegations
+from approvals.operations.handover import (
+    ADDED,
+    REASON,
+    DefinitionOf,
+    held_by_person,
+    read_mark,
+    skip_for_applicant,
+    take_off_added,
+)
+from approvals.people import eligibility
+from approvals.people.offices import Offices, require_admin
+from approvals.people.orgchart.changes import Change, apply_change, leaving
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import group_holder, is_group_role, resolve
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import Database
 from approvals.store.models import OrgChartVersion, Request, Task
 from approvals.store.orgcharts import DatabaseOrgChartSource
@@ -62,6 +72,7 @@ class Move:
     applicant: str = ""
     reason: str = ""  # kept in the audit entry: why the task moved
     to_post: bool = False  # a person's row (转办) handed back to the post: it follows the post from now on
+    change: str = "post"  # what changed, for the pages: post (a new holder), acting_left, holder_left
 
 
 @dataclass
@@ -148,7 +159,8 @@ def _plan_post(impact: Impact, task: Task, applicant: str) -> None:
     if new == task.principal:
         if task.assignee != task.principal and task.assignee not in chart.people:
             impact.moves.append(Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant,
-                                     f"orgchart: the acting approver {task.assignee} is no longer in the org chart"))
+                                     f"orgchart: the acting approver {task.assignee} is no longer in the org chart",
+                                     change="acting_left"))
         return
     move = Move(task.id, task.request_id, task.name, task.role, task.principal, new, applicant,
                 f"orgchart: {new} now holds the post ({task.role})")
@@ -217,7 +229,7 @@ class OrgChartAdmin:
             return
         new = _post_holder(chart, task, applicant)
         move = Move(task.id, task.request_id, task.name, task.role, task.assignee, new, applicant,
-                    f"{why}; back to the post's holder", to_post=True)
+                    f"{why}; back to the post's holder", to_post=True, change="holder_left")
         (impact.skips if new == applicant and task.kind in DECISION_KINDS else impact.moves).append(move)
 
     def save(self, text: str, actor: str | None, source_name: str = "orgchart.yaml", comment: str = "", *,
@@ -300,7 +312,7 @@ class OrgChartAdmin:
             for removed in impact.removed:
                 take_off_added(s, removed.task_id, removed.reason, chart, actor, now, day, self.definition_of, out)
             for move in impact.moves:
-                self._move(s, move, chart, actor, day, out)
+                self._move(s, move, chart, actor, day, out, comment)
             for skip in impact.skips:
                 reason = f"{skip.reason}; {REASON}" if skip.to_post else REASON
                 skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, day, reason)
@@ -308,10 +320,15 @@ class OrgChartAdmin:
         out.send(self)
         return impact
 
-    def _move(self, s: Session, move: Move, chart: OrgChart, actor: str | None, day: date, out: Outbox) -> None:
+    def _move(self, s: Session, move: Move, chart: OrgChart, actor: str | None, day: date, out: Outbox,
+              comment: str) -> None:
+        """Hand the task to its new holder, unread (已阅 was the old holder's); the entry says it
+        was a chart change (人事变动), by whom, with the save's reason (``comment``), and when
+        the old holder had read it."""
         task = s.get(Task, move.task_id)
         assert task is not None
-        old_assignee = task.assignee
+        old_assignee, read_at = task.assignee, task.opened_at
+        task.opened_at = None
         task.principal = move.new
         task.assignee = delegations.active_delegate(s, move.new, day, move.applicant) or move.new
         task.orgchart_version = chart.version
@@ -323,9 +340,10 @@ class OrgChartAdmin:
         out.record(Entry(actor or "system", "reassigned", task.request_id, task.id,
                          orgchart_version=chart.version,
                          detail={"step": task.name, "role": task.role, "from": old_assignee, "to": task.assignee,
-                                 "reason": move.reason}))
+                                 "reason": move.reason, "cause": "orgchart", "change": move.change,
+                                 "comment": comment, **read_mark(read_at)}))
         out.signal("reassigned", request_id=task.request_id, task_id=task.id, old_assignee=old_assignee,
-                   new_assignee=task.assignee, reason="orgchart")
+                   new_assignee=task.assignee, reason="orgchart", actor=actor or "system", comment=comment)
 
     def versions(self, org_id: str) -> list[OrgChartVersion]:
         return self.orgcharts.history(org_id)

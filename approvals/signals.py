@@ -19,7 +19,8 @@ acknowledged        request_id, task_id, actor
 report_due          request_id, task_id, applicant, receiver, due_on
 reported            request_id, task_id, applicant, receiver
 urged               request_id, task_id, applicant, assignee
-reassigned          request_id, task_id, old_assignee, new_assignee, reason
+reassigned          request_id, task_id, old_assignee, new_assignee, reason: orgchart,
+                    delegation or "delegation ended"; actor, comment (a chart save's reason)
 orgchart_changed    org_id, version, actor
 transferred         request_id, task_id, new_task_id, actor, old_assignee, new_assignee,
                     reason                                           (转办)

@@ -19,8 +19,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from approvals.store.database import SYNCHRONOUS_ENV
 from benchmarks import faults, workload
 from benchmarks import notifications as notification_costs
@@ -28,10 +26,9 @@ from benchmarks.audit_verify import audit_verify
 from benchmarks.expressions import safe_evaluator
 from benchmarks.groups import group_figures
 from benchmarks.http_path import decide_figures
+from benchmarks.postgres import fresh_pg
 from benchmarks.report import write_table
 from benchmarks.stats import Figure, summarize, timed
-
-PG_ADMIN = os.environ.get("APPROVALS_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 def engine_overhead(tmp: Path, rounds: int) -> list[Figure]:
@@ -121,18 +118,6 @@ def inbox(url: str, label: str, open_tasks: int, goal_ms: float, http_goal_ms: f
     return [figure, web, quiet]
 
 
-def _fresh_pg() -> str | None:
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS approvals_bench"))
-            conn.execute(text("CREATE DATABASE approvals_bench"))
-        admin.dispose()
-    except Exception:  # noqa: BLE001 - no server: the PostgreSQL figures are skipped, and said so
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/approvals_bench"
-
-
 def memory(tmp: Path, actions: int) -> list[Figure]:
     """One web worker's process (Flask app, decisions over its real endpoint) serving ``actions``
     actions: peak RSS (VmHWM) and the RSS slope over the second half of the run."""
@@ -160,7 +145,7 @@ def http(tmp: Path, per_approver: int = 40, repeats: int = 5) -> list[Figure]:
     results: dict[str, list[dict[str, float]]] = {"pg1": [], "pg2": [], "sqlite1": []}
     for i in range(repeats):
         for workers in (1, 2):  # alternating, so both see the same machine
-            url = _fresh_pg()
+            url = fresh_pg()
             if url is not None:
                 results[f"pg{workers}"].append(run(url, workers, per_approver))
         results["sqlite1"].append(run(f"sqlite:///{tmp}/http-{i}.sqlite3", 1, per_approver))
@@ -206,7 +191,7 @@ def main() -> None:
                  lambda: safe_evaluator(args.rounds), lambda: group_figures(tmp, args.rounds), *steps,
                  lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
                  lambda: decide_figures(tmp, args.rounds, synchronous="FULL"), lambda: _pg_decide(tmp, args.rounds),
-                 lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, _fresh_pg()),
+                 lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, fresh_pg()),
                  lambda: audit_verify(tmp)]
     figures: list[Figure] = []
     try:
@@ -221,7 +206,7 @@ def main() -> None:
 
 
 def _pg_decide(tmp: Path, rounds: int) -> list[Figure]:
-    url = _fresh_pg()
+    url = fresh_pg()
     if url is None:
         print('{"name": "http_decide_postgresql", "skipped": "no PostgreSQL server answered"}')
         return []
@@ -229,7 +214,7 @@ def _pg_decide(tmp: Path, rounds: int) -> list[Figure]:
 
 
 def _pg_inbox(open_tasks: int) -> list[Figure]:
-    url = _fresh_pg()
+    url = fresh_pg()
     if url is None:
         print('{"name": "inbox_postgresql", "skipped": "no PostgreSQL server answered"}')
         return []

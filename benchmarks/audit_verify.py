@@ -8,8 +8,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from approvals import audit, checkpoints, trail_check
-from approvals.audit import Entry
+from approvals.audit import chain as audit
+from approvals.audit import checkpoints, trail_check
+from approvals.audit.chain import Entry
 from benchmarks import workload
 from benchmarks.stats import Figure, summarize, timed
 

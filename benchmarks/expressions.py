@@ -18,15 +18,15 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from approvals.definitions import NS, DefinitionRegistry
-from approvals.engine import _SCRIPT_ENGINE as SAFE
-from approvals.expressions import FUNCTIONS, compile_expression
-from approvals.orgchart.loader import load_orgchart
-from approvals.routes import request_variables
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.process.definitions import NS, DefinitionRegistry
+from approvals.process.engine import _SCRIPT_ENGINE as SAFE
+from approvals.process.expressions import FUNCTIONS, compile_expression
+from approvals.process.routes import request_variables
 from benchmarks.stats import Figure, summarize
 from benchmarks.workload import CHART, FIELDS, ROOT, bare_flow
 
-# What approvals/expressions.py ran before: Python eval with full builtins.
+# What approvals/process/expressions.py ran before: Python eval with full builtins.
 OLD_EVAL = PythonScriptEngine(environment=TaskDataEnvironment({n: f for n, (f, _) in FUNCTIONS.items()}))
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select
 
-from approvals import audit
+from approvals.audit import chain as audit
 from approvals.errors import AlreadyDoneError, ApprovalsError, ConflictError, UnavailableError
 from approvals.store import database, idempotency
 from approvals.store.models import AuditEntry

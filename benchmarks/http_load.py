@@ -63,7 +63,7 @@ class Client:
 
 def prepare(url: str, per_approver: int) -> dict[str, list[int]]:
     """Requests waiting for each unit head, submitted through the engine API."""
-    from approvals import credentials
+    from approvals.identity import credentials
 
     app = workload.engine_app(url)
     chart = app.orgcharts.current("xx-nrpb")
@@ -147,7 +147,7 @@ def run(url: str, workers: int, per_approver: int) -> dict[str, float]:
 
 def inbox_latency(url: str, person: str, rounds: int) -> list[float]:
     """ms per GET /inbox (first page + count, rendered) for ``person``, one worker, signed in."""
-    from approvals import credentials
+    from approvals.identity import credentials
 
     app = workload.engine_app(url)
     with app.db.transaction() as s:

@@ -25,6 +25,7 @@ from typing import Any
 
 from benchmarks import workload
 from benchmarks.memory import Browser
+from benchmarks.postgres import fresh_pg
 from benchmarks.stats import Figure, summarize
 
 
@@ -33,7 +34,7 @@ def decide_figures(tmp: Path, rounds: int = 40, synchronous: str | None = None,
     """``synchronous``: SQLite's setting for this run (the bench's NORMAL when None; FULL is what
     a default install runs, where each commit waits for the disk on both sides).
     ``postgresql``: the URL of an empty database to run on instead of SQLite."""
-    from approvals import credentials
+    from approvals.identity import credentials
     from approvals.store.database import SYNCHRONOUS_ENV
 
     suffix = "_postgresql" if postgresql else f"_{synchronous.lower()}_sync" if synchronous else ""
@@ -126,8 +127,6 @@ if __name__ == "__main__":
         for synchronous in (None, "FULL"):
             for figure in decide_figures(Path(tmp), rounds, synchronous):
                 print(figure.line(), flush=True)
-        from benchmarks.__main__ import _fresh_pg
-
-        pg = _fresh_pg()
+        pg = fresh_pg()
         for figure in decide_figures(Path(tmp), rounds, postgresql=pg) if pg else []:
             print(figure.line(), flush=True)

@@ -65,7 +65,7 @@ class Browser:
 
 
 def main(path: str, actions: int, heap: bool = False) -> None:
-    from approvals import credentials
+    from approvals.identity import credentials
 
     url = f"sqlite:///{path}"
     app = workload.engine_app(url)

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from approvals import outbox
-from approvals.notifications import jobs, settings
+from approvals.jobs import notify as jobs
+from approvals.notifications import outbox, settings
 from benchmarks import workload
 from benchmarks.stats import Figure, summarize
 

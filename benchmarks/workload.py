@@ -16,11 +16,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import insert, text, update
 
 from approvals.app import Approvals, build
-from approvals.audit import GENESIS, Entry, _digest
+from approvals.audit.chain import GENESIS, Entry, _digest
 from approvals.clock import SystemClock
-from approvals.definitions import ProcessDefinition
-from approvals.engine import _SCRIPT_ENGINE, _SERIALIZER
-from approvals.routes import request_variables
+from approvals.process.definitions import ProcessDefinition
+from approvals.process.engine import _SCRIPT_ENGINE, _SERIALIZER
+from approvals.process.routes import request_variables
 from approvals.store.models import AuditEntry, AuditHead, ProcessVersion, Request, Task
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from approvals import audit
-from approvals.audit import Entry
+from approvals.audit import chain as audit
+from approvals.audit.chain import Entry
 from approvals.store.database import Database
 
 TABLES = ("audit_entries", "access_log")

@@ -10,7 +10,21 @@ from typing import Any
 
 from flask import Flask
 
-from web import auth, config, deadlines, engine, errors, i18n, idempotency, inputs, nav, pagememo, presenters, security
+from web import (
+    auth,
+    config,
+    deadlines,
+    engine,
+    errors,
+    i18n,
+    idempotency,
+    inputs,
+    localtime,
+    nav,
+    pagememo,
+    presenters,
+    security,
+)
 from web.admin import bp as admin_bp
 from web.applicant import bp as applicant_bp
 from web.approver import bp as approver_bp
@@ -35,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pagememo.init_app(app)  # first: every request starts without the last page's memos
     engine.init_app(app)
     i18n.init_app(app)
+    localtime.init_app(app)  # the |when filter: times on the organization's clocks
     auth.init_app(app)
     security.init_app(app)
     idempotency.init_app(app)  # after security: a forged form never reaches it

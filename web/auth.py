@@ -1,25 +1,24 @@
 """Signing in and out, and the language switch. Everyone in an org chart can sign in.
 
-The rules (throttling, lockout, audit) are the engine's (approvals/signin.py); sessions that
+The rules (throttling, lockout, audit) are the engine's (approvals/identity/signin.py); sessions that
 end are web/sessions.py; this module turns them into pages and messages.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import unquote, urlsplit
-
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, login_required, login_url
 from werkzeug.wrappers import Response
 
-from approvals import credentials, signin
 from approvals.errors import ApprovalsError, FieldError
-from approvals.signin import Outcome, SignIn
+from approvals.identity import credentials, signin
+from approvals.identity.signin import Outcome, SignIn
 from web import identity, messages, sessions, twofactor, users
 from web.engine import current_chart, engine, org_ids
-from web.i18n import LANGUAGES, when
+from web.i18n import LANGUAGES
 from web.i18n import gettext as _
+from web.localtime import when
+from web.urls import safe_next
 from web.users import me
 
 bp = Blueprint("auth", __name__)
@@ -45,20 +44,7 @@ def _unauthorized() -> Response:
     return redirect(login_url("auth.login", next_url=request.url))
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: a crafted ?next= must not send someone elsewhere. Browsers
-    drop tabs and newlines from a URL and read a backslash as a slash, so ``/\\t/evil`` and
-    ``/\\evil`` mean ``//evil``, another site: anything of the kind falls back to the home page."""
-    if target and _same_site_path(target) and _same_site_path(unquote(target.partition("?")[0])):
-        return target
-    return url_for("applicant.home")
 
-
-def _same_site_path(target: str) -> bool:
-    if any(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in target) or "\\" in target:
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
 
 def _sign_in() -> SignIn:

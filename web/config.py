@@ -56,8 +56,8 @@ from typing import Any
 from flask import Flask
 
 from approvals.identity.methods import SignInMethods
-from approvals.offices import AdminRights
-from approvals.signin import Policy
+from approvals.identity.signin import Policy
+from approvals.people.offices import AdminRights
 
 log = logging.getLogger(__name__)
 

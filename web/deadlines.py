@@ -1,5 +1,5 @@
 """How a due date reads on a page: "剩 N 个工作日", "今天到期" or "已超期 N 个工作日", counted in
-the organization's working days (approvals/calendar.py) on the engine's clock."""
+the organization's working days (approvals/process/calendar.py) on the engine's clock."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 from flask import Flask
 from markupsafe import Markup, escape
 
-from approvals.calendar import for_chart
-from approvals.deadlines import Due
+from approvals.process.calendar import for_chart
+from approvals.process.deadlines import Due
 from web.i18n import gettext as _
 from web.localtime import today
 from web.users import me

@@ -11,8 +11,8 @@ from datetime import datetime
 from flask import Flask, current_app, has_app_context
 
 from approvals.app import Approvals, build
-from approvals.deploy import warn_missing
-from approvals.orgchart.model import OrgChart
+from approvals.operations.deploy import warn_missing
+from approvals.people.orgchart.model import OrgChart
 from web.pagememo import once, page_memo
 
 

@@ -1,7 +1,7 @@
 """HTML forms generated from a process's field definitions (``FieldDef``), and back.
 
 The process file says which fields a request has, their types and rules; the engine
-validates (``approvals.forms.validate``). This module only renders inputs for those fields,
+validates (``approvals.process.forms.validate``). This module only renders inputs for those fields,
 keeps what was typed when the engine finds a problem, and turns a posted form into the raw
 text values and uploads the engine's API takes.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
-from approvals.forms import TEXT_LIMITS, FieldDef
+from approvals.process.forms import TEXT_LIMITS, FieldDef
 from approvals.service import Upload
 from web.i18n import field_label
 

@@ -7,7 +7,6 @@ Process files carry their own labels (``label`` in Chinese, ``label_en``), chose
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from babel.support import NullTranslations
@@ -15,7 +14,6 @@ from flask import Flask, session
 from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup
 
-from web.localtime import local
 from web.pagememo import once
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -66,16 +64,6 @@ def field_label(field: Any) -> str:
     return localized(field.label, getattr(field, "label_en", ""))
 
 
-def when(value: datetime | date | None) -> str:
-    """Times as people write them on forms here: 2026-11-23 09:00 (no seconds, no zone), on the
-    clocks of the reader's organization (web/localtime.py), whatever the server's zone."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return local(value).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
-
-
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(  # templates too: the catalog once per request
@@ -84,7 +72,6 @@ def init_app(app: Flask) -> None:
         newstyle=True,
     )
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
-    app.jinja_env.filters["when"] = when
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         field_label=field_label,

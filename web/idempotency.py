@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from approvals.errors import AlreadyDoneError, ApprovalsError
 from approvals.store import idempotency
 from web.engine import engine
-from web.errors import page
+from web.errorpage import page
 from web.i18n import gettext as _
 from web.pagememo import page_memo
 

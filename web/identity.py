@@ -14,27 +14,22 @@ import time
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from approvals.errors import ApprovalsError
-from approvals.identity.external import ExternalSignIn, Identity, Refused, Result
-from approvals.identity.methods import Method, SignInMethods
+from approvals.identity.external import ExternalSignIn, Identity, Refused
+from approvals.identity.ldap import Directory
+from approvals.identity.methods import Method
 from approvals.identity.oidc import OidcClient, Pending
-from web import sessions, users
+from web import twofactor
 from web.engine import current_chart, engine
 from web.i18n import gettext as _
+from web.signin_session import REASONS, methods, refusal
 
 bp = Blueprint("identity", __name__)
 
 PENDING = "oidc_pending"  # session key: sign-ins started in this browser, by state
-LOGOUT = "signin_logout"  # session key: how to sign out at the provider too
 MAX_PENDING = 5
-
-
-def methods() -> SignInMethods:
-    configured: SignInMethods = current_app.config["APPROVALS_SIGNIN_METHODS"]
-    return configured
 
 
 def _method(org: str, method_id: str) -> Method:
@@ -57,68 +52,6 @@ def oidc_client(method: Method) -> OidcClient:
     return OidcClient(method, engine().db, engine().clock, wall=_wall)
 
 
-# ---- ending in a session ---------------------------------------------------------------
-
-def open_session(person: str, generation: int, kind: str, logout: dict[str, Any] | None = None) -> Response:
-    """A fresh session for ``person`` (no fixation), stamped for web/sessions.py."""
-    user = users.load(person)
-    if user is None:
-        return refusal("unknown", None)
-    lang = session.get("lang")
-    target = session.get("signin_next")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user)
-    sessions.start(generation)
-    session["signin_kind"] = kind
-    if logout:
-        session[LOGOUT] = logout
-    from web.auth import safe_next  # web.auth imports this module
-    return redirect(safe_next(target))
-
-
-def _l(text: str) -> str:
-    """Marks a string for translation (extracted by pybabel's ``-k _l``); translated when shown."""
-    return text
-
-
-REASONS = {
-    "unknown": _l("Nobody in the organization's chart has this identity (%(identity)s). Ask your administrator "
-               "to add you to the chart, or to record this identity for you."),
-    "ambiguous": _l("This identity (%(identity)s) belongs to more than one person in the chart (%(people)s), so "
-                 "nobody is signed in. Ask your administrator to correct the chart."),
-    "left": _l("This identity (%(identity)s) belongs to someone who has left the organization."),
-    "disabled": _l("This account is disabled. Ask your administrator to enable it."),
-    "password_off": _l("Your organization does not use passwords kept here: sign in with one of the buttons below."),
-    "forged_token": _l("The sign-in provider's answer failed its signature check (forged or altered), so you are "
-                    "not signed in."),
-    "expired_token": _l("The sign-in provider's answer has expired. Please sign in again."),
-    "wrong_audience": _l("The sign-in provider's answer was issued for another application, so you are not "
-                      "signed in."),
-    "replayed_state": _l("This sign-in answer was already used once; a used answer is never accepted again. "
-                      "Please sign in again."),
-    "replayed_nonce": _l("This sign-in answer was already used once; a used answer is never accepted again. "
-                      "Please sign in again."),
-    "bad_state": _l("This answer from the sign-in provider does not belong to a sign-in started in this browser. "
-                 "Please sign in again."),
-    "replayed_ticket": _l("This sign-in ticket was already used once; a used ticket is never accepted again. "
-                       "Please sign in again."),
-    "injection": _l("The user name contains characters a user name never has (%(chars)s). Type your user "
-                 "name only."),
-    "wrong_password": _l("Unknown user name or wrong password."),
-}
-
-
-def refusal(reason: str, result: Result | None, why: str = "", identity: str = "", chars: str = "") -> Response:
-    text = REASONS.get(reason)
-    people = "、".join(result.candidates) if result is not None else ""
-    message = _(text, identity=identity, people=people, chars=chars) if text else \
-        _("You are not signed in: %(why)s", why=why or reason)
-    page = render_template("auth/refused.html", message=message, reason=reason)
-    return Response(page, 403, mimetype="text/html")
-
-
 def finish(identity: Identity, kind: str, logout: dict[str, Any] | None = None) -> Response:
     """The shared last step: the one person ``identity`` names, or the refusal page."""
     method = identity.method
@@ -129,7 +62,6 @@ def finish(identity: Identity, kind: str, logout: dict[str, Any] | None = None) 
     result = ExternalSignIn(engine().db, engine().clock).complete(identity, chart, _address())
     if not result.ok:
         return refusal(result.reason or "unknown", result, identity=identity.value)
-    from web import twofactor  # two factors come after the identity, before the session
     return twofactor.after_first_factor(result.person or "", result.generation, kind, method, logout)
 
 
@@ -147,8 +79,7 @@ def start(org: str, method_id: str) -> Response | str:
         session["signin_next"] = request.args["next"]
     if method.kind == "oidc":
         return _oidc_start(method)
-    from web import identity_more  # LDAP, CAS and 免登 pages
-    return identity_more.start(method)
+    return _directory_start(method)  # LDAP; CAS and 免登 are not built yet: 404
 
 
 @bp.route("/signin/<org>/<method_id>/callback", methods=["GET", "POST"])
@@ -156,8 +87,7 @@ def callback(org: str, method_id: str) -> Response | str:
     method = _method(org, method_id)
     if method.kind == "oidc":
         return _oidc_callback(method)
-    from web import identity_more
-    return identity_more.callback(method)
+    return _directory_callback(method)
 
 
 def _oidc_start(method: Method) -> Response:
@@ -202,10 +132,48 @@ def password_off_text() -> str:
 def audit_password_off(person: str, address: str) -> None:
     """A password typed for an organization that has switched local passwords off: refused
     before any check (so nothing is learnt about the password), and audited."""
-    from approvals.audit import Entry
-    from approvals.outbox import Outbox
+    from approvals.audit.chain import Entry
+    from approvals.notifications.outbox import Outbox
     out = Outbox()
     with engine().db.transaction() as s:
         out.record(Entry(person, "sign_in_refused", detail={"method": "password", "kind": "password",
                                                             "address": address, "reason": "password_off"}))
         out.write(s, engine().clock.now())
+
+
+# ---- the directory's sign-in form (LDAP/AD): a user name and the directory's password, checked
+# by approvals/identity/ldap.py, then the shared last step above. CAS and 免登 answer 404 (docs/sign-in.md).
+
+def _directory_start(method: Method) -> Response | str:
+    if method.kind != "ldap":
+        abort(404)
+    return render_template("auth/directory.html", method=method, error=None, person="")
+
+
+def _directory_callback(method: Method) -> Response | str:
+    if method.kind != "ldap" or request.method != "POST":
+        abort(404)
+    name = request.form.get("person", "")
+    try:
+        found, _entry = Directory(method).authenticate(name, request.form.get("password", ""))
+    except Refused as exc:
+        return _directory_refused(method, exc, name)
+    return finish(found, "ldap")
+
+
+def _directory_refused(method: Method, exc: Refused, name: str) -> Response:
+    """The form again with the reason (audited), so the person can correct a typo."""
+    actor = name.strip() if exc.reason in ("wrong_password", "disabled") and len(name) <= 64 else "unknown"
+    ExternalSignIn(engine().db, engine().clock).refuse(
+        method, exc.reason, exc.why, _address(), actor if exc.reason == "disabled" else "unknown")
+    if exc.reason == "injection":
+        message = _(REASONS["injection"], chars=exc.why.split("contains ")[-1].split(",")[0])
+    elif exc.reason == "disabled":
+        message = _(REASONS["disabled"])
+    elif exc.reason == "wrong_password":
+        message = _(REASONS["wrong_password"])
+    else:
+        message = _("The directory could not check your password just now: %(why)s", why=exc.why)
+    page = render_template("auth/directory.html", method=method, error=message,
+                           person=name if exc.reason != "injection" else "")
+    return Response(page, 403 if exc.reason in ("injection", "disabled") else 401, mimetype="text/html")

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from flask_babel import lazy_gettext as _l
 
 from approvals.errors import ApprovalsError
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import is_group_role, list_roles
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import is_group_role, list_roles
 from web.engine import engine
 from web.i18n import gettext as _
 from web.i18n import is_english
@@ -100,9 +100,10 @@ ACTION = {
     "attached": _l("File attached to an opinion"),
     "opened": _l("Opened (已阅)"),
 }
+# %(body)s: what the organization is (局, 委, 厅...), from its name (``body``).
 CATEGORY = {
-    "chief": _l("head of the bureau"),
-    "leader": _l("bureau leader"),
+    "chief": _l("head of the %(body)s"),
+    "leader": _l("%(body)s leader"),
     "county_cadre": _l("county-level cadre"),
     "unit_head": _l("head of a unit"),
     "unit_deputy": _l("deputy head of a unit"),
@@ -110,9 +111,9 @@ CATEGORY = {
 }
 UNIT_KIND = {
     "leadership": _l("leadership"),
-    "section": _l("section of the bureau"),
+    "section": _l("section of the %(body)s"),
     "affiliated": _l("affiliated unit"),
-    "contractor": _l("contractor"),
+    "contractor": _l("contractor in the %(body)s"),
 }
 REASON = {
     "open": _l("decides"),
@@ -121,6 +122,28 @@ REASON = {
     "skipped_self": _l("skipped: you hold this post yourself (no self-approval)"),
     "satisfied": _l("merged: the same person signed the step before (no double signing)"),
 }
+
+
+# An organization's name ends in what it is; role labels say 局领导 for a 局, 委领导 for a 委.
+BODIES = (("委员会", "委", "commission"), ("办公室", "办", "office"), ("中心", "中心", "centre"),
+          ("局", "局", "bureau"), ("委", "委", "commission"), ("厅", "厅", "department"),
+          ("院", "院", "institute"), ("署", "署", "administration"), ("办", "办", "office"))
+
+
+def body(chart: OrgChart | None) -> str:
+    """What the organization is, as its role labels say it: 局 for XX市自然资源和规划局, 委 for
+    XX市发展和改革委员会 (English: bureau, commission...), read off the end of its name;
+    单位 / organization when the name ends in none of these (docs/orgcharts.md)."""
+    name = chart.organization.name if chart is not None else ""
+    for suffix, zh, en in BODIES:
+        if name.endswith(suffix):
+            return en if is_english() else zh
+    return "organization" if is_english() else "单位"
+
+
+def in_body(table: dict[str, Any], code: str | None, chart: OrgChart | None) -> str:
+    """``word`` for labels that name the organization (CATEGORY, UNIT_KIND)."""
+    return word(table, code).replace("%(body)s", body(chart))
 
 
 def word(table: dict[str, Any], code: str | None) -> str:
@@ -139,12 +162,14 @@ def role(chart: OrgChart | None, code: str, applicant: str | None = None) -> str
         return _("Head of %(unit)s", unit=unit.name) if unit else _("Head of the applicant's unit")
     if code == "supervisor":
         return (
-            _("Supervising leader of %(unit)s", unit=unit.name) if unit else _("Supervising leader")
+            _("Supervising %(body)s leader of %(unit)s", body=body(chart), unit=unit.name)
+            if unit
+            else _("Supervising %(body)s leader", body=body(chart))
         )
     if code == "chief":
-        return _("Head of the bureau")
+        return _("Head of the %(body)s", body=body(chart))
     if code == "organ_leader":
-        return _("Leader in charge of the bureau organ")
+        return _("Leader of the %(body)s in charge of its organ", body=body(chart))
     if code == "applicant":
         return _("The applicant")
     if code == "last_approver":
@@ -217,7 +242,7 @@ def _process_name(code: str, org_id: str | None, *, english: bool = False) -> st
     return defn.name_en if english else defn.name
 
 
-# admin: audit actions of process deployment (approvals/deploy.py)
+# admin: audit actions of process deployment (approvals/operations/deploy.py)
 ACTION["process_deployed"] = _l("Process deployed")
 ACTION["delegation_ended"] = _l("Acting approver withdrawn or ended early")
 

@@ -11,7 +11,7 @@ from flask import request
 from markupsafe import Markup
 
 from approvals.errors import ApprovalsError
-from approvals.listing import TEXT_LIMIT, ListFilter, Listing
+from approvals.reports.listing import TEXT_LIMIT, ListFilter, Listing
 from approvals.store.rows import ListedRequest, TaskRow
 from web import labels
 from web.engine import engine, now

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import has_request_context
+from flask import Flask, has_request_context
 from flask_login import current_user
 
 from approvals.clock import local as stored_to_local
@@ -39,3 +39,17 @@ def local(value: datetime) -> datetime:
 def today() -> date:
     """The organization's day: due dates, 剩 N 个工作日 and 'today' on forms count from it."""
     return today_in(engine().clock, page_zone())
+
+
+def when(value: datetime | date | None) -> str:
+    """Times as people write them on forms here: 2026-11-23 09:00 (no seconds, no zone), on the
+    clocks of the reader's organization, whatever the server's zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return local(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["when"] = when

@@ -24,11 +24,12 @@ from approvals.errors import (
     UnknownError,
     VacantPostError,
 )
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 from web import labels
 from web.engine import engine
 from web.i18n import gettext as _
-from web.i18n import is_english, when
+from web.i18n import is_english
+from web.localtime import when
 from web.refusals import refusal_text
 from web.users import me
 
@@ -113,7 +114,7 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(r"^must be someone other than yourself$"),
         lambda m: _("The acting approver must be someone other than the person they act for."),
     ),
-    # sod: who may be named acting approver (approvals/eligibility.py)
+    # sod: who may be named acting approver (approvals/people/eligibility.py)
     (
         re.compile(r"^is the applicant of request #(\d+) \((.*)\), and nobody approves"),
         lambda m: _(
@@ -154,7 +155,7 @@ _ISSUES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^write something: "), lambda m: _("Write something: it goes into the request's trail.")),
     (re.compile(r"^is not a step decided earlier"), lambda m: _("Choose one of the steps listed.")),
     (re.compile(r"^expected before or after$"), lambda m: _("Choose before or after you.")),
-    # who may hold a task beyond eligibility (approvals/signatures.py, docs/security.md)
+    # who may hold a task beyond eligibility (approvals/operations/signatures.py, docs/security.md)
     (
         re.compile(r"^(.+) \(\S+\) has a disabled account and cannot sign in"),
         lambda m: _(
@@ -234,7 +235,7 @@ def explain(
     if isinstance(exc, ConflictError):
         return _("Someone else has already handled this; the page now shows the current state.")
     if isinstance(exc, NotPermittedError):
-        if " is the applicant of request #" in str(exc):  # rule 1, approvals/eligibility.py
+        if " is the applicant of request #" in str(exc):  # rule 1, approvals/people/eligibility.py
             return _("Nobody approves their own request.")
         return _("You may not do this.")
     if isinstance(exc, UnknownError):
@@ -278,7 +279,7 @@ def conflict(task_id: int) -> str:
     )
 
 
-# admin: acting approvers and passwords (approvals/delegations.py, approvals/accounts.py)
+# admin: acting approvers and passwords (approvals/operations/delegations.py, approvals/accounts.py)
 _ISSUES += [
     (
         re.compile(r"^overlaps the delegation to (\S+) from (\S+) to (\S+);"),

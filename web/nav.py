@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from approvals.queries import Count, Waiting
-from approvals.stats import may_see
+from approvals.reports.queries import Count, Waiting
+from approvals.reports.stats import may_see
 from web.engine import engine
 from web.pagememo import once
 from web.users import me

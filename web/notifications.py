@@ -51,7 +51,7 @@ def _text(n: Shown, what: str) -> str:  # noqa: C901 - one plain branch per kind
     if n.kind == "decided":
         return _decided(p.get("status"), what, rid)
     if n.kind == "moved":
-        return _("%(what)s #%(id)s was moved to you from %(name)s.", what=what, id=rid, name=name(p.get("from")))
+        return _moved(p, what, rid)
     if n.kind == "overdue":
         return _("%(what)s #%(id)s waits for you: %(n)s working days overdue.", what=what, id=rid, n=p.get("days"))
     if n.kind == "report_late":
@@ -85,6 +85,27 @@ def _told(n: Shown, what: str) -> str:
         return _("%(what)s #%(id)s was terminated by %(name)s. Reason: %(reason)s", what=what, id=rid, name=who,
                  reason=reason)
     return _("%(what)s #%(id)s changed.", what=what, id=rid)
+
+
+def _moved(p: dict[str, object], what: str, rid: int | None) -> str:
+    """A task that changed hands without anyone deciding: what happened, never "moved to you
+    from X" when X did nothing (as approvals/notifications/render.py says it outside the app)."""
+    old, by, reason = name(str(p.get("from") or "")), p.get("by"), p.get("reason")
+    if reason == "orgchart":
+        if p.get("comment"):
+            return _("Personnel change: %(what)s #%(id)s, held by %(old)s, is now yours after %(by)s changed the "
+                     "org chart (%(why)s).", what=what, id=rid, old=old, by=name(str(by or "")), why=p["comment"])
+        return _("Personnel change: %(what)s #%(id)s, held by %(old)s, is now yours after %(by)s changed the "
+                 "org chart.", what=what, id=rid, old=old, by=name(str(by or "")))
+    if reason == "delegation":
+        if by in (None, p.get("from")):
+            return _("Acting approver: %(old)s named you to act for them on %(what)s #%(id)s.",
+                     old=old, what=what, id=rid)
+        return _("Acting approver: %(by)s named you to act for %(old)s on %(what)s #%(id)s.",
+                 by=name(str(by)), old=old, what=what, id=rid)
+    if reason == "delegation ended":
+        return _("Acting approver ended: %(what)s #%(id)s is back with you from %(old)s.", what=what, id=rid, old=old)
+    return _("%(what)s #%(id)s was moved to you from %(name)s.", what=what, id=rid, name=old)
 
 
 def _decided(status: str | None, what: str, rid: int | None) -> str:

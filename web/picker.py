@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from approvals.orgchart.model import OrgChart, Person
+from approvals.people.orgchart.model import OrgChart, Person
 
 
 def _pinyin(text: str) -> str:

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from approvals.errors import ApprovalsError
-from approvals.orgchart.model import OrgChart, Person
-from approvals.routes import Route, RouteStep
+from approvals.people.orgchart.model import OrgChart, Person
+from approvals.process.routes import Route, RouteStep
 from approvals.store.models import Task
 from web import labels
 from web.engine import current_chart, engine, now, org_ids
@@ -187,14 +187,14 @@ def rule_summary(chart: OrgChart, applicant: str, request_type: str) -> str:
     defn = engine().service.definition_for(chart, request_type)
     category = chart.category(applicant, uses_county_cadre=defn.uses_county_cadre)
     unit = chart.unit_of(applicant)
-    words = labels.word(labels.CATEGORY, category)
+    words = labels.in_body(labels.CATEGORY, category, chart)
     if unit.kind == "leadership":  # "局领导班子 (leadership)" would say the same twice
         return _("Route for %(category)s in %(unit)s", category=words, unit=unit.name)
     return _(
         "Route for %(category)s in %(unit)s (%(kind)s)",
         category=words,
         unit=unit.name,
-        kind=labels.word(labels.UNIT_KIND, unit.kind),
+        kind=labels.in_body(labels.UNIT_KIND, unit.kind, chart),
     )
 
 

@@ -46,7 +46,7 @@ _REFUSALS: list[tuple[str, Words]] = [
     (r"^task #(\d+) was urged at (.+); its holder can be urged again from (.+)$",
      lambda m: _("This step was urged at %(last)s; its holder can be urged again from %(next)s.",
                  last=m[2], next=m[3])),
-    # approvals/deadlines.py (ReportNotOpenError)
+    # approvals/process/deadlines.py (ReportNotOpenError)
     (r"^the report can be filed from (\S+), once the trip has started; today is (\S+)$",
      lambda m: _("The report can be sent from %(day)s, once the trip has started (today is %(today)s). "
                  "What you wrote is kept below.", day=m[1], today=m[2])),
@@ -75,6 +75,10 @@ _REFUSALS: list[tuple[str, Words]] = [
     (r"^request #(\d+) is (\w+); only a request in progress is terminated$",
      lambda m: _("Request #%(id)s is %(status)s: only a request in progress can be terminated.",
                  id=m[1], status=_status(m[2]))),
+    # approvals/operations/ask.py (沟通: a question closes with its request)
+    (r"^request #(\d+) is (\w+); its questions are closed$",
+     lambda m: _("Request #%(id)s is %(status)s: its questions closed with it and can no longer be answered.",
+                 id=m[1], status=_status(m[2]))),
     # approvals/operations/rewind.py (拿回 take back, 退回 send back)
     (r"^request #(\d+) is (\w+); there is nothing to take back$",
      lambda m: _("Request #%(id)s is %(status)s: there is nothing to take back.", id=m[1],
@@ -87,7 +91,7 @@ _REFUSALS: list[tuple[str, Words]] = [
     (r"^(\S+)'s latest decision on request #(\d+) \((.*)\) was (\w+)",
      lambda m: _("Your latest decision on request #%(id)s (%(step)s) was: %(status)s. Only an approval "
                  "of a step on the route is taken back.", id=m[2], step=m[3], status=_task(m[4]))),
-    # approvals/engine.py: a page older than the request (reload it) or a process that cannot go on
+    # approvals/process/engine.py: a page older than the request (reload it) or a process that cannot go on
     (r"^task (\S+) is not part of this request's workflow$",
      lambda m: _("This step is no longer part of the request; reload the page.")),
     (r"^task (\S+) is not waiting for a decision$",

@@ -7,16 +7,21 @@ request the same way; each adds its own actions around it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from approvals import access_log
-from approvals.deadlines import ReportNotOpenError, check_report_open
-from approvals.definitions import DECISION_KINDS, ProcessDefinition
-from approvals.store.models import Attachment, Request, Task
-from web import labels, origins
+from sqlalchemy import select
+
+from approvals.audit import access_log
+from approvals.operations import rewind
+from approvals.process.deadlines import ReportNotOpenError, check_report_open
+from approvals.process.definitions import DECISION_KINDS, ProcessDefinition
+from approvals.store.models import QUESTIONS_OPEN_WHILE, Attachment, Question, Request, Task
+from web import handovers, labels, origins
 from web.engine import engine
+from web.handovers import Handover
 from web.i18n import field_label
 from web.i18n import gettext as _
 from web.localtime import today
@@ -37,6 +42,7 @@ class TimelineRow:
     name: str
     kind: str
     status: str
+    handovers: tuple[Handover, ...] = ()  # who held it before a chart change or an acting approver
 
 
 @dataclass
@@ -58,6 +64,9 @@ class RequestView:
     def tasks(self) -> list[Task]:
         return [row.task for _n, rows in self.rounds for row in rows]
 
+    def handovers_of(self, task_id: int) -> tuple[Handover, ...]:
+        return next((row.handovers for _n, rows in self.rounds for row in rows if row.task.id == task_id), ())
+
     @property
     def open_decisions(self) -> list[Task]:
         return [t for t in self.open_tasks if t.kind in DECISION_KINDS]
@@ -74,7 +83,7 @@ class RequestView:
 
     def report_opens_on(self, task: Task) -> date | None:
         """The day ``task``'s report may first be sent when that is after today, else None
-        (the same rule the engine applies: approvals/deadlines.py ``check_report_open``)."""
+        (the same rule the engine applies: approvals/process/deadlines.py ``check_report_open``)."""
         step = self.definition.steps.get(task.bpmn_id)
         if step is None:
             return None
@@ -146,6 +155,7 @@ def build(req: Request) -> RequestView:
     attachments = app.queries.attachments(req.id)
     tasks = app.queries.steps(req.id)
     why = origins.read(app.queries.trail(req.id))
+    moved = handovers.by_task(app.queries.holder_changes(req.id))
     rounds: dict[int, list[TimelineRow]] = {}
     for task in tasks:
         rounds.setdefault(task.round, []).append(
@@ -154,6 +164,7 @@ def build(req: Request) -> RequestView:
                 step_name(task, definition),
                 labels.word(labels.KIND, task.kind),
                 _status(task, why),
+                tuple(moved.get(task.id, ())),
             )
         )
     this_round = [t for t in tasks if t.round == req.round]
@@ -194,3 +205,22 @@ def report_lines(task: Task, definition: ProcessDefinition) -> list[FieldLine]:
     step = definition.steps.get(task.bpmn_id)
     values = json.loads(task.result_json)
     return field_lines(step.fields if step else (), values, [])
+
+
+def take_back_offered(request_ids: Iterable[int]) -> set[int]:
+    """The requests on which the signed-in person may take back (拿回) their approval now:
+    what 已办, the request page and the task page offer (never an inspector, never a group
+    member's signature: approvals/operations/rewind.py ``takeable``)."""
+    user = me()
+    if user.is_inspector:
+        return set()
+    return rewind.takeable(engine().service, request_ids, user.id)
+
+
+def waiting_for(person: str) -> list[Question]:
+    """Questions put to ``person`` still waiting for an answer (their request in progress)."""
+    with engine().db.reading(snapshot=False) as s:
+        return list(s.scalars(select(Question).join(Request, Request.id == Question.request_id)
+                              .where(Question.asked_to == person, Question.answered_at.is_(None),
+                                     Request.status.in_(QUESTIONS_OPEN_WHILE))
+                              .order_by(Question.id)))

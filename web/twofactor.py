@@ -22,7 +22,8 @@ from approvals.identity.totp import TwoFactors
 from web import users
 from web.engine import engine
 from web.i18n import gettext as _
-from web.identity import _l
+from web.signin_session import lazy_text as _l
+from web.signin_session import methods, open_session
 
 bp = Blueprint("twofactor", __name__)
 
@@ -44,7 +45,6 @@ def required(person: str) -> bool:
     """Whether ``person`` must give a second factor after a password. APPROVALS_TWO_FACTOR=off
     (web/config.py) switches the requirement off for a demo or a test; anyone enrolled is
     still asked."""
-    from web.identity import methods
     if not current_app.config.get("APPROVALS_TWO_FACTOR_REQUIRED", True):
         return False
     user = users.load(person)
@@ -55,7 +55,6 @@ def required(person: str) -> bool:
 
 def after_first_factor(person: str, generation: int, kind: str, method: Method | None,
                        logout: dict[str, Any] | None = None) -> Response:
-    from web.identity import open_session
     if kind not in PASSWORD_KINDS:
         return open_session(person, generation, kind, logout)
     enrolled = factors().enrolled(person)
@@ -102,7 +101,6 @@ def code() -> Response | str | tuple[str, int]:
         factors().verify(pending["person"], request.form.get("code", ""))
     except Refused as exc:
         return render_template("auth/two_factor.html", error=_message(exc)), 401
-    from web.identity import open_session
     return open_session(pending["person"], int(pending["generation"]), pending["kind"])
 
 
@@ -120,6 +118,5 @@ def enrol() -> Response | str | tuple[str, int]:
         codes = factors().confirm(person, request.form.get("code", ""))
     except Refused as exc:
         return render_template("auth/two_factor_enrol.html", qr=qr, secret=secret, error=_message(exc)), 401
-    from web.identity import open_session
     open_session(person, int(pending["generation"]), pending["kind"])
     return render_template("auth/two_factor_codes.html", codes=codes)

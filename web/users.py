@@ -1,7 +1,7 @@
 """Who is signed in, and what they may do: roles come from the org chart and configuration.
 
 Everyone applies; whoever holds a task approves it; admins administer their own
-organization only (``APPROVALS_ADMINS``, see ``approvals.offices``); inspectors are the members
+organization only (``APPROVALS_ADMINS``, see ``approvals.people.offices``); inspectors are the members
 of the unit holding duty ``discipline`` plus configured people (``APPROVALS_INSPECTORS``).
 Inspectors never approve anything.
 """
@@ -16,11 +16,11 @@ from typing import Any, TypeVar, cast
 from flask import abort, current_app
 from flask_login import UserMixin, current_user
 
-from approvals.eligibility import DISCIPLINE_KINDS, is_discipline_step
 from approvals.errors import ApprovalsError, UnavailableError
-from approvals.offices import AdminRights, Offices
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import may_act
+from approvals.people.eligibility import DISCIPLINE_KINDS, is_discipline_step
+from approvals.people.offices import AdminRights, Offices
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import may_act
 from approvals.store.models import Task
 from approvals.store.orgcharts import person_chart
 from approvals.store.rows import TaskRow
@@ -127,7 +127,7 @@ def decides(view: F) -> F:
 
 def discipline_opinion(task: Task | TaskRow) -> bool:
     """A step on which an inspector acts: consent or record, addressed to the discipline duty
-    (the same steps ``approvals.eligibility`` lets an inspector hold)."""
+    (the same steps ``approvals.people.eligibility`` lets an inspector hold)."""
     return is_discipline_step(task.role) and task.kind in DISCIPLINE_KINDS
 
 

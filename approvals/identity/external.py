@@ -11,8 +11,8 @@ refuses, naming why:
 - ``left``: the value names a person who has left the organization (their account is kept,
   disabled, when they leave: approvals/orgadmin.py);
 - ``disabled``: the person's account is disabled (by an administrator, or because the
-  directory says so: approvals/identity/directory.py). A disabled person cannot sign in by
-  any method, a local password included (approvals/signin.py checks the same flag).
+  directory says so: approvals/directory.py). A disabled person cannot sign in by
+  any method, a local password included (approvals/identity/signin.py checks the same flag).
 
 Every outcome is in the audit trail (``signed_in`` with the method, or ``sign_in_refused``
 with the reason), and a session opened here carries the person's session generation, so the
@@ -26,12 +26,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from approvals import credentials
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock
+from approvals.identity import credentials
 from approvals.identity.methods import Method
-from approvals.orgchart.model import OrgChart
-from approvals.outbox import Outbox
+from approvals.notifications.outbox import Outbox
+from approvals.people.orgchart.model import OrgChart
 from approvals.store.database import Database
 from approvals.store.models import Credential
 

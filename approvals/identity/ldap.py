@@ -1,5 +1,5 @@
 """LDAP and Active Directory: sign-in by search then bind, and the directory read as a people
-source (approvals/identity/directory.py).
+source (approvals/directory.py).
 
 Library: ldap3, pure Python. python-ldap wraps OpenLDAP's C library and is the older, very
 well kept choice, but it ships no wheels: every install needs a compiler and libldap/libsasl

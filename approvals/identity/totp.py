@@ -26,11 +26,11 @@ import segno
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.clock import Clock
 from approvals.identity import once
 from approvals.identity.external import Refused
-from approvals.outbox import Outbox
+from approvals.notifications.outbox import Outbox
 from approvals.store.database import Database
 from approvals.store.models import TwoFactor
 

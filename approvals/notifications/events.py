@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from approvals.definitions import DECISION_KINDS
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.models import Notification, Request
 
 KINDS = ("task", "filing", "report_due", "urged", "returned", "decided", "moved", "overdue", "report_late",
@@ -62,7 +62,9 @@ def _note(name: str, p: dict[str, Any], applicants: dict[int, str]) -> Note | No
     if name == "urged":
         return Note(p["assignee"], "urged", rid, tid, {"by": p["applicant"]})
     if name == "reassigned":
-        return Note(p["new_assignee"], "moved", rid, tid, {"from": p["old_assignee"], "reason": p["reason"]})
+        # what happened (人事变动 / 代理审批 / 代理结束), by whom, and the chart save's reason
+        return Note(p["new_assignee"], "moved", rid, tid, {"from": p["old_assignee"], "reason": p["reason"],
+                                                            "by": p.get("actor"), "comment": p.get("comment", "")})
     if name == "returned" and rid in applicants:
         return Note(applicants[rid], "returned", rid, tid, {"by": p["actor"], "comment": p["comment"]})
     if name == "completed" and p["status"] in DECIDED_STATUSES and rid in applicants:

@@ -35,7 +35,7 @@ def _render(kind: str, params: dict[str, Any], request_id: int | None, what: str
         "urged": f"{name(params.get('by'))} 催办 {what} #{request_id}，请尽快审批。",
         "returned": f"{what} #{request_id} 被 {name(params.get('by'))} 退回：{params.get('comment', '')}",
         "decided": f"{what} #{request_id} {STATUS.get(params.get('status', ''), '已办结')}。",
-        "moved": f"{what} #{request_id} 的{at}步骤已由 {name(params.get('from'))} 转给您办理。",
+        "moved": _moved(params, f"{what} #{request_id} 的{at}步骤", name),
         "overdue": f"{what} #{request_id} 的{at}步骤已超期 {params.get('days')} 个工作日，请尽快办理。",
         "report_late": f"{what} #{request_id} 的报告已超期 {params.get('days')} 个工作日，请尽快提交。",
         "escalated": f"{name(params.get('holder'))} 办理的 {what} #{request_id} {at}已超期 "
@@ -49,3 +49,18 @@ def _render(kind: str, params: dict[str, Any], request_id: int | None, what: str
         "terminated": f"{what} #{request_id} 已被 {name(params.get('by'))} 终止，理由：{params.get('reason', '')}",
     }
     return subject, lines.get(kind, f"{what} #{request_id} 有新的变化。")
+
+
+def _moved(params: dict[str, Any], task: str, name: Callable[[str | None], str]) -> str:
+    """A task that changed hands without anyone deciding: say what happened, never "X 转给您"
+    when X did nothing (issue 19)."""
+    reason, old, by = params.get("reason"), name(params.get("from")), params.get("by")
+    if reason == "orgchart":
+        why = f"（{params['comment']}）" if params.get("comment") else ""
+        return f"人事变动：{task}原由 {old} 办理，{name(by)} 调整组织架构后改由您办理{why}。"
+    if reason == "delegation":
+        named = f"{old} 指定您为代理人" if by in (None, params.get("from")) else f"{name(by)} 指定您为 {old} 的代理人"
+        return f"代理审批：{named}，{task}由您代为办理。"
+    if reason == "delegation ended":
+        return f"代理结束：{task}由代理人 {old} 交回您办理。"
+    return f"{task}原由 {old} 办理，现改由您办理。"

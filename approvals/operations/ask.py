@@ -22,17 +22,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, select, update
 
 from approvals import text, uploads
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError, UnknownError
+from approvals.notifications.outbox import Outbox
 from approvals.operations.base import on_request, on_task, require_holder
-from approvals.outbox import Outbox
-from approvals.queries import QUESTIONS_OPEN_WHILE
 from approvals.store import rows
 from approvals.store.database import RACE
-from approvals.store.models import Attachment, Question, Request
+from approvals.store.models import QUESTIONS_OPEN_WHILE, Attachment, Question, Request
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService, Upload
+    from approvals.operations.action import Host, Upload
 
 
 LIVE = QUESTIONS_OPEN_WHILE  # a request in progress: its questions are open
@@ -43,7 +42,7 @@ class UnknownQuestionError(UnknownError):
         super().__init__(f"no question #{question_id}")
 
 
-def ask(service: ApprovalService, task_id: int, actor: str, person: str, question: str) -> int:
+def ask(service: Host, task_id: int, actor: str, person: str, question: str) -> int:
     """The holder of ``task_id`` asks ``person`` about its request; returns the question's id."""
     question = _words("question", question)
     with on_task(service, task_id) as action:
@@ -65,7 +64,7 @@ def ask(service: ApprovalService, task_id: int, actor: str, person: str, questio
     return qid
 
 
-def answer(service: ApprovalService, question_id: int, actor: str, words: str, upload: Upload | None = None) -> None:
+def answer(service: Host, question_id: int, actor: str, words: str, upload: Upload | None = None) -> None:
     """The person asked answers, once; an attachment is checked by its content."""
     words = _words("answer", words)
     stored = _checked_upload("attachment", upload)
@@ -94,7 +93,7 @@ def answer(service: ApprovalService, question_id: int, actor: str, words: str, u
                           task_id=q.task_id, answer=words)
 
 
-def attach(service: ApprovalService, task_id: int, actor: str, upload: Upload) -> int:
+def attach(service: Host, task_id: int, actor: str, upload: Upload) -> int:
     """A file for the decision the holder is about to make (field ``decision:<task id>``)."""
     stored = _checked_upload("attachment", upload)
     with on_task(service, task_id) as action:
@@ -106,7 +105,7 @@ def attach(service: ApprovalService, task_id: int, actor: str, upload: Upload) -
     return attachment_id
 
 
-def mark_opened(service: ApprovalService, task_id: int, actor: str) -> bool:
+def mark_opened(service: Host, task_id: int, actor: str) -> bool:
     """已阅: the first opening of an open task by its assignee (False: not the first, or not theirs)."""
     now = service.clock.now()
     out = Outbox()

@@ -12,25 +12,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from approvals import eligibility, signatures, text
-from approvals.audit import Entry
+from approvals import text
+from approvals.audit.chain import Entry
 from approvals.clock import day_of
-from approvals.definitions import DECISION_KINDS
-from approvals.engine import Run
 from approvals.errors import FieldError, InvalidStateError, Issue
-from approvals.offices import Offices
-from approvals.orgchart.model import OrgChart
-from approvals.orgchart.roles import is_group_role
-from approvals.outbox import Outbox
+from approvals.notifications.outbox import Outbox
+from approvals.operations import signatures
+from approvals.operations.action import Host, chart_of, check_may_act, open_task, transaction
+from approvals.people import eligibility
+from approvals.people.offices import Offices
+from approvals.people.orgchart.model import OrgChart
+from approvals.people.orgchart.roles import is_group_role
+from approvals.process.definitions import DECISION_KINDS
+from approvals.process.engine import Run
 from approvals.store import rows
 from approvals.store.rows import RequestRow, TaskRow
-
-if TYPE_CHECKING:
-    from approvals.service import ApprovalService
 
 ADDED = ("before", "after")  # 加签 rows: a person's opinion outside the route's graph
 LIVE_REQUEST = ("pending", "approved")
@@ -40,7 +39,7 @@ LIVE_REQUEST = ("pending", "approved")
 class Action:
     """What an operation works on, inside its transaction."""
 
-    service: ApprovalService
+    service: Host
     conn: Connection
     request: RequestRow
     chart: OrgChart
@@ -60,27 +59,27 @@ class Action:
 
 
 @contextmanager
-def on_task(service: ApprovalService, task_id: int, *, queued_too: bool = False) -> Iterator[Action]:
+def on_task(service: Host, task_id: int, *, queued_too: bool = False) -> Iterator[Action]:
     """One transaction on an open task (ConflictError if it closed in the meantime);
     ``queued_too``: or on a 后加签 row still waiting for the holder (减签 removes those)."""
     out = Outbox()
     now = service.clock.now()
-    with service._action() as conn:
+    with transaction(service) as conn:
         opened = rows.task_and_request(conn, task_id)
         if opened is None or not (opened.task.is_open or (queued_too and opened.task.status == "queued")):
-            opened = service._open_task(conn, task_id)  # raises, naming who closed it and when
-        chart = service._chart_of(conn, opened)
+            opened = open_task(conn, task_id)  # raises, naming who closed it and when
+        chart = chart_of(service, conn, opened)
         yield Action(service, conn, opened.request, chart, out, now, opened.task)
         out.write(conn, now)
     out.send(service)
 
 
 @contextmanager
-def on_request(service: ApprovalService, request_id: int) -> Iterator[Action]:
+def on_request(service: Host, request_id: int) -> Iterator[Action]:
     """One transaction on a request, locked for the whole of it."""
     out = Outbox()
     now = service.clock.now()
-    with service._action() as conn:
+    with transaction(service) as conn:
         req = rows.request(conn, request_id, lock=True)
         chart = service.orgcharts.current(req.org_id, session=conn)
         yield Action(service, conn, req, chart, out, now)
@@ -95,7 +94,7 @@ def require_holder(action: Action, actor: str, doing: str) -> TaskRow:
     if task.kind not in DECISION_KINDS:
         raise InvalidStateError(f"task #{task.id} is a {task.kind} step; only a decision can be {doing}")
     eligibility.check_actor(actor, action.request.applicant, action.request.id, task.name)
-    action.service._check_may_act(action.chart, actor, task)
+    check_may_act(action.chart, actor, task)
     return task
 
 

@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from approvals.audit import Entry
-from approvals.engine import RouteContext, Run, Step
+from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
-from approvals.offices import Offices
+from approvals.notifications.outbox import Outbox
 from approvals.operations.base import (
     ADDED,
     Action,
@@ -41,19 +40,20 @@ from approvals.operations.base import (
     require_holder,
     require_reason,
 )
-from approvals.outbox import Outbox
-from approvals.recording import record_steps, save_state
+from approvals.operations.recording import record_steps, save_state
+from approvals.people.offices import Offices
+from approvals.process.engine import RouteContext, Run, Step
 from approvals.store import rows
 from approvals.store.rows import TaskRow
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 MODES = ("before", "after")
 AFTER_PENDING = "open_after"  # the holder's row while someone added after them waits (后加签)
 
 
-def add(service: ApprovalService, task_id: int, actor: str, person: str, mode: str, reason: str,
+def add(service: Host, task_id: int, actor: str, person: str, mode: str, reason: str,
         offices: Offices) -> int:
     """加签: ask ``person`` to approve before or after ``actor``; returns the added task's id."""
     if mode not in MODES:
@@ -87,7 +87,7 @@ def _announce_added(action: Action, task: TaskRow, added: TaskRow, actor: str, r
     announce(action, added)
 
 
-def remove(service: ApprovalService, added_task_id: int, actor: str) -> None:
+def remove(service: Host, added_task_id: int, actor: str) -> None:
     """减签: the holder who added a person takes them off again, before they have acted."""
     with on_task(service, added_task_id, queued_too=True) as action:
         added = action.the_task

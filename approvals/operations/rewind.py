@@ -23,12 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from approvals import eligibility
-from approvals.audit import Entry
-from approvals.definitions import DECISION_KINDS, ProcessDefinition
-from approvals.engine import Run
+from approvals.audit.chain import Entry
 from approvals.errors import ConflictError, FieldError, InvalidStateError, Issue, NotPermittedError
-from approvals.offices import Offices
 from approvals.operations.base import (
     ADDED,
     LIVE_REQUEST,
@@ -40,19 +36,23 @@ from approvals.operations.base import (
     require_holder,
     require_reason,
 )
-from approvals.recording import save_state
+from approvals.operations.recording import save_state
+from approvals.people import eligibility
+from approvals.people.offices import Offices
+from approvals.process.definitions import DECISION_KINDS, ProcessDefinition
+from approvals.process.engine import Run
 from approvals.store import rows
 from approvals.store.rows import TaskRow
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 # Rows closed by rules 1 and 2 or handed on, not decided by a person.
 _NOT_A_DECISION = ("skipped", "satisfied", "transferred", "cancelled", "taken_back", "removed")
 _BLOCKING = (*DECISION_KINDS, "report")
 
 
-def take_back(service: ApprovalService, request_id: int, actor: str) -> int:
+def take_back(service: Host, request_id: int, actor: str) -> int:
     """拿回: ``actor`` takes back their latest approval on the request; returns the new task's id."""
     with on_request(service, request_id) as action:
         req = action.request
@@ -74,7 +74,7 @@ def take_back(service: ApprovalService, request_id: int, actor: str) -> int:
     return task.id
 
 
-def send_back(service: ApprovalService, task_id: int, actor: str, to_task_id: int, reason: str,
+def send_back(service: Host, task_id: int, actor: str, to_task_id: int, reason: str,
               offices: Offices) -> int:
     """退回: the holder of ``task_id`` sends the request back to the earlier decided step
     ``to_task_id``; returns the id of the step's new task."""
@@ -103,7 +103,7 @@ def send_back(service: ApprovalService, task_id: int, actor: str, to_task_id: in
     return new.id
 
 
-def earlier_steps(service: ApprovalService, task_id: int) -> list[TaskRow]:
+def earlier_steps(service: Host, task_id: int) -> list[TaskRow]:
     """The steps the holder of ``task_id`` may send the request back to, latest first."""
     with service.db.reading(snapshot=False) as s:
         conn = s.connection()
@@ -115,7 +115,7 @@ def earlier_steps(service: ApprovalService, task_id: int) -> list[TaskRow]:
         return _candidates(rows.round_tasks(conn, req.id, req.round), run, task.spiff_id)
 
 
-def takeable(service: ApprovalService, request_ids: Iterable[int], actor: str) -> set[int]:
+def takeable(service: Host, request_ids: Iterable[int], actor: str) -> set[int]:
     """Of ``request_ids``, those on which ``actor`` may take back (拿回) now: the request is
     in progress, their approval of a step on the route is its latest decision, and that step
     is not a group's (会签/或签). What the pages offer, so that they offer only what

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals.audit import Entry
-from approvals.engine import Run
+from approvals.audit.chain import Entry
 from approvals.errors import InvalidStateError, NotPermittedError
-from approvals.offices import Offices, require_admin
 from approvals.operations.ask import open_questions
 from approvals.operations.base import on_request, require_reason
-from approvals.recording import save_state
+from approvals.operations.recording import save_state
+from approvals.people.offices import Offices, require_admin
+from approvals.process.engine import Run
 from approvals.store import rows
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 TERMINABLE = ("pending", "approved", "returned")
 
 
-def terminate(service: ApprovalService, request_id: int, actor: str, reason: str, offices: Offices) -> None:
+def terminate(service: Host, request_id: int, actor: str, reason: str, offices: Offices) -> None:
     reason = require_reason("reason", reason)
     with on_request(service, request_id) as action:
         req = action.request

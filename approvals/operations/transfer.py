@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from approvals.audit import Entry
+from approvals.audit.chain import Entry
 from approvals.errors import InvalidStateError
-from approvals.offices import Offices
 from approvals.operations.base import ADDED, announce, new_row, on_task, pending_added, require_holder, require_reason
 from approvals.operations.base import check_person as check_target
+from approvals.people.offices import Offices
 from approvals.store import rows
 
 if TYPE_CHECKING:
-    from approvals.service import ApprovalService
+    from approvals.operations.action import Host
 
 
-def transfer(service: ApprovalService, task_id: int, actor: str, to: str, reason: str,
+def transfer(service: Host, task_id: int, actor: str, to: str, reason: str,
              offices: Offices) -> int:
     """Hand task ``task_id`` from its holder ``actor`` to ``to``; returns the new task's id."""
     reason = require_reason("reason", reason)

@@ -107,7 +107,7 @@ class Task(Base):
     origin: Mapped[str | None] = mapped_column(String(16))  # transfer before after take_back send_back
     origin_by: Mapped[str | None] = mapped_column(String(64))
     origin_task_id: Mapped[int | None] = mapped_column(Integer)
-    # Migration 0009 (approvals/handover.py): "post" once a chart save handed a person's row back
+    # Migration 0009 (approvals/operations/handover.py): "post" once a chart save handed a person's row back
     # to the post; None: as ``origin`` says (none: the post; 转办/加签: the person named).
     holder_from: Mapped[str | None] = mapped_column(String(8))
 
@@ -123,7 +123,7 @@ class Task(Base):
 
 
 class AuditEntry(Base):
-    """Append-only; each row carries the hash of the one before (see approvals/audit.py)."""
+    """Append-only; each row carries the hash of the one before (see approvals/audit/chain.py)."""
 
     __tablename__ = "audit_entries"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -162,7 +162,7 @@ class Credential(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # Sign-in sessions carry this number; bumping it (sign-out, new password, disabling)
-    # ends every session of the person in every worker (approvals/signin.py).
+    # ends every session of the person in every worker (approvals/identity/signin.py).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -194,7 +194,7 @@ class Attachment(Base):
 
 class SignInThrottle(Base):
     """Failed sign-ins per account name or client address, shared by every worker: a window's
-    count, and the lockout it led to. Rows past ``expires_at`` are pruned (approvals/signin.py)."""
+    count, and the lockout it led to. Rows past ``expires_at`` are pruned (approvals/identity/signin.py)."""
 
     __tablename__ = "sign_in_throttle"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "account:NAME", "address:IP"
@@ -334,7 +334,7 @@ class ChannelSetting(Base):
 
     __table_args__ = (Index("ix_channel_settings_org", "org_id", "person_id"),)
 
-# Inboxes list overdue steps first (approvals/queries.py): read in due-date order per holder/unit.
+# Inboxes list overdue steps first (approvals/reports/queries.py): read in due-date order per holder/unit.
 Index("ix_tasks_inbox_due", Task.assignee, Task.is_open, Task.due_on)
 Index("ix_tasks_unit_inbox_due", Task.unit_id, Task.is_open, Task.due_on)
 
@@ -354,6 +354,11 @@ class ProcessDeployment(Base):
 
 
 # ---- operations on an open task (migration 0006) -------------------------------------------
+
+
+# A question (沟通) is open while its request is in progress: one that ends (终止, withdrawn,
+# completed, rejected) closes its unanswered questions with it (operations/ask.py, reports/queries.py).
+QUESTIONS_OPEN_WHILE = ("pending", "approved", "returned")
 
 
 class Question(Base):

@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, func,
 from sqlalchemy.orm import Session
 
 from approvals.errors import ApprovalsError, UnknownPersonError
-from approvals.orgchart.loader import parse_orgchart
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.loader import parse_orgchart
+from approvals.people.orgchart.model import OrgChart
 from approvals.store.database import Database, connection_of
 from approvals.store.models import OrgChartVersion
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Update, bindparam, insert, select, update
 
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ConflictError, UnknownRequestError
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import RACE
 from approvals.store.models import Request, Task
 from approvals.store.orgcharts import latest_version_id

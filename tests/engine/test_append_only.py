@@ -12,9 +12,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import ProgrammingError
 from support import NOW, leave_fields, open_steps
 
-from approvals import access_log, audit
-from approvals.access_log import RetentionError
 from approvals.app import Approvals
+from approvals.audit import access_log
+from approvals.audit import chain as audit
+from approvals.audit.access_log import RetentionError
 from approvals.cli import cli
 from approvals.store.models import AccessLogEntry
 

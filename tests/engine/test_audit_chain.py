@@ -10,8 +10,8 @@ import tampering
 from click.testing import CliRunner
 from support import NOW
 
-from approvals import audit
-from approvals.audit import Entry
+from approvals.audit import chain as audit
+from approvals.audit.chain import Entry
 from approvals.cli import cli
 from approvals.store.database import Database
 from approvals.store.migrate import upgrade

@@ -15,9 +15,9 @@ import tampering
 from click.testing import CliRunner, Result
 from support import leave_fields, open_steps
 
-from approvals import checkpoints, verifications
 from approvals.app import Approvals
-from approvals.audit import Entry
+from approvals.audit import checkpoints, verifications
+from approvals.audit.chain import Entry
 from approvals.cli import cli
 
 

@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from operations_support import leave, only_open, waiting
 
-from approvals import audit, trail_check
 from approvals.app import Approvals
+from approvals.audit import chain as audit
+from approvals.audit import trail_check
 from approvals.errors import NotPermittedError
-from approvals.orgchart.changes import AddPerson, Appoint, Leave
+from approvals.people.orgchart.changes import AddPerson, Appoint, Leave
 
 ORG = "xx-nrpb"
 STEP = "科室主要负责人签字"

@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 from support import CHART_A, CHART_B
 
 from approvals.cli import cli
-from approvals.orgchart import load_orgchart, parse_orgchart
-from approvals.orgchart.findings import findings
+from approvals.people.orgchart import load_orgchart, parse_orgchart
+from approvals.people.orgchart.findings import findings
 
 
 def chart_a() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from support import CHART_A, CHART_B, head_of_duty, pick
 
 from approvals.cli import cli
-from approvals.orgchart.loader import load_orgchart
+from approvals.people.orgchart.loader import load_orgchart
 
 
 def run(*args: str) -> Result:

@@ -7,9 +7,9 @@ from datetime import date
 
 from support import CHART_A, PROCESSES
 
-from approvals.definitions import parse_bpmn
-from approvals.orgchart.loader import load_orgchart
-from approvals.routes import request_variables
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.process.definitions import parse_bpmn
+from approvals.process.routes import request_variables
 
 LEAVE = (PROCESSES / "leave_xx.bpmn").read_text(encoding="utf-8")
 

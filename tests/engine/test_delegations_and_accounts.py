@@ -9,10 +9,10 @@ import pytest
 from operations_support import counts, leave, only_open, waiting
 from support import leave_fields
 
-from approvals import credentials
 from approvals.app import Approvals
 from approvals.errors import FieldError, NotPermittedError
-from approvals.offices import AdminRights, Offices
+from approvals.identity import credentials
+from approvals.people.offices import AdminRights, Offices
 from approvals.store.models import Delegation
 
 TODAY = date(2026, 11, 23)  # support.NOW

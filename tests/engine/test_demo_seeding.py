@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from click.testing import CliRunner, Result
 
-from approvals import credentials
 from approvals.app import build
 from approvals.cli import cli
 from approvals.clock import SystemClock
+from approvals.identity import credentials
 
 
 def _run(*args: str) -> Result:

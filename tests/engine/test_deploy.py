@@ -14,8 +14,8 @@ from support import CHART_A, NOW, PROCESSES, REPORT_A, leave_fields, make_app, o
 from approvals.app import Approvals, build
 from approvals.cli import cli
 from approvals.clock import FixedClock
-from approvals.deploy import missing_processes, warn_missing
 from approvals.errors import ProcessDefinitionError
+from approvals.operations.deploy import missing_processes, warn_missing
 
 LEAVE = (PROCESSES / "leave_xx.bpmn").read_text(encoding="utf-8")
 # The bureau's new rule: a section's staff leave goes to the chief instead of the organ leader.
@@ -108,7 +108,7 @@ def test_a_request_whose_process_file_was_removed_still_opens_and_the_server_say
 
     (processes / "leave_xx.bpmn").unlink()
     restarted = build(db_url, processes, FixedClock(NOW))
-    with caplog.at_level(logging.ERROR, logger="approvals.deploy"):
+    with caplog.at_level(logging.ERROR, logger="approvals.operations.deploy"):
         assert warn_missing(restarted.db, restarted.definitions) == {"leave_xx": 1}
     assert "leave_xx" in caplog.text and "approvals deploy" in caplog.text
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import PROCESSES, leave_fields, meeting_fields
 
-from approvals.definitions import DefinitionRegistry
 from approvals.errors import FieldError
-from approvals.forms import FieldDef, validate
+from approvals.process.definitions import DefinitionRegistry
+from approvals.process.forms import FieldDef, validate
 from approvals.text import problem
 
 REGISTRY = DefinitionRegistry(PROCESSES)

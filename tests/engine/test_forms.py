@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from approvals.errors import FieldError
-from approvals.forms import FieldDef, validate
+from approvals.process.forms import FieldDef, validate
 
 LEAVE = (
     FieldDef("destination", "string", "目的地", required=True),

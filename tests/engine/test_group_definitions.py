@@ -7,11 +7,11 @@ import pytest
 from support import CHART_A
 from topics import TOPIC
 
-from approvals.definitions import parse_bpmn
 from approvals.errors import ProcessDefinitionError
-from approvals.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
-from approvals.orgchart.loader import load_orgchart
-from approvals.orgchart.roles import is_known_role
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.people.orgchart.roles import is_known_role
+from approvals.process.definitions import parse_bpmn
+from approvals.process.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
 
 XML = TOPIC.read_text(encoding="utf-8")
 ANY_ONE_LOOP = ('<bpmn:multiInstanceLoopCharacteristics isSequential="false">\n'

@@ -19,14 +19,14 @@ from topics import FIELDS, open_tasks, topic_bureau, topic_chart_text
 
 from approvals.app import Approvals
 from approvals.cli import cli
-from approvals.definitions import parse_bpmn
-from approvals.eligibility import Waiting, holder_refusal
-from approvals.engine import Run
 from approvals.errors import VacantPostError
-from approvals.offices import Offices
-from approvals.orgchart.loader import load_orgchart
-from approvals.recording import NOT_NEEDED
-from approvals.routes import preview
+from approvals.operations.recording import NOT_NEEDED
+from approvals.people.eligibility import Waiting, holder_refusal
+from approvals.people.offices import Offices
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.process.definitions import parse_bpmn
+from approvals.process.engine import Run
+from approvals.process.routes import preview
 
 DRAFTER = "sun.li"  # 孙丽, 规划科科员: head 赵磊; 李明 is the organ leader
 SECRETARIAT = ["zhou.qiang", "wu.min", "zheng.yu"]  # 办公室, holds duty secretariat

@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from support import CHART_A, NOW, PROCESSES, ROOT
 
 from approvals.app import Approvals
-from approvals.check import run_check
 from approvals.cli import cli
-from approvals.definitions import DefinitionRegistry, parse_bpmn
-from approvals.engine import MAX_RUN_STEPS, RouteContext, dry_run
 from approvals.errors import ProcessDefinitionError, RouteLimitError
-from approvals.flow_graph import MAX_FLOW_NODES
-from approvals.orgchart.loader import load_orgchart
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.process.check import run_check
+from approvals.process.definitions import DefinitionRegistry, parse_bpmn
+from approvals.process.engine import MAX_RUN_STEPS, RouteContext, dry_run
+from approvals.process.flow_graph import MAX_FLOW_NODES
 
 FIXTURES = ROOT / "tests" / "fixtures"
 HOSTILE = FIXTURES / "hostile_bpmn"

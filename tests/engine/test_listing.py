@@ -8,7 +8,7 @@ from datetime import date
 from support import leave_fields, open_steps
 
 from approvals.app import Approvals
-from approvals.listing import ListFilter, Listing
+from approvals.reports.listing import ListFilter, Listing
 
 STAFF, HEAD = "shen.yue", "jiang.tao"
 

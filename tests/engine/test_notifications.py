@@ -127,5 +127,6 @@ def test_a_task_moved_by_an_org_chart_change_is_announced_to_the_new_head_withou
             u["head"], u["deputies"] = successor, [d for d in u.get("deputies", []) if d != successor]
     app.admin.save(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "admin", "edited.yaml", "干部调整")
     [moved] = Centre(app.db).page(successor)[0]
-    assert (moved.kind, moved.task_id, moved.params) == ("moved", step.id, {"from": unit.head, "reason": "orgchart"})
+    assert (moved.kind, moved.task_id, moved.params) == ("moved", step.id, {"from": unit.head, "reason": "orgchart",
+                                                                       "by": "admin", "comment": "干部调整"})
     assert app.queries.task(step.id).urge_count == 0

@@ -120,7 +120,7 @@ def test_an_add_needs_a_mode_and_a_reason_and_the_holder(app: Approvals) -> None
 
 
 def test_every_row_an_add_makes_is_bound_to_the_audit_trail(app: Approvals) -> None:
-    from approvals import trail_check
+    from approvals.audit import trail_check
 
     case = leave(app)
     task = only_open(app, case.request_id)

@@ -106,7 +106,8 @@ def test_an_opinion_given_as_an_added_approver_is_not_taken_back(app: Approvals)
 
 
 def test_after_every_operation_the_audit_chain_verifies_and_the_route_finishes(app: Approvals) -> None:
-    from approvals import audit, trail_check
+    from approvals.audit import chain as audit
+    from approvals.audit import trail_check
 
     case = leave(app)
     first = only_open(app, case.request_id)

@@ -8,7 +8,7 @@ from support import head_of_duty
 
 from approvals.app import Approvals
 from approvals.errors import ConflictError, FieldError, InvalidStateError, NotPermittedError
-from approvals.offices import Offices
+from approvals.people.offices import Offices
 from approvals.service import Upload
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

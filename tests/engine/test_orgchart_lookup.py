@@ -8,8 +8,8 @@ from support import CHART_A
 
 from approvals.app import Approvals
 from approvals.errors import UnknownPersonError
-from approvals.orgchart import YamlFileSource
-from approvals.orgchart.external import ExternalOrgCharts
+from approvals.people.orgchart import YamlFileSource
+from approvals.people.orgchart.external import ExternalOrgCharts
 
 
 def test_every_organizations_chart_in_force_comes_in_one_read(app: Approvals) -> None:

@@ -7,9 +7,9 @@ import tampering
 from click.testing import CliRunner
 from support import leave_fields, open_steps
 
-from approvals import printable
 from approvals.app import Approvals
 from approvals.cli import cli
+from approvals.reports import printable
 
 STAFF, HEAD = "shen.yue", "jiang.tao"
 

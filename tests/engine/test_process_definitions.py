@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from approvals.definitions import DefinitionRegistry, parse_bpmn
 from approvals.errors import ProcessDefinitionError, UnknownProcessError
+from approvals.process.definitions import DefinitionRegistry, parse_bpmn
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
         'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

@@ -150,7 +150,7 @@ def test_a_failure_inside_an_action_leaves_no_partial_state(app: Approvals, monk
     def explode(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("approvals.outbox.audit.append", explode)
+    monkeypatch.setattr("approvals.notifications.outbox.audit.append", explode)
     with pytest.raises(RuntimeError):
         app.service.decide(task.id, task.assignee, "approve", "")
     with pytest.raises(RuntimeError):
@@ -185,7 +185,7 @@ def test_signals_tell_integrations_what_happened_in_order(app: Approvals) -> Non
 
 
 def test_every_action_is_in_the_audit_trail_and_the_chain_verifies(app: Approvals) -> None:
-    from approvals import audit
+    from approvals.audit import chain as audit
 
     applicant = pick(app.orgcharts.current("xx-nrpb"), "staff", "section", county=True)
     request_id = app.service.submit(applicant, "leave", leave_fields())
@@ -209,7 +209,7 @@ def test_a_unit_heads_family_trip_report_is_filed_but_not_copied_to_themselves(a
 
 
 def test_an_inbox_count_beyond_the_cap_reads_as_1000_plus() -> None:
-    from approvals.queries import Count
+    from approvals.reports.queries import Count
 
     assert (str(Count.of(1500, 1000)), int(Count.of(1500, 1000)), str(Count.of(12, 1000))) == ("1000+", 1000, "12")
     assert Count.of(0, 1000) == 0 and not Count.of(0, 1000)

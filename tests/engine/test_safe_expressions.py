@@ -17,13 +17,13 @@ from support import CHART_A, NOW, PROCESSES, leave_fields, make_app, meeting_fie
 
 from approvals.app import Approvals, build
 from approvals.clock import FixedClock
-from approvals.definition_checks import REQUEST_VARIABLES
-from approvals.definitions import DefinitionRegistry, parse_bpmn
-from approvals.engine import RouteContext, dry_run
 from approvals.errors import ApprovalsError, FieldError, ProcessDefinitionError
-from approvals.expressions import ExpressionError, evaluate
-from approvals.orgchart.loader import load_orgchart
-from approvals.routes import request_variables
+from approvals.people.orgchart.loader import load_orgchart
+from approvals.process.definition_checks import REQUEST_VARIABLES
+from approvals.process.definitions import DefinitionRegistry, parse_bpmn
+from approvals.process.engine import RouteContext, dry_run
+from approvals.process.expressions import ExpressionError, evaluate
+from approvals.process.routes import request_variables
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
         'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

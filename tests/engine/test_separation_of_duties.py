@@ -9,11 +9,11 @@ import pytest
 import yaml
 from support import CHART_A, CHART_B, head_of_duty, leave_fields
 
-from approvals import audit_search
 from approvals.app import Approvals
+from approvals.audit import search as audit_search
 from approvals.errors import ConflictError, FieldError, NotPermittedError
-from approvals.offices import AdminRights, Offices, OfficesConfigError
-from approvals.orgchart.loader import load_orgchart
+from approvals.people.offices import AdminRights, Offices, OfficesConfigError
+from approvals.people.orgchart.loader import load_orgchart
 
 XX, CQ = "xx-nrpb", "cq-mca"
 HEAD, DEPUTY, STAFF = "zhao.lei", "qian.hong", "sun.li"  # 规划科: head, deputy, staff

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from approvals import credentials
 from approvals.app import Approvals
-from approvals.signin import LOCKED, WRONG, Policy, SignIn
+from approvals.identity import credentials
+from approvals.identity.signin import LOCKED, WRONG, Policy, SignIn
 
 
 def _recording(checked: list[str]) -> credentials.HashCheck:

@@ -15,10 +15,10 @@ import pytest
 from support import CHART_A, leave_fields, make_app, meeting_fields, open_steps
 
 from approvals.app import Approvals
-from approvals.calendar import WorkingCalendar
 from approvals.clock import FixedClock
-from approvals.definitions import DECISION_KINDS
-from approvals.stats import Stats, calendar_days_by_month, may_see, nearest_rank, working_days_by_month
+from approvals.process.calendar import WorkingCalendar
+from approvals.process.definitions import DECISION_KINDS
+from approvals.reports.stats import Stats, calendar_days_by_month, may_see, nearest_rank, working_days_by_month
 
 STAFF, COUNTY, PLANNER, HEAD = "shen.yue", "he.ping", "zhao.lei", "jiang.tao"
 

@@ -22,7 +22,7 @@ from approvals.app import build
 from approvals.cli import cli
 from approvals.clock import FixedClock, SystemClock, local
 from approvals.errors import ConfigurationError, OrgChartError
-from approvals.orgchart.loader import parse_orgchart
+from approvals.people.orgchart.loader import parse_orgchart
 
 BEIJING_0730 = datetime(2025, 9, 30, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 2025-09-29 23:30 UTC
 

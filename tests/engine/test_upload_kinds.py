@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from approvals.definitions import parse_bpmn
 from approvals.errors import FieldError, ProcessDefinitionError
+from approvals.process.definitions import parse_bpmn
 from approvals.uploads import check, detect
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from support import head_of_duty, leave_fields, pick
 
 from approvals.app import Approvals
-from approvals.queries import Waiting
+from approvals.reports.queries import Waiting
 
 DECISIONS = ("approve", "consent", "record")
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from approvals import checkpoints, verifications, worker
 from approvals.app import Approvals
+from approvals.audit import checkpoints, verifications
 from approvals.errors import ApprovalsError
+from approvals.jobs import worker
 
 
 def _env(tmp_path: Path, every: str = "1") -> dict[str, str]:

@@ -9,12 +9,12 @@ import pytest
 from support import CHART_A, NOW, REPORT_A, back_from_trip, leave_fields, meeting_fields, open_steps, pick
 
 from approvals.app import Approvals
-from approvals.calendar import WorkingCalendar, data_note, for_chart
-from approvals.check import run_check
-from approvals.deadlines import Due, ReportNotOpenError
-from approvals.definitions import DefinitionRegistry
 from approvals.errors import FieldError, OrgChartError
-from approvals.orgchart.loader import parse_orgchart
+from approvals.people.orgchart.loader import parse_orgchart
+from approvals.process.calendar import WorkingCalendar, data_note, for_chart
+from approvals.process.check import run_check
+from approvals.process.deadlines import Due, ReportNotOpenError
+from approvals.process.definitions import DefinitionRegistry
 
 CAL = WorkingCalendar()
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from support import leave_fields, open_steps, pick
 
 from approvals.app import Approvals
-from approvals.notifications import delivery, jobs, settings
+from approvals.jobs import notify as jobs
+from approvals.notifications import delivery, settings
 from approvals.notifications.channels import Email, Robot
 from approvals.store.models import Notification, OutboxMessage
 

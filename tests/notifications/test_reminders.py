@@ -11,7 +11,7 @@ from sqlalchemy import select
 from support import leave_fields, open_steps, pick
 
 from approvals.app import Approvals
-from approvals.notifications import scan
+from approvals.jobs import reminders as scan
 from approvals.store.models import Notification
 
 

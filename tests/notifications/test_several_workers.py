@@ -14,7 +14,8 @@ from support import CHART_A, PROCESSES, leave_fields, make_app, pick
 
 from approvals.app import Approvals, build
 from approvals.clock import SystemClock
-from approvals.notifications import jobs, settings
+from approvals.jobs import notify as jobs
+from approvals.notifications import settings
 from approvals.store.models import OutboxMessage
 
 XX = "xx-nrpb"

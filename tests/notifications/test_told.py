@@ -15,9 +15,10 @@ from support import head_of_duty
 
 from approvals.app import Approvals
 from approvals.errors import InvalidStateError
-from approvals.notifications import jobs, settings
+from approvals.jobs import notify as jobs
+from approvals.notifications import settings
 from approvals.notifications.centre import Centre, Shown
-from approvals.offices import Offices
+from approvals.people.offices import Offices
 
 XX = "xx-nrpb"
 

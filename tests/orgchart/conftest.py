@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from approvals.errors import Issue, OrgChartError
-from approvals.orgchart import OrgChart, load_orgchart, parse_orgchart
+from approvals.people.orgchart import OrgChart, load_orgchart, parse_orgchart
 
 ORGCHARTS = Path(__file__).resolve().parents[2] / "orgcharts"
 CHART_A = ORGCHARTS / "xx-natural-resources.yaml"

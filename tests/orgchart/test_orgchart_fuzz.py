@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from support import CHART_B
 
 from approvals.errors import OrgChartError
-from approvals.orgchart import parse_orgchart
+from approvals.people.orgchart import parse_orgchart
 
 GOOD = CHART_B.read_text(encoding="utf-8")
 YAML_BITS = ["\n", "  ", "- ", ": ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "!!binary ",

@@ -10,8 +10,8 @@ import pytest
 from support import CHART_A
 
 from approvals.errors import OrgChartError
-from approvals.orgchart import load_orgchart, parse_orgchart
-from approvals.orgchart.yamlread import MAX_BYTES, MAX_DEPTH, MAX_NODES
+from approvals.people.orgchart import load_orgchart, parse_orgchart
+from approvals.people.orgchart.yamlread import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 GOOD = CHART_A.read_text(encoding="utf-8")
 NAME_LINE = next(n for n, t in enumerate(GOOD.splitlines(), 1) if "name: 赵磊" in t)

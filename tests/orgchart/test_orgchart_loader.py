@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from approvals.errors import Issue, OrgChartError
-from approvals.orgchart import OrgChart, load_orgchart
+from approvals.people.orgchart import OrgChart, load_orgchart
 
 OnlyIssue = Callable[..., Issue]
 ErrorOf = Callable[..., OrgChartError]

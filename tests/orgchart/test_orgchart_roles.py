@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from approvals.errors import VacantPostError
-from approvals.orgchart import OrgChart, may_act, resolve
+from approvals.people.orgchart import OrgChart, may_act, resolve
 
 
 def unit(data: dict[str, Any], unit_id: str) -> dict[str, Any]:

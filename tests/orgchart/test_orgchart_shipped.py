@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from approvals.orgchart import OrgChart, resolve
+from approvals.people.orgchart import OrgChart, resolve
 
 ROUTED_KINDS = ("section", "affiliated")  # their people's leave needs a head and a supervisor
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from approvals.errors import ApprovalsError, OrgChartError
-from approvals.orgchart import OrgChartSource, YamlFileSource, source_from_config
+from approvals.people.orgchart import OrgChartSource, YamlFileSource, source_from_config
 
 
 def write(path: Path, data: dict[str, Any]) -> Path:
@@ -80,7 +80,7 @@ def test_config_module_and_class_builds_a_plugged_in_source(
         tmp_path: Path, chart_data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "chart.yaml", chart_data)
     (tmp_path / "bureau_directory.py").write_text(textwrap.dedent(f"""
-        from approvals.orgchart import load_orgchart
+        from approvals.people.orgchart import load_orgchart
 
         class DirectorySource:
             def current(self, org_id=None):

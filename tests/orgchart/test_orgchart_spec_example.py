@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from approvals.orgchart import parse_orgchart
+from approvals.people.orgchart import parse_orgchart
 
 # Copied verbatim from the example block in orgchart-format.md.
 SPEC_EXAMPLE = """\

@@ -1,16 +1,25 @@
 """Personnel changes by form: each is a new chart version with its reason, the bureau's own
-comments kept, and open tasks following the people (approvals/orgchart/changes.py)."""
+comments kept, and open tasks following the people (approvals/people/orgchart/changes.py)."""
 
 from __future__ import annotations
 
 import pytest
 from support import leave_fields
 
-from approvals import credentials
 from approvals.app import Approvals
 from approvals.errors import ConflictError, FieldError, OrgChartError
-from approvals.orgchart.changes import AddPerson, Appoint, AssignDuty, Leave, Remove, Retitle, Transfer, apply_change
-from approvals.signin import SignIn
+from approvals.identity import credentials
+from approvals.identity.signin import SignIn
+from approvals.people.orgchart.changes import (
+    AddPerson,
+    Appoint,
+    AssignDuty,
+    Leave,
+    Remove,
+    Retitle,
+    Transfer,
+    apply_change,
+)
 
 ORG = "xx-nrpb"
 

@@ -17,8 +17,8 @@ from support import NOW, PROCESSES, leave_fields
 
 from approvals.app import build
 from approvals.clock import FixedClock
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.models import Request, Task
 
 

@@ -11,10 +11,10 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState  # type: ignore[import-untyped]
 from sqlalchemy import event, func, select
 
-from approvals import audit
 from approvals.app import Approvals
-from approvals.definitions import DECISION_KINDS
-from approvals.engine import Run
+from approvals.audit import chain as audit
+from approvals.process.definitions import DECISION_KINDS
+from approvals.process.engine import Run
 from approvals.store.models import AuditEntry, IdempotencyKey, Request, Task
 
 WORKFLOW_KINDS = (*DECISION_KINDS, "report")  # steps the workflow waits on (filings and copies do not hold it)

@@ -17,7 +17,7 @@ from approvals.app import Approvals, build
 from approvals.cli import cli
 from approvals.clock import FixedClock
 from approvals.errors import ChartSavedFirstError
-from approvals.orgchart.changes import Retitle
+from approvals.people.orgchart.changes import Retitle
 
 ORG = "xx-nrpb"
 ROUNDS = 4  # before the fix both said "saved" in about 3 rounds of 4

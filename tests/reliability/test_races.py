@@ -19,8 +19,8 @@ from support import CHART_A, NOW, PG_URL, PROCESSES, database_url, leave_fields,
 
 from approvals.app import Approvals, build
 from approvals.clock import FixedClock
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ApprovalsError
+from approvals.process.definitions import DECISION_KINDS
 from approvals.store.models import ProcessVersion, Task
 
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from webkit import client_for, make_web, open_task, submit_leave, text
 
-from approvals import worker
 from approvals.app import Approvals
+from approvals.jobs import worker
 from approvals.store import idempotency
 from approvals.store.models import AuditEntry
 
@@ -141,7 +141,7 @@ def test_the_worker_forgets_form_keys_older_than_a_day(engine: Approvals) -> Non
     with idempotency.claiming(claim):
         engine.service.submit(APPLICANT, "leave", __import__("support").leave_fields())
     job = worker.forget_keys_job(engine)
-    assert job() == "forgot 0 form key(s) older than a day"
+    assert job() == ""  # an idle round says nothing (the worker logs only what happened)
     engine.clock.advance(days=2)  # type: ignore[attr-defined]
     assert job() == "forgot 1 form key(s) older than a day"
     assert idempotency.lookup(engine.db, claim.key, APPLICANT) is None

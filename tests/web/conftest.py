@@ -106,7 +106,7 @@ def slapd() -> Iterator[Any]:
     import idservers
     from support import CHART_A, CHART_B
 
-    from approvals.orgchart.loader import load_orgchart
+    from approvals.people.orgchart.loader import load_orgchart
     missing = idservers.slapd_missing()
     if missing:
         pytest.skip(missing)

@@ -7,9 +7,9 @@ from flask import Flask
 from support import NOW, meeting_fields
 from webkit import client_for, open_task, submit_leave, text
 
-from approvals import access_log
-from approvals.access_log import AccessQuery
 from approvals.app import Approvals
+from approvals.audit import access_log
+from approvals.audit.access_log import AccessQuery
 from approvals.service import Upload
 
 INSPECTOR = "yang.fan"

@@ -9,8 +9,8 @@ from datetime import date
 from flask import Flask
 from webkit import ADMIN, PASSWORD, client_for, open_task, submit_leave, text
 
-from approvals import credentials
 from approvals.app import Approvals
+from approvals.identity import credentials
 from web.picker import matches
 
 

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from webkit import client_for, make_web, submit_leave, text
 
-from approvals import printable
 from approvals.app import Approvals
 from approvals.cli import cli
 from approvals.errors import FieldError
 from approvals.notifications import settings
+from approvals.reports import printable
 
 XX, PERSON, INSPECTOR = "xx-nrpb", "zhao.lei", "yang.fan"
 HOSTILE = {

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Flask
 from webkit import ADMIN, client_for, open_task, submit_leave, text
 
-from approvals import audit_search
 from approvals.app import Approvals
+from approvals.audit import search as audit_search
 
 NEW_FINANCE_HEAD = "head: he.ping"
 

@@ -11,7 +11,7 @@ from flask import Flask
 from webkit import ADMIN, client_for, open_task, submit_leave, text
 
 from approvals.app import Approvals
-from approvals.orgchart.changes import Retitle
+from approvals.people.orgchart.changes import Retitle
 
 APPOINT_HE_PING = {"position": "unit:head", "unit": "finance", "person": "he.ping"}
 

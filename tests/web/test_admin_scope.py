@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from webkit import ADMIN, client_for, make_web, open_task, submit_leave, text
 
-from approvals import audit_search
 from approvals.app import Approvals
+from approvals.audit import search as audit_search
 
 XX, CQ = "xx-nrpb", "cq-mca"
 HEAD, STAFF = "zhao.lei", "sun.li"  # 规划科 head and one of its staff

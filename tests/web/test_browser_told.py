@@ -18,7 +18,7 @@ from webkit import make_web
 from werkzeug.serving import make_server
 
 from approvals.app import Approvals
-from approvals.offices import Offices
+from approvals.people.offices import Offices
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-i19-told")

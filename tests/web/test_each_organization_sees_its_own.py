@@ -12,8 +12,8 @@ from flask import Flask
 from support import PROCESSES
 from webkit import client_for, make_web, submit_leave, text
 
-from approvals import printable
 from approvals.app import Approvals
+from approvals.reports import printable
 
 XX, CQ = "xx-nrpb", "cq-mca"
 PROCESS = {XX: "leave_xx", CQ: "leave_cq"}

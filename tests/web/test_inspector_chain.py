@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask import Flask
 from webkit import client_for, open_task, submit_leave, text
 
-from approvals import checkpoints
 from approvals.app import Approvals
+from approvals.audit import checkpoints
 from approvals.cli import cli
 from web.inspector import chain
 

@@ -8,8 +8,8 @@ from flask import Flask
 from topics import FIELDS, topic_bureau
 from webkit import ADMIN, client_for, make_web, open_task, submit_leave, text
 
-from approvals import credentials
 from approvals.app import Approvals
+from approvals.identity import credentials
 
 STAFF = "shen.yue"  # 规划科 clerk
 HEAD = "jiang.tao"  # 规划科科长

@@ -12,8 +12,8 @@ from flask import Flask
 from support import back_from_trip
 from webkit import client_for, open_task, submit_leave, text, text_of
 
-from approvals import printable
 from approvals.app import Approvals
+from approvals.reports import printable
 from approvals.store.models import AccessLogEntry
 
 STAFF, HEAD = "shen.yue", "jiang.tao"

@@ -15,8 +15,8 @@ from webkit import client_for, submit_leave, text
 
 from approvals import errors
 from approvals.app import Approvals
-from approvals.deadlines import ReportNotOpenError
 from approvals.notifications.urges import TooSoonError
+from approvals.process.deadlines import ReportNotOpenError
 from web import messages
 
 ROOT = Path(__file__).resolve().parents[2]

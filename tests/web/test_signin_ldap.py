@@ -15,8 +15,8 @@ from ldap3 import Connection, Server
 from sqlalchemy import select
 from webkit import make_web, text
 
+from approvals import directory
 from approvals.app import Approvals
-from approvals.identity import directory
 from approvals.identity.external import Refused
 from approvals.identity.ldap import Directory
 from approvals.identity.methods import SignInMethods

@@ -128,7 +128,7 @@ def test_an_unknown_identity_is_refused_with_a_page_naming_it(engine: Approvals,
 
 
 def test_a_person_who_left_is_refused_as_having_left(engine: Approvals, oidc_web: Flask) -> None:
-    from approvals.orgchart.changes import Leave
+    from approvals.people.orgchart.changes import Leave
     engine.admin.save_change("xx-nrpb", Leave("zhao.lei"), "调离", "feng.jie")
     client = oidc_web.test_client()
     answer = sign_in_oidc(client, "zhao.lei")

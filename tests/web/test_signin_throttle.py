@@ -97,7 +97,7 @@ def test_one_address_trying_many_names_is_paused_and_other_addresses_are_not(eng
 
 
 def test_a_disabled_account_is_refused_with_its_reason_and_can_be_enabled_again(engine: Approvals, web: Flask) -> None:
-    from approvals import credentials
+    from approvals.identity import credentials
 
     credentials.set_disabled(engine.db, PERSON, True, "system", engine.clock.now())
     refused = _try(web.test_client(), password=PASSWORD)

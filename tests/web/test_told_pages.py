@@ -16,7 +16,7 @@ from topics import FIELDS, topic_bureau
 from webkit import client_for, make_web, text
 
 from approvals.app import Approvals
-from approvals.offices import Offices
+from approvals.people.offices import Offices
 
 
 def test_a_question_to_the_applicant_is_in_her_badge_home_page_and_notifications(engine: Approvals) -> None:

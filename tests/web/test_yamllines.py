@@ -8,7 +8,7 @@ from webkit import ADMIN, client_for, text
 
 from approvals.app import Approvals
 from approvals.errors import OrgChartError
-from approvals.orgchart.loader import parse_orgchart
+from approvals.people.orgchart.loader import parse_orgchart
 from web.yamllines import line_of
 
 CHART = """organization:

@@ -1,7 +1,7 @@
 """Personnel changes by form (人事变动): appoint or remove, add a person, transfer, a person
 leaves, a new title or grade, which unit holds a duty. Each form shows the impact on open
 tasks in names before anything is saved, and needs a reason; the engine turns the change
-into the next chart version (approvals/orgchart/changes.py) and saves it as any edit."""
+into the next chart version (approvals/people/orgchart/changes.py) and saves it as any edit."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 from approvals import text as textrules
 from approvals.errors import ApprovalsError, ChartSavedFirstError, ConflictError, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
-from approvals.orgchart import changes as ch
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart import changes as ch
+from approvals.people.orgchart.model import OrgChart
 from web import labels
 from web.admin import bp
 from web.admin.orgchart import fingerprint, impact_diff, moves_summary, org_id, saved_first

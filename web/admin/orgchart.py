@@ -13,10 +13,10 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals import text as textrules
-from approvals.calendar import for_chart
 from approvals.errors import ApprovalsError, ChartSavedFirstError, Issue, NotPermittedError, OrgChartError
 from approvals.orgadmin import Impact
-from approvals.orgchart import yamlread
+from approvals.people.orgchart import yamlread
+from approvals.process.calendar import for_chart
 from web import yamllines
 from web.admin import bp
 from web.admin.yamlwords import issue_sentence

@@ -1,5 +1,5 @@
 """The processes in force and deploying a new version from the page: the file is validated
-against every chart using it (approvals/deploy.py) before it goes live, and every worker
+against every chart using it (approvals/operations/deploy.py) before it goes live, and every worker
 picks it up without a restart. Processes stored requests use but this server lacks are
 named here, as they are in the server's log at start."""
 
@@ -11,7 +11,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from approvals import text as textrules
-from approvals.deploy import (
+from approvals.errors import NotPermittedError, ProcessDefinitionError
+from approvals.operations.deploy import (
     MAX_BPMN_BYTES,
     Blocked,
     DeployCheck,
@@ -19,7 +20,6 @@ from approvals.deploy import (
     DeployRefusedError,
     missing_processes,
 )
-from approvals.errors import NotPermittedError, ProcessDefinitionError
 from web import labels
 from web.admin import bp
 from web.admin.orgchart import org_id

@@ -7,7 +7,7 @@ from flask import Response, abort, render_template, request, url_for
 
 from web.admin import bp
 from web.admin.orgchart import diff_lines, org_id
-from web.approver.delegation import handle, named
+from web.delegations import handle, named
 from web.engine import engine
 
 

@@ -1,6 +1,6 @@
 """The org chart loader's issues as sentences in the page's language, naming things in words.
 
-The loader (approvals/orgchart/loader.py, yamlread.py) speaks English and names places by key
+The loader (approvals/people/orgchart/loader.py, yamlread.py) speaks English and names places by key
 path (``units[finance].head``) so the CLI and the editor's line finder agree. An HR head reads
 "单位 财务与资金运用科 的 主要负责人：找不到编号为 he.pin 的人员（是否想写 he.ping？）" instead:
 this module reads the path (unit, person, post, duty, field) and the message pattern and says
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 
 from approvals.errors import Issue
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 from web import labels
 from web.i18n import gettext as _
 

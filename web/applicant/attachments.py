@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import Response
 
 from approvals.errors import FieldError
-from approvals.forms import FieldDef
+from approvals.process.forms import FieldDef
 from approvals.service import Upload
 from approvals.uploads import check, served_type
 

@@ -13,13 +13,11 @@ from approvals.notifications.urges import TooSoonError
 from approvals.store.models import Request, Task
 from web import labels, listfilters, messages
 from web.applicant import attachments, bp
-from web.approver.operations_view import take_back_offered
 from web.engine import engine, now
 from web.i18n import gettext as _
-from web.i18n import when
-from web.localtime import local
+from web.localtime import local, when
 from web.presenters import name
-from web.requestview import build, record_view, visible_request
+from web.requestview import build, record_view, take_back_offered, visible_request
 from web.users import me
 
 PAGE = 20

@@ -8,15 +8,15 @@ from typing import Any
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from approvals.errors import FieldError, RefusedError, UnknownProcessError
-from approvals.forms import FieldDef
+from approvals.process.forms import FieldDef
 from web import forms, messages, nav
 from web.applicant import attachments, bp
-from web.approver.questions import waiting_for
 from web.engine import engine
 from web.i18n import gettext as _
 from web.listfilters import request_types
 from web.localtime import today
 from web.presenters import preview_steps, rule_summary
+from web.requestview import waiting_for
 from web.users import me
 
 

@@ -4,45 +4,26 @@ decided, and the filing (备案) and copy (抄送) lists of duty units with over
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from markupsafe import Markup
 
 from approvals.errors import ApprovalsError, ConflictError
-from approvals.forms import FieldDef
+from approvals.process.forms import FieldDef
 from approvals.store.rows import ListedRequest, TaskRow
 from web import labels, listfilters, messages, nav, urls
 from web.approver import bp
-from web.approver.inbox_table import inbox_rows
-from web.approver.operations_view import take_back_offered
+from web.approver.inbox_table import Row, inbox_rows
 from web.deadlines import due_label
 from web.engine import engine, now
 from web.i18n import gettext as _
 from web.localtime import today
 from web.presenters import age, step_name
 from web.presenters import tag as person_tag
+from web.requestview import take_back_offered
 from web.users import decides, discipline_opinion, holds, me
 
 PAGE = 50
-
-
-@dataclass(frozen=True)
-class Row:
-    """What a list row shows, worked out in Python: a template call costs several times the
-    same call here, and a page has 50 rows."""
-
-    task: TaskRow
-    req: ListedRequest
-    type_label: str
-    step: str
-    summary: str  # the first few fields (where, when), so a list says what each request is about
-    applicant: Markup  # the person tag
-    waited: str  # how long the task has been open
-    select_label: str  # the checkbox's name for screen readers
-    url: str  # the task page
-    due: Markup  # the due-date badge, empty without a due date
 
 
 def rows(tasks: Iterable[TaskRow], requests: Mapping[int, ListedRequest] | None = None) -> list[Row]:

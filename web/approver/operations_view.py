@@ -4,7 +4,6 @@ from, the 加签 waiting on this task, and the questions asked about the request
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from approvals.operations import rewind
@@ -12,6 +11,7 @@ from approvals.operations.terminate import TERMINABLE
 from approvals.store.models import Request, Task
 from approvals.store.rows import TaskRow
 from web.engine import engine
+from web.requestview import take_back_offered
 from web.users import me
 
 ADDED = ("before", "after")
@@ -58,11 +58,3 @@ def operations_view(task: Task, req: Request, can_decide: bool, form: str = "",
 
 
 
-def take_back_offered(request_ids: Iterable[int]) -> set[int]:
-    """The requests on which the signed-in person may take back (拿回) their approval now:
-    what 已办, the request page and the task page offer (never an inspector, never a group
-    member's signature: approvals/operations/rewind.py ``takeable``)."""
-    user = me()
-    if user.is_inspector:
-        return set()
-    return rewind.takeable(engine().service, request_ids, user.id)

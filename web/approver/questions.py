@@ -12,23 +12,14 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from approvals.errors import ApprovalsError, ConflictError, FieldError, InvalidStateError
-from approvals.queries import QUESTIONS_OPEN_WHILE
 from approvals.service import Upload
-from approvals.store.models import Attachment, Question, Request, Task
+from approvals.store.models import Attachment, Question, Task
 from web import messages
 from web.approver import bp
 from web.engine import engine
 from web.i18n import gettext as _
+from web.requestview import waiting_for
 from web.users import me
-
-
-def waiting_for(person: str) -> list[Question]:
-    """Questions put to ``person`` still waiting for an answer (their request in progress)."""
-    with engine().db.reading(snapshot=False) as s:
-        return list(s.scalars(select(Question).join(Request, Request.id == Question.request_id)
-                              .where(Question.asked_to == person, Question.answered_at.is_(None),
-                                     Request.status.in_(QUESTIONS_OPEN_WHILE))
-                              .order_by(Question.id)))
 
 
 def of_request(request_id: int) -> list[Question]:

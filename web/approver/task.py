@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from approvals.definitions import DECISION_KINDS
 from approvals.errors import ConflictError, FieldError, InvalidStateError
+from approvals.process.definitions import DECISION_KINDS
 from approvals.service import DECISIONS
 from approvals.store.models import Task
 from web import idempotency, labels, messages

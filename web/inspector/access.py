@@ -8,14 +8,14 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
-from approvals import access_log
-from approvals.access_log import AccessQuery
+from approvals.audit import access_log
+from approvals.audit.access_log import AccessQuery
 from approvals.store.models import AccessLogEntry
 from web import messages
 from web.engine import engine
-from web.i18n import when
 from web.inspector import bp, people
-from web.inspector.search import _day
+from web.inspector.search import day_field
+from web.localtime import when
 from web.presenters import name
 from web.users import me
 
@@ -63,8 +63,8 @@ def access() -> str:
         org_id=me().org_id,
         viewer=request.args.get("person") or None,
         request_id=int(request_id) if request_id.isdigit() else None,
-        since=_day("since", problems),
-        until=_day("until", problems),
+        since=day_field("since", problems),
+        until=day_field("until", problems),
     )
     page = max(1, request.args.get("page", 1, type=int))
     rows, total = access_log.search(engine().db, query, limit=PAGE, offset=(page - 1) * PAGE)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from approvals import audit, verifications
-from approvals.audit import Verification
+from approvals.audit import chain as audit
+from approvals.audit import verifications
+from approvals.audit.chain import Verification
 from approvals.store.models import AuditVerification
 from web.engine import engine
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
 from web.engine import engine
 from web.i18n import gettext as _
 from web.pagememo import once

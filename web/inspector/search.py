@@ -12,22 +12,23 @@ from typing import Any
 
 from flask import Response, render_template, request, stream_with_context
 
-from approvals import access_log, audit_search
-from approvals.audit_search import AuditQuery, Hit
+from approvals.audit import access_log
+from approvals.audit import search as audit_search
+from approvals.audit.search import AuditQuery, Hit
+from approvals.store.models import AuditEntry
 from approvals.text import spreadsheet_cell
-from web import labels
+from web import handovers, labels
 from web.engine import engine
 from web.i18n import gettext as _
-from web.i18n import when
 from web.inspector import bp, chain, people
-from web.localtime import local
+from web.localtime import local, when
 from web.presenters import name
 from web.users import me
 
 PAGE = 50
 
 
-def _day(key: str, problems: list[str]) -> date | None:
+def day_field(key: str, problems: list[str]) -> date | None:
     text = request.args.get(key, "").strip()
     if not text:
         return None
@@ -49,8 +50,8 @@ def query_from_args() -> tuple[AuditQuery, list[str]]:
         person=request.args.get("person") or None,
         people=chart.members(unit) if unit in chart.units else None,
         request_type=request.args.get("type") or None,
-        since=_day("since", problems),
-        until=_day("until", problems),
+        since=day_field("since", problems),
+        until=day_field("until", problems),
         decision=decision if decision in audit_search.DECISIONS else None,
         org_id=chart.id,
         org_people=(*chart.people, *people.former(chart)),  # a sign-in of someone who left since
@@ -103,13 +104,19 @@ def row(hit: Hit) -> dict[str, Any]:
             or detail.get("to")
             or detail.get("principal")
             or detail.get("assignee")
-            or detail.get("person")  # whose password or account (approvals/credentials.py)
+            or detail.get("person")  # whose password or account (approvals/identity/credentials.py)
         ),
         "decision": labels.word(labels.DECISION, e.decision) if e.decision else "",
-        "comment": e.comment,
+        "comment": _handover(e) if e.action == "reassigned" else e.comment,
         "orgchart_version": (e.orgchart_version or "")[:12],
         "hash": e.hash[:12],
     }
+
+
+def _handover(e: AuditEntry) -> str:
+    """A task that changed hands: 曾由 蒋涛 持有 → 人事变动 → 何平 · 冯洁 调整组织架构：…"""
+    moved = handovers.of_entry(e)
+    return f"{moved.line} · {moved.why}" if moved.why else moved.line
 
 
 def _columns() -> list[tuple[str, str]]:

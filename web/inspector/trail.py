@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, render_template
 
-from approvals import audit_search
+from approvals.audit import search as audit_search
 from web.engine import engine
 from web.inspector import bp
 from web.inspector.search import row

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from approvals import printable
 from approvals.errors import ApprovalsError
-from approvals.orgchart.model import OrgChart
+from approvals.people.orgchart.model import OrgChart
+from approvals.reports import printable
 from approvals.store.models import Task
 from web.engine import engine
 from web.presenters import name as person_name

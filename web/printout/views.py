@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from flask import Response, render_template, request
 
-from approvals import printable
+from approvals.reports import printable
 from web.engine import engine, now
 from web.errors import page
 from web.i18n import gettext as _

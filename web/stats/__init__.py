@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
-from approvals.stats import may_see
+from approvals.reports.stats import may_see
 from web.users import me
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")

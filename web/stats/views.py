@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from flask import Response, render_template, request
 
-from approvals import access_log
-from approvals.stats import Statistics, Stats, years
+from approvals.audit import access_log
+from approvals.reports.stats import Statistics, Stats, years
 from web.engine import engine
 from web.i18n import gettext as _
 from web.localtime import today

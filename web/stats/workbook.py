@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from approvals.errors import ApprovalsError
-from approvals.stats import Statistics
+from approvals.reports.stats import Statistics
 from approvals.text import spreadsheet_cell
 from web import labels
 from web.engine import current_chart

@@ -3,7 +3,7 @@
 ``sign_in_throttle`` counts failed sign-ins per account name and per client address (one row
 per key, locked while it is updated, so gunicorn workers and hosts share one count).
 ``credentials`` gains ``session_generation`` (sessions carry it; bumping it ends them all) and
-``disabled`` (an account that may not sign in). See approvals/signin.py, docs/security.md.
+``disabled`` (an account that may not sign in). See approvals/identity/signin.py, docs/security.md.
 
 Revision ID: 0003
 Revises: 0002

@@ -3,7 +3,7 @@
 ``process_deployments`` lists every deployment (``approvals deploy FILE`` or the admin
 page); the latest row per process id is the version new requests start on, its XML kept in
 ``process_versions`` like every version a request used. Workers compare ``max(id)`` with
-what they have cached (approvals/deploy.py, DefinitionRegistry).
+what they have cached (approvals/operations/deploy.py, DefinitionRegistry).
 
 Revision ID: 0008
 Revises: 0007

@@ -1,0 +1,267 @@
+"""Signed audit checkpoints, kept outside the database they vouch for.
+
+Everything in the database can be rewritten by whoever can write to it: entries, their hashes
+and the head together. A checkpoint is a small JSON file holding the head's sequence number
+and hash, the time, and the deployment's identity, signed with an Ed25519 key the database
+never sees. Kept where the operator chooses (another machine, write-once storage), it lets
+``approvals audit verify --checkpoint`` prove that today's chain still extends what was
+signed then: a truncation, a rewrite (even with every hash recomputed), a wipe or a fork is
+named with the checkpoint it contradicts; entries appended after a checkpoint but dated
+before it (a backdated forgery) are named too.
+
+Verification is incremental: the entries up to the newest consistent checkpoint were walked
+when that checkpoint was taken (``take`` verifies before it signs), so a check walks only the
+entries after it; ``full=True`` walks everything again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from approvals.audit import chain as audit
+from approvals.audit import verifications
+from approvals.errors import AuditChainError
+from approvals.store.database import Database
+from approvals.store.models import AuditEntry, Deployment
+
+FORMAT = "approvals-audit-checkpoint/1"
+SCHEME = "ed25519"
+PRIVATE_NAME = "checkpoint-key.pem"
+PUBLIC_NAME = "checkpoint-key.pub.pem"
+# An action takes its time before it commits: an entry may be dated a little before a
+# checkpoint signed while its transaction was still open, and land after it.
+CLOCK_SKEW = timedelta(minutes=5)
+_SIGNED = ("format", "scheme", "key_id", "deployment", "seq", "hash", "at", "head_at")
+
+
+class CheckpointError(AuditChainError):
+    """A key or checkpoint file that cannot be used: missing, unreadable, or not signed by the key."""
+
+
+def keygen(out: Path) -> tuple[Path, Path]:
+    """A new Ed25519 key pair in ``out``: the private key readable by its owner only (0600),
+    the public key beside it for whoever verifies. Never overwrites a key."""
+    out.mkdir(parents=True, exist_ok=True)
+    private, public = out / PRIVATE_NAME, out / PUBLIC_NAME
+    for path in (private, public):
+        if path.exists():
+            raise CheckpointError(f"{path} already exists; move it away first (a key is never overwritten)")
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    return private, public
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    if not path.is_file():
+        raise CheckpointError(f"private key {path} not found (create one with `approvals audit keygen --out DIR`)")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise CheckpointError(f"private key {path} is readable by others (mode {mode:o}); run chmod 600 {path}")
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"{path} is not an unencrypted PEM private key: {exc}") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise CheckpointError(f"{path} holds a {type(key).__name__}, expected an Ed25519 key")
+    return key
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    if not path.is_file():
+        raise CheckpointError(f"public key {path} not found")
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except ValueError as exc:
+        raise CheckpointError(f"{path} is not a PEM public key: {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise CheckpointError(f"{path} holds a {type(key).__name__}, expected an Ed25519 public key")
+    return key
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    deployment: str
+    seq: int
+    hash: str
+    at: datetime  # when it was signed
+    head_at: datetime | None  # the time of entry #seq
+    key_id: str
+    name: str = ""  # the file it was read from
+
+    def fields(self) -> dict[str, Any]:
+        return {"format": FORMAT, "scheme": SCHEME, "key_id": self.key_id, "deployment": self.deployment,
+                "seq": self.seq, "hash": self.hash, "at": self.at.isoformat(),
+                "head_at": self.head_at.isoformat() if self.head_at else None}
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.name} (#{self.seq}, signed {self.at:%Y-%m-%d %H:%M:%S})"
+
+
+def _payload(fields: dict[str, Any]) -> bytes:
+    return json.dumps({k: fields[k] for k in _SIGNED}, sort_keys=True, separators=(",", ":")).encode()
+
+
+def deployment_id(session: Session) -> str:
+    return session.scalar(select(Deployment.deployment_id).where(Deployment.id == 1)) or ""
+
+
+def sign(session: Session, key: Ed25519PrivateKey, now: datetime, out: Path, seq: int, digest: str) -> Checkpoint:
+    """Sign entry #``seq`` (hash ``digest``, as a verification just proved it) and write the
+    checkpoint file into ``out``."""
+    head_at = session.scalar(select(AuditEntry.at).where(AuditEntry.seq == seq)) if seq else None
+    deployment = deployment_id(session)
+    name = f"checkpoint-{deployment[:8]}-{seq:010d}-{now:%Y%m%dT%H%M%S}.json"
+    point = Checkpoint(deployment, seq, digest, now, head_at, key_id(key.public_key()), name)
+    fields = point.fields()
+    fields["signature"] = base64.b64encode(key.sign(_payload(fields))).decode()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{name}.tmp"
+    tmp.write_text(json.dumps(fields, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(out / name)
+    return point
+
+
+def read(path: Path, public: Ed25519PublicKey) -> Checkpoint:
+    """The checkpoint in ``path`` if its signature verifies with ``public``, else CheckpointError."""
+    try:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        signature = base64.b64decode(fields["signature"], validate=True)
+        if fields.get("format") != FORMAT or fields.get("scheme") != SCHEME:
+            raise CheckpointError(f"{path.name}: format {fields.get('format')!r} / scheme "
+                                  f"{fields.get('scheme')!r}, expected {FORMAT!r} / {SCHEME!r}")
+        public.verify(signature, _payload(fields))
+        head_at = fields["head_at"]
+        return Checkpoint(fields["deployment"], int(fields["seq"]), fields["hash"],
+                          datetime.fromisoformat(fields["at"]),
+                          datetime.fromisoformat(head_at) if head_at else None, fields["key_id"], path.name)
+    except InvalidSignature as exc:
+        raise CheckpointError(f"{path.name}: the signature does not verify with this public key "
+                              "(the file was altered, or another key signed it)") from exc
+    except (OSError, ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise CheckpointError(f"{path.name}: not a readable checkpoint ({exc})") from exc
+
+
+def files(paths: Iterable[Path]) -> list[Path]:
+    """Checkpoint files named directly, or every ``*.json`` in a named directory."""
+    found: list[Path] = []
+    for path in paths:
+        found.extend(sorted(path.glob("checkpoint-*.json")) if path.is_dir() else [path])
+    return found
+
+
+@dataclass(frozen=True)
+class Finding:
+    checkpoint: str
+    seq: int | None
+    message: str
+
+    def __str__(self) -> str:
+        at = f" at entry #{self.seq}" if self.seq is not None else ""
+        return f"{self.checkpoint}{at}: {self.message}"
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    chain: audit.Verification | None = None
+    start: Checkpoint | None = None  # the checkpoint the walk started from (incremental)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings and self.chain is not None and self.chain.ok
+
+    def lines(self) -> list[str]:
+        lines = [f"CONTRADICTED {f}" for f in self.findings]
+        if self.chain is not None:
+            start = f" from {self.start}" if self.start else " from the first entry"
+            lines.append(f"{self.chain}; walked{start} to the head")
+        return lines
+
+
+def _contradiction(session: Session, point: Checkpoint, head: tuple[int, str], deployment: str) -> Finding | None:
+    if point.deployment != deployment:
+        return Finding(str(point), None, f"it was signed for deployment {point.deployment}, but this database is "
+                       f"{deployment or 'without one'} (the database was replaced or the checkpoint is another's)")
+    if head[0] < point.seq:
+        what = "the chain is empty (wiped)" if head[0] == 0 else f"the chain now ends at #{head[0]}"
+        return Finding(str(point), point.seq, f"it vouches for #{point.seq}, but {what}: entries were removed")
+    found = audit.entry_hash(session, point.seq) if point.seq else audit.GENESIS
+    if found is None:
+        return Finding(str(point), point.seq, "that entry is missing (removed)")
+    if found != point.hash:
+        return Finding(str(point), point.seq, f"the entry's hash is {found[:16]}…, the checkpoint signed "
+                       f"{point.hash[:16]}…: the chain was rewritten or forked at or before this entry")
+    return None
+
+
+def verify(session: Session, paths: Iterable[Path], public: Ed25519PublicKey, *, full: bool = False) -> Report:
+    """Check every checkpoint's signature and that the chain extends it, then walk the chain
+    from the newest one (or from the start with ``full``)."""
+    report = Report()
+    points: list[Checkpoint] = []
+    for path in files(paths):
+        try:
+            points.append(read(path, public))
+        except CheckpointError as exc:
+            report.findings.append(Finding(path.name, None, f"refused: {exc}"))
+    head, deployment = audit.head_of(session), deployment_id(session)
+    for point in sorted(points, key=lambda p: p.seq):
+        finding = _contradiction(session, point, head, deployment)
+        if finding:
+            report.findings.append(finding)
+    if report.findings:
+        return report
+    newest = max(points, key=lambda p: (p.seq, p.at), default=None)
+    not_before = (newest.seq, newest.at - CLOCK_SKEW) if newest else None
+    if newest is None or full:
+        report.chain = audit.walk(session, not_before=not_before)
+    else:
+        report.start = newest
+        report.chain = audit.walk(session, newest.seq, newest.hash, not_before=not_before)
+    if not report.chain.ok and newest is not None and "backdated" in report.chain.problem:
+        report.findings.append(Finding(str(newest), report.chain.seq, report.chain.problem))
+    return report
+
+
+def take(db: Database, key: Ed25519PrivateKey, out: Path, now: datetime, source: str = "cli") -> Checkpoint:
+    """Verify the chain against the checkpoints already in ``out`` (incremental; the whole
+    chain when there are none), then sign the head that walk reached. Refuses to sign a chain
+    that does not verify: a checkpoint must never vouch for tampering. Both runs are recorded
+    for the inspector page."""
+    with db.reading() as s:
+        report = verify(s, [out] if out.is_dir() else [], key.public_key())
+        chain = report.chain or audit.Verification(False, 0, "; ".join(str(f) for f in report.findings))
+        if report.ok:
+            point = sign(s, key, now, out, chain.to_seq, chain.to_hash)
+    verifications.record(db, now, source, "incremental" if report.start else "full", chain,
+                         report.start.name if report.start else "")
+    if not report.ok:
+        raise CheckpointError("not signed, the chain does not verify: " + " | ".join(report.lines()))
+    verifications.record(db, now, source, "checkpoint", chain, point.name)
+    return point

@@ -1,0 +1,89 @@
+"""The worker's notification jobs: delivering the outbox every few seconds, and the daily scan
+(reminders and escalation, ``scan.py``) every hour (once a day per task, however often it runs)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable, Mapping
+
+from approvals.app import Approvals
+from approvals.errors import ApprovalsError
+from approvals.jobs import reminders as scan
+from approvals.notifications import channels as channel_plugins
+from approvals.notifications import delivery, links
+
+EVERY_ENV = "APPROVALS_DELIVERY_EVERY"  # seconds between delivery rounds
+DEFAULT_EVERY = 10.0
+SCAN_EVERY = 3600.0
+
+
+def every(env: Mapping[str, str]) -> float:
+    raw = env.get(EVERY_ENV)
+    try:
+        seconds = float(raw) if raw else DEFAULT_EVERY
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ApprovalsError(f"{EVERY_ENV}={raw!r}: expected a number of seconds above 0 (default {DEFAULT_EVERY:g})")
+    return seconds
+
+
+def _namer(app: Approvals) -> Callable[[str | None, str | None], str]:
+    def name(org_id: str | None, person: str | None) -> str:
+        if not person:
+            return ""
+        try:
+            return app.orgcharts.current(org_id).display_name(person) if org_id else person
+        except ApprovalsError:
+            return person
+
+    return name
+
+
+def _labeller(app: Approvals) -> Callable[[str | None, str | None], str]:
+    @functools.lru_cache(maxsize=256)
+    def label(org_id: str | None, request_type: str | None) -> str:
+        try:
+            chart = app.orgcharts.current(org_id)
+            return app.service.definition_for(chart, request_type or "").name
+        except ApprovalsError:
+            return request_type or "申请"
+
+    return label
+
+
+def delivery_job(app: Approvals, env: Mapping[str, str] | None = None,
+                 stopping: threading.Event | None = None) -> Callable[[], str]:
+    """One delivery round; its line says what happened, with the reason of each failed try, and
+    is empty when nothing did (the worker logs nothing for an idle round). ``stopping``: the
+    worker's stop flag; once set, the round ends at once, mid-send if need be."""
+    env = os.environ if env is None else env
+    plugins = channel_plugins.from_env(env)
+    hold = delivery.lease(env)  # at start-up: a bad setting stops the worker with the reason
+    name, label = _namer(app), _labeller(app)
+    base = links.base_url(env)  # warns once, here, when messages can carry no link
+
+    def run() -> str:
+        dispatched = delivery.dispatch(app.db, app.clock.now(), name, label, base_url=base)
+        counts = delivery.deliver(app.db, app.clock, plugins, hold=hold, stopping=stopping)
+        if not dispatched and not any(counts.values()):
+            return ""
+        left = f"; stopped mid-send, {counts['left']} left to its lease" if counts["left"] else ""
+        line = (f"{dispatched} notification(s) dispatched; {counts['sent']} message(s) sent, "
+                f"{counts['retry']} to retry, {counts['dead']} dead{left}")
+        return f"{line} ({'; '.join(counts.errors)})" if counts.errors else line
+
+    return run
+
+
+def scan_job(app: Approvals) -> Callable[[], str]:
+    def run() -> str:
+        found = scan.run(app)
+        if not (found.overdue or found.reports or found.escalated):
+            return ""
+        return (f"reminders: {found.overdue} overdue step(s), {found.reports} late report(s), "
+                f"{found.escalated} escalated")
+
+    return run
