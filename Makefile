@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DB ?= sqlite:///$(CURDIR)/instance/approvals.sqlite3
 
-.PHONY: install run test test-year-ahead faketime-deps lint bench bench-1m browser-deps print-deps clean
+.PHONY: install run test test-year-ahead faketime-deps lint bench bench-1m browser-deps print-deps test-servers-deps clean
 
 # The first install takes about two minutes: each stage says so and pip shows every package,
 # so a newcomer sees it working rather than a silent terminal.
@@ -46,6 +46,23 @@ print-deps:
 	  else echo "pango, poppler-utils or fonts-wqy-microhei missing and not root: PDF tests will be skipped"; fi; \
 	fi
 
+# The identity servers the sign-in tests start on 127.0.0.1 (docs/sign-in.md): node with the npm
+# package oidc-provider (tests/servers/oidc/, installed into its node_modules once), and Debian's
+# slapd with ldap-utils. System packages only when missing and running as root; without them
+# those tests are skipped, saying why.
+IDENTITY_PACKAGES := nodejs npm slapd ldap-utils
+test-servers-deps:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null || [ ! -x /usr/sbin/slapd ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    (apt-get install -y -q $(IDENTITY_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(IDENTITY_PACKAGES) >/dev/null)) \
+	     && echo "installed $(IDENTITY_PACKAGES)"; \
+	  else echo "node, npm or slapd missing and not root: the OIDC and LDAP sign-in tests will be skipped"; fi; \
+	fi
+	@if command -v npm >/dev/null && [ ! -d tests/servers/oidc/node_modules/oidc-provider ]; then \
+	  cd tests/servers/oidc && npm install --no-audit --no-fund --silent && echo "installed oidc-provider"; fi
+
 # The worker (scheduled jobs: notifications and reminders, audit checkpoints, access-log pruning) runs beside the server and
 # stops with it. The demo key and checkpoints live under instance/; in production the key and
 # the checkpoint directory are kept off the database server (docs/security.md).
@@ -64,7 +81,7 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/approvals serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser-deps print-deps
+test: $(STAMP) browser-deps print-deps test-servers-deps
 	$(PY) -m pytest -q
 
 # Proof that no test depends on today's date: the engine and web tests once more with the

@@ -50,7 +50,7 @@ from approvals.operations.handover import (
 )
 from approvals.people import eligibility
 from approvals.people.offices import Offices, require_admin
-from approvals.people.orgchart.changes import Change, Leave, apply_change
+from approvals.people.orgchart.changes import Change, apply_change, leaving
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import group_holder, is_group_role, resolve
 from approvals.process import vacancy
@@ -289,8 +289,8 @@ class OrgChartAdmin:
             raise _saved_first(self.orgcharts.history(org_id)[0] if self.orgcharts.history(org_id) else None)
 
         def disable(s: Session, out: Outbox, at: datetime) -> None:
-            if isinstance(change, Leave):
-                credentials.mark_disabled(s, out, change.person, True, actor or "system", at)
+            for person in leaving(change):
+                credentials.mark_disabled(s, out, person, True, actor or "system", at)
 
         def still(current: OrgChartVersion | None) -> bool:  # the change on the version in force gives the same text
             try:

@@ -31,10 +31,12 @@ from web.admin import bp as admin_bp
 from web.applicant import bp as applicant_bp
 from web.approver import bp as approver_bp
 from web.auth import bp as auth_bp
+from web.identity import bp as identity_bp
 from web.inspector import bp as inspector_bp
 from web.notifications import bp as notifications_bp
 from web.printout import bp as printout_bp
 from web.stats import bp as stats_bp
+from web.twofactor import bp as twofactor_bp
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -63,7 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     deadlines.init_app(app)
 
     for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp, printout_bp, stats_bp,
-                      notifications_bp):
+                      notifications_bp, identity_bp, twofactor_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

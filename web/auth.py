@@ -6,21 +6,19 @@ end are web/sessions.py; this module turns them into pages and messages.
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import unquote, urlsplit
-
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import LoginManager, login_required, login_url, login_user
+from flask_login import LoginManager, login_required, login_url
 from werkzeug.wrappers import Response
 
-from approvals.errors import FieldError
+from approvals.errors import ApprovalsError, FieldError
 from approvals.identity import credentials, signin
 from approvals.identity.signin import Outcome, SignIn
-from web import messages, sessions, users
-from web.engine import engine
+from web import identity, messages, sessions, twofactor, users
+from web.engine import current_chart, engine, org_ids
 from web.i18n import LANGUAGES
 from web.i18n import gettext as _
 from web.localtime import when
+from web.urls import safe_next
 from web.users import me
 
 bp = Blueprint("auth", __name__)
@@ -46,20 +44,7 @@ def _unauthorized() -> Response:
     return redirect(login_url("auth.login", next_url=request.url))
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: a crafted ?next= must not send someone elsewhere. Browsers
-    drop tabs and newlines from a URL and read a backslash as a slash, so ``/\\t/evil`` and
-    ``/\\evil`` mean ``//evil``, another site: anything of the kind falls back to the home page."""
-    if target and _same_site_path(target) and _same_site_path(unquote(target.partition("?")[0])):
-        return target
-    return url_for("applicant.home")
 
-
-def _same_site_path(target: str) -> bool:
-    if any(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in target) or "\\" in target:
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
 
 def _sign_in() -> SignIn:
@@ -87,19 +72,19 @@ def _refusal(outcome: Outcome) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int, dict[str, str]]:
     if request.method == "GET":
-        return render_template("auth/login.html", error=None, person="")
+        return render_template("auth/login.html", error=None, person="", **_choices())
     person_id = request.form.get("person", "").strip()
+    user = users.load(person_id) if person_id else None
+    if user is not None and not identity.methods().of(user.org_id).password:  # this organization signs in elsewhere
+        identity.audit_password_off(person_id, _address())
+        page = render_template("auth/login.html", error=identity.password_off_text(), person=person_id, **_choices())
+        return page, 403, {}
     outcome = _sign_in().attempt(person_id, request.form.get("password", ""), _address())
     user = users.load(outcome.person) if outcome.ok and outcome.person else None
     if user is not None:
-        lang = session.get("lang")
-        session.clear()  # a fresh session on sign-in (no fixation)
-        if lang:
-            session["lang"] = lang
-        login_user(user)
-        sessions.start(outcome.generation)
-        return redirect(safe_next(request.args.get("next")))
-    page = render_template("auth/login.html", error=_refusal(outcome), person=person_id)
+        session["signin_next"] = request.args.get("next")
+        return twofactor.after_first_factor(user.id, outcome.generation, "password", None)
+    page = render_template("auth/login.html", error=_refusal(outcome), person=person_id, **_choices())
     if outcome.locked_until is None:
         return page, 200, {}
     wait = max(1, int((outcome.locked_until - engine().clock.now()).total_seconds()))
@@ -110,9 +95,29 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
 @login_required
 def logout() -> Response:
     _sign_in().sign_out(me().id, _address())
+    elsewhere = identity.provider_logout(session.get(identity.LOGOUT))  # the provider's session too
     sessions.end()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(elsewhere or url_for("auth.login"))
+
+
+def _choices() -> dict[str, object]:
+    """What the sign-in page offers: the password form when any organization keeps passwords,
+    and each organization's other methods."""
+    configured = identity.methods()
+    names = {org: current_chart_name(org) for org in configured.orgs}
+    others = [(names[org], [m for m in configured.of(org).methods]) for org in configured.orgs
+              if configured.of(org).methods]
+    passwords = not configured.orgs or any(o.password for o in configured.orgs.values()) or \
+        len(configured.orgs) < len(org_ids())
+    return {"others": others, "passwords": passwords}
+
+
+def current_chart_name(org: str) -> str:
+    try:
+        return current_chart(org).organization.name
+    except ApprovalsError:
+        return org
 
 
 @bp.post("/language")

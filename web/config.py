@@ -25,6 +25,15 @@ APPROVALS_TRUST_PROXY     number of reverse proxies in front (nginx: 1; default 
 APPROVALS_HSTS_SECONDS    Strict-Transport-Security max-age sent over HTTPS (default 31536000,
                           one year; 0: none)
 
+APPROVALS_SIGNIN_CONFIG   a YAML file of each organization's sign-in methods (OIDC, LDAP/AD,
+                          CAS, 政务钉钉/企业微信/飞书 免登), whether local passwords are on and
+                          who needs two factors (approvals/identity/methods.py, docs/sign-in.md);
+                          unset: local passwords only, as before
+APPROVALS_TWO_FACTOR      "required" (default): administrators and inspectors who sign in with
+                          a password give a TOTP code too (and everyone, where the sign-in file
+                          says two_factor: everyone); "off": nobody is made to (a demo); anyone
+                          who has set it up is asked all the same
+
 Sign-in and sessions (docs/security.md "Sign-in and sessions"; 0 switches a throttle or a
 timeout off):
 
@@ -46,6 +55,7 @@ from typing import Any
 
 from flask import Flask
 
+from approvals.identity.methods import SignInMethods
 from approvals.identity.signin import Policy
 from approvals.people.offices import AdminRights
 
@@ -80,6 +90,8 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _flag(env.get("APPROVALS_SECURE_COOKIES")),
         # the worker sends e-mail with it; the settings page only asks for an address when set
         "APPROVALS_SMTP_HOST": env.get("APPROVALS_SMTP_HOST", ""),
+        "APPROVALS_SIGNIN_CONFIG": env.get("APPROVALS_SIGNIN_CONFIG", ""),
+        "APPROVALS_TWO_FACTOR_REQUIRED": env.get("APPROVALS_TWO_FACTOR", "required").strip().lower() != "off",
         **{name: env.get(name) for name in NUMBERS},
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
         "BABEL_DEFAULT_LOCALE": "zh",
@@ -132,6 +144,10 @@ def finish(app: Flask) -> None:
     for name, default in NUMBERS.items():
         cfg[name] = _number(name, cfg.get(name), default)
     cfg["APPROVALS_SIGNIN_POLICY"] = signin_policy(cfg)
+    # tests give the parsed settings (APPROVALS_SIGNIN); a deployment names a file
+    given = cfg.get("APPROVALS_SIGNIN")
+    cfg["APPROVALS_SIGNIN_METHODS"] = given if isinstance(given, SignInMethods) else \
+        SignInMethods.parse(given) if given is not None else SignInMethods.load(cfg.get("APPROVALS_SIGNIN_CONFIG"))
     secure = bool(cfg.get("SESSION_COOKIE_SECURE"))
     cfg.update(
         SESSION_COOKIE_HTTPONLY=True,

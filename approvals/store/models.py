@@ -487,3 +487,26 @@ class StepTimer(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_step_timers_due", "fire_at"), Index("ix_step_timers_task", "task_id"))
+
+class UsedOnce(Base):
+    """Values a sign-in protocol lets be used only once, remembered until they expire anyway:
+    an OIDC state and nonce, a CAS ticket, a TOTP code's time step (approvals/identity/once.py).
+    The primary key refuses the second use in every worker."""
+
+    __tablename__ = "identity_used_once"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "oidc-state:…", "totp:person:step"
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class TwoFactor(Base):
+    """A person's TOTP secret (RFC 6238), their recovery codes (hashed) and the failure count
+    that throttles guessing (approvals/identity/totp.py)."""
+
+    __tablename__ = "two_factor"
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recovery: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of werkzeug hashes
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

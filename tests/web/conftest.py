@@ -84,3 +84,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+# ---- sign-in servers (tests/idservers.py): started once per test session -----------------
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[str]:
+    """The npm package oidc-provider on 127.0.0.1, with node."""
+    import idservers
+    missing = idservers.oidc_missing()
+    if missing:
+        pytest.skip(missing)
+    with idservers.oidc_provider() as issuer:
+        yield issuer
+
+
+@pytest.fixture(scope="session")
+def slapd() -> Iterator[Any]:
+    """Debian's slapd on 127.0.0.1: an OpenLDAP layout for XX市自然资源和规划局 and an AD-style
+    one (sAMAccountName, userAccountControl) for 重庆市民政局, generated from the shipped charts."""
+    import idservers
+    from support import CHART_A, CHART_B
+
+    from approvals.people.orgchart.loader import load_orgchart
+    missing = idservers.slapd_missing()
+    if missing:
+        pytest.skip(missing)
+    with idservers.slapd(load_orgchart(CHART_A), load_orgchart(CHART_B)) as server:
+        yield server

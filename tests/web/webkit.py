@@ -44,6 +44,9 @@ def make_web(engine: Approvals, **config: Any) -> Flask:
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False,
         "APPROVALS_ADMINS": [ADMIN],
+        # the admin and inspectors sign in with one step here; tests/web/test_signin_two_factor.py
+        # turns the second step on
+        "APPROVALS_TWO_FACTOR_REQUIRED": False,
     }
     settings.update(config)
     return create_app(settings)

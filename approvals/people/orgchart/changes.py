@@ -92,7 +92,29 @@ class AssignDuty:
     unit: str
 
 
-Change = Appoint | Remove | AddPerson | Transfer | Leave | Retitle | AssignDuty
+@dataclass(frozen=True)
+class Rename:
+    """A person's name changes (the directory says so); their id and posts stay."""
+
+    person: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Several changes saved as one version: a re-sync from the directory
+    (approvals/directory.py), previewed and saved like one change."""
+
+    changes: tuple[Appoint | Remove | AddPerson | Transfer | Leave | Retitle | AssignDuty | Rename, ...]
+
+
+Change = Appoint | Remove | AddPerson | Transfer | Leave | Retitle | AssignDuty | Rename | Batch
+
+
+def leaving(change: Change) -> list[str]:
+    """Who leaves the organization with ``change`` (their accounts are disabled with it)."""
+    parts = change.changes if isinstance(change, Batch) else (change,)
+    return [c.person for c in parts if isinstance(c, Leave)]
 
 
 def _refuse(where: str, value: object, message: str) -> OrgChartError:
@@ -230,9 +252,18 @@ def _assign_duty(doc: Any, change: AssignDuty) -> None:
         duties[change.duty] = change.unit
 
 
+def _rename(doc: Any, change: Rename) -> None:
+    doc["people"][_person_index(doc, change.person)]["name"] = change.name
+
+
+def _batch(doc: Any, change: Batch) -> None:
+    for part in change.changes:
+        _APPLY[type(part)](doc, part)
+
+
 _APPLY: dict[type, Callable[[Any, Any], None]] = {
     Appoint: _appoint, Remove: _remove, AddPerson: _add_person, Transfer: _transfer, Leave: _leave,
-    Retitle: _retitle, AssignDuty: _assign_duty,
+    Retitle: _retitle, AssignDuty: _assign_duty, Rename: _rename, Batch: _batch,
 }
 
 

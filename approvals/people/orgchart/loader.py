@@ -38,7 +38,8 @@ ORGANIZATION_KEYS = {"id": True, "name": True, "processes": True, "risk_areas": 
 CALENDAR_KEYS = {"holidays": False, "working_days": False}
 UNIT_KEYS = {"id": True, "name": True, "kind": True, "head": False, "deputies": False,
              "supervisor": False}
-PERSON_KEYS = {"id": True, "name": True, "unit": True, "title": False, "grade": False}
+PERSON_KEYS = {"id": True, "name": True, "unit": True, "title": False, "grade": False,
+               "email": False, "employee_no": False}  # the last two: sign-in matching (docs/sign-in.md)
 DUTY_KEYS = {"unit": False, "name": False, "name_en": False, "description": False}  # long form of a duty
 
 _Item = TypeVar("_Item", Unit, Person)
@@ -371,9 +372,11 @@ class _Checker:
         title = self.text(raw, "title", path, required=False) or ""
         grade = self.choice(raw, "grade", path, GRADES, required=False,
                             hint=" (县级干部), or leave grade out")
+        email = self.text(raw, "email", path, required=False) or ""
+        employee_no = self.text(raw, "employee_no", path, required=False) or ""
         if person_id is None:  # a broken name or unit is reported; references are still checked
             return None
-        return Person(person_id, name or "", unit or "", title, grade)
+        return Person(person_id, name or "", unit or "", title, grade, email, employee_no)
 
     def unit_references(self, unit: Unit, path: str) -> None:
         if unit.head is not None:

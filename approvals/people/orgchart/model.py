@@ -51,6 +51,8 @@ class Person:
     unit: str
     title: str = ""
     grade: str | None = None  # "county" = 县级干部
+    email: str = ""  # matched against an outside identity's e-mail (docs/sign-in.md)
+    employee_no: str = ""  # 工号, matched the same way
 
 
 @dataclass(frozen=True)
