@@ -68,6 +68,9 @@ test-servers-deps:
 # the checkpoint directory are kept off the database server (docs/security.md).
 CHECKPOINT_KEY ?= $(CURDIR)/instance/audit-key/checkpoint-key.pem
 CHECKPOINT_DIR ?= $(CURDIR)/instance/checkpoints
+# The demo lets administrators and inspectors in with the password alone, so the tour works
+# without an authenticator app; a deployment keeps the default, `required` (docs/sign-in.md).
+TWO_FACTOR ?= off
 
 run: $(STAMP)
 	@echo "==> preparing the database in instance/ (the demo org chart on a new database only; a restart keeps everything)"
@@ -76,7 +79,7 @@ run: $(STAMP)
 	test -f $(CHECKPOINT_KEY) || $(VENV)/bin/approvals audit keygen --out $(dir $(CHECKPOINT_KEY))
 	@echo "==> serving http://$(HOST):$(PORT)/ with the worker beside it; Ctrl-C stops both, the data stays in instance/"
 	export APPROVALS_DATABASE_URL=$(DB) APPROVALS_CHECKPOINT_KEY=$(CHECKPOINT_KEY) \
-	  APPROVALS_CHECKPOINT_DIR=$(CHECKPOINT_DIR); \
+	  APPROVALS_CHECKPOINT_DIR=$(CHECKPOINT_DIR) APPROVALS_TWO_FACTOR=$(TWO_FACTOR); \
 	$(VENV)/bin/approvals worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(VENV)/bin/approvals serve --host $(HOST) --port $(PORT)

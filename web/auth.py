@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from approvals.errors import ApprovalsError, FieldError
 from approvals.identity import credentials, signin
 from approvals.identity.signin import Outcome, SignIn
-from web import identity, messages, sessions, twofactor, users
+from web import identity, messages, sessions, signin_session, twofactor, users
 from web.engine import current_chart, engine, org_ids
 from web.i18n import LANGUAGES
 from web.i18n import gettext as _
@@ -75,7 +75,8 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
         return render_template("auth/login.html", error=None, person="", **_choices())
     person_id = request.form.get("person", "").strip()
     user = users.load(person_id) if person_id else None
-    if user is not None and not identity.methods().of(user.org_id).password:  # this organization signs in elsewhere
+    # An organization that signs in elsewhere (its local passwords switched off):
+    if user is not None and not signin_session.methods().of(user.org_id).password:
         identity.audit_password_off(person_id, _address())
         page = render_template("auth/login.html", error=identity.password_off_text(), person=person_id, **_choices())
         return page, 403, {}
@@ -95,7 +96,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
 @login_required
 def logout() -> Response:
     _sign_in().sign_out(me().id, _address())
-    elsewhere = identity.provider_logout(session.get(identity.LOGOUT))  # the provider's session too
+    elsewhere = identity.provider_logout(session.get(signin_session.LOGOUT))  # the provider's session too
     sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(elsewhere or url_for("auth.login"))
@@ -104,7 +105,7 @@ def logout() -> Response:
 def _choices() -> dict[str, object]:
     """What the sign-in page offers: the password form when any organization keeps passwords,
     and each organization's other methods."""
-    configured = identity.methods()
+    configured = signin_session.methods()
     names = {org: current_chart_name(org) for org in configured.orgs}
     others = [(names[org], [m for m in configured.of(org).methods]) for org in configured.orgs
               if configured.of(org).methods]

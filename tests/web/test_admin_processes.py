@@ -111,7 +111,8 @@ def test_a_bad_file_in_the_processes_folder_is_skipped_the_server_starts_and_the
 
     with caplog.at_level(logging.ERROR):
         web = create_app({"APPROVALS_DATABASE_URL": db_url, "APPROVALS_PROCESSES": str(tmp_path), "TESTING": True,
-                          "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, "APPROVALS_ADMINS": [ADMIN]})
+                          "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, "APPROVALS_ADMINS": [ADMIN],
+                          "APPROVALS_TWO_FACTOR_REQUIRED": False})
     engine: Approvals = web.extensions["approvals"]
     try:
         assert "c7.bpmn: process 'credit_check' businessRuleTask 'score'" in caplog.text
