@@ -29,6 +29,10 @@ FIELD = "idempotency_key"
 log = logging.getLogger(__name__)
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 _FOUND = "form_key_found"
+# POSTs that only read, sent with a form's fields (and so its key) while it is being filled in:
+# the route preview. The key belongs to the form's own action, and a preview sent after it (a
+# late keystroke) must neither claim it nor be refused as a misused key.
+_READS = frozenset({"applicant.preview_json"})
 
 
 def new_key() -> str:
@@ -74,7 +78,7 @@ def promise(location: str) -> str:
 def _claim() -> Response | None:
     """Before the view: answer a resend at once, or state the key for the action to record."""
     key = form_key()
-    if key is None or not current_user.is_authenticated:
+    if key is None or not current_user.is_authenticated or request.endpoint in _READS:
         return None
     done = _done(key, current_user.id)
     if done is not None:

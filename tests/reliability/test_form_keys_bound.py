@@ -72,3 +72,16 @@ def test_ones_own_key_on_another_tasks_form_is_refused_and_that_task_stays_open(
     again = _approve(client, one.id, key)  # the same form sent again is still "already done"
     assert again.status_code == 302 and DONE in text(client.get(again.location))
 
+
+
+def test_a_preview_sent_after_its_form_was_submitted_still_answers(engine: Approvals) -> None:
+    """The start form previews the route as it is filled in, sending its fields and so its key;
+    a last preview arriving after the submission (a late keystroke) is a read, not a misused key."""
+    from support import leave_fields
+
+    client = client_for(_web(engine), "shen.yue")
+    page = client.get("/apply/leave").get_data(as_text=True)
+    key = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', page)[0]
+    assert client.post("/apply/leave", data={**leave_fields(), "idempotency_key": key}).status_code == 302
+    late = client.post("/apply/leave/preview.json", data={**leave_fields(), "idempotency_key": key})
+    assert late.status_code == 200 and late.get_json()["steps"]

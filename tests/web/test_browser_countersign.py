@@ -56,7 +56,7 @@ def test_a_topic_is_checked_by_any_one_clerk_then_signed_by_every_leader(
     approve_from_inbox(browser, live_url, "han.bing", "countersign-03-discipline-opinion")
 
     drafter.page.goto(request_url)
-    expect(drafter.page.locator("main")).to_contain_text("无需办理：同组其他成员已办理")
+    expect(drafter.page.locator("main")).to_contain_text("无需办理：同组的 吴敏 已办理（或签）")
     drafter.shot("countersign-04-request-page-mid-party-group")
     drafter.close()
     for person in ("wang.jun", "li.ming", "zhang.hua", "chen.gang", "liu.yang"):
