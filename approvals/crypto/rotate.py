@@ -8,15 +8,17 @@ changes nothing in that table.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
 
 from approvals.crypto import atrest
+from approvals.crypto import fields as sealed_fields
 from approvals.crypto.provider import CryptoError
 from approvals.store.database import Database
-from approvals.store.models import ChannelSetting, OutboxMessage
+from approvals.store.models import ChannelSetting, OutboxMessage, Request
 
 TARGET, SECRET = "channel_settings.target", "channel_settings.secret"
 
@@ -55,4 +57,29 @@ def rotate(db: Database, ring: atrest.Keyring | None = None, *, dry_run: bool = 
                 if not dry_run:
                     conn.execute(update(item.model).where(item.model.id == row_id).values({item.column: fresh}))
         counts[f"{item.model.__tablename__}.{item.column}"] = len(changed)
+    counts["requests.fields_json"] = _rotate_fields(db, ring, dry_run)
     return counts
+
+
+def _rotate_fields(db: Database, ring: atrest.Keyring, dry_run: bool) -> int:
+    """Sensitive form fields (crypto/fields.py): each sealed value names its field, which is its
+    purpose, so no process file is needed. The copies in the audit chain are left as they are
+    (re-sealing them would break the chain): keep an old key listed while its entries are read."""
+    changed = 0
+    with db.writing() as conn:
+        rows = conn.execute(select(Request.id, Request.fields_json)
+                            .where(Request.fields_json.like(f"%{atrest.PREFIX}%"))).all()
+        for row_id, stored_json in rows:
+            stored = json.loads(stored_json)
+            stale = {k: v for k, v in stored.items() if isinstance(v, str) and atrest.is_sealed(v)
+                     and atrest.key_id_of(v) != ring.current}
+            if not stale:
+                continue
+            changed += 1
+            for name, value in stale.items():
+                purpose = sealed_fields.purpose(name)
+                stored[name] = atrest.seal_secret(atrest.open_secret(value, purpose, ring), purpose, ring)
+            if not dry_run:
+                conn.execute(update(Request).where(Request.id == row_id)
+                             .values(fields_json=json.dumps(stored, ensure_ascii=False)))
+    return changed
