@@ -66,19 +66,31 @@ test-servers-deps:
 # The worker (scheduled jobs: notifications and reminders, audit checkpoints, access-log pruning) runs beside the server and
 # stops with it. The demo key and checkpoints live under instance/; in production the key and
 # the checkpoint directory are kept off the database server (docs/security.md).
+# 国密 (docs/security.md, "Switching a deployment to 国密"): `make run APPROVALS_CRYPTO_PROFILE=gm`
+# (or the variable exported) makes an SM2 checkpoint key and an SM4 data key under instance/ when
+# missing and runs with them: the chain switches to SM3 at the worker's next checkpoint.
+APPROVALS_CRYPTO_PROFILE ?= standard
+ifeq ($(APPROVALS_CRYPTO_PROFILE),gm)
+CHECKPOINT_KEY ?= $(CURDIR)/instance/audit-key-sm2/checkpoint-key.pem
+CHECKPOINT_DIR ?= $(CURDIR)/instance/checkpoints-sm2
+DATA_KEY_FILE ?= $(CURDIR)/instance/data-keys
+endif
 CHECKPOINT_KEY ?= $(CURDIR)/instance/audit-key/checkpoint-key.pem
 CHECKPOINT_DIR ?= $(CURDIR)/instance/checkpoints
 # The demo lets administrators and inspectors in with the password alone, so the tour works
 # without an authenticator app; a deployment keeps the default, `required` (docs/sign-in.md).
 TWO_FACTOR ?= off
+RUN_ENV = APPROVALS_DATABASE_URL=$(DB) APPROVALS_CRYPTO_PROFILE=$(APPROVALS_CRYPTO_PROFILE) \
+  $(if $(DATA_KEY_FILE),APPROVALS_DATA_KEY_FILE=$(DATA_KEY_FILE))
 
 run: $(STAMP)
 	@echo "==> preparing the database in instance/ (the demo org chart on a new database only; a restart keeps everything)"
 	mkdir -p instance
-	APPROVALS_DATABASE_URL=$(DB) $(VENV)/bin/approvals init-db --demo
-	test -f $(CHECKPOINT_KEY) || $(VENV)/bin/approvals audit keygen --out $(dir $(CHECKPOINT_KEY))
-	@echo "==> serving http://$(HOST):$(PORT)/ with the worker beside it; Ctrl-C stops both, the data stays in instance/"
-	export APPROVALS_DATABASE_URL=$(DB) APPROVALS_CHECKPOINT_KEY=$(CHECKPOINT_KEY) \
+	$(if $(DATA_KEY_FILE),test -f $(DATA_KEY_FILE) || $(VENV)/bin/approvals crypto keygen --file $(DATA_KEY_FILE))
+	test -f $(CHECKPOINT_KEY) || $(RUN_ENV) $(VENV)/bin/approvals audit keygen --out $(dir $(CHECKPOINT_KEY))
+	$(RUN_ENV) $(VENV)/bin/approvals init-db --demo
+	@echo "==> serving http://$(HOST):$(PORT)/ ($(APPROVALS_CRYPTO_PROFILE) cryptography) with the worker beside it; Ctrl-C stops both, the data stays in instance/"
+	export $(RUN_ENV) APPROVALS_CHECKPOINT_KEY=$(CHECKPOINT_KEY) \
 	  APPROVALS_CHECKPOINT_DIR=$(CHECKPOINT_DIR) APPROVALS_TWO_FACTOR=$(TWO_FACTOR); \
 	$(VENV)/bin/approvals worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \

@@ -156,3 +156,21 @@ def step(kind: str, role: str, who: str) -> dict[str, Any]:
 
 REPORT_A = {"actual_return_on": "2026-12-05", "itinerary": "北京市海淀区，未去中高风险地区"}
 REPORT_B = {"test_date": "2026-12-06", "test_result": "阴性"}
+
+
+CERTIFICATE = ROOT / "tests" / "fixtures" / "certificate_xx.bpmn"  # ID number and phone marked sensitive
+
+
+def with_certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """(chart, processes): the shipped processes and chart A plus the certificate request
+    (在职证明), whose ID number and phone fields are sensitive (docs/processes.md)."""
+    import shutil
+
+    processes = tmp_path / "processes"
+    shutil.copytree(PROCESSES, processes)
+    shutil.copy(CERTIFICATE, processes / CERTIFICATE.name)
+    chart = tmp_path / CHART_A.name
+    text = CHART_A.read_text(encoding="utf-8")
+    chart.write_text(text.replace("    leave: leave_xx", "    certificate: certificate_xx\n    leave: leave_xx", 1),
+                     encoding="utf-8")
+    return chart, processes

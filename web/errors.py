@@ -16,11 +16,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from approvals.crypto import CryptoError
 from approvals.errors import ApprovalsError, ConflictError, NotPermittedError, UnavailableError, UnknownError
 from approvals.store.faults import translate
 from web.errorpage import hints, page, plain, titles
 from web.i18n import gettext as _
-from web.messages import explain
+from web.messages import explain, sealed
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ def _database(exc: SQLAlchemyError) -> tuple[str, int] | tuple[str, int, dict[st
 def _engine(exc: ApprovalsError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     if isinstance(exc, UnavailableError):
         return _unavailable(exc)
+    if isinstance(exc, CryptoError):  # the server's keys, not the person's doing: a 500 naming the key
+        log.error("a sealed value did not open on %s %s: %s", request.method, request.path, exc)
+        return page(500, sealed(exc))
     if isinstance(exc, NotPermittedError):
         return page(403)
     if isinstance(exc, UnknownError):

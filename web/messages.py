@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 
+from approvals.crypto import CryptoError
 from approvals.errors import (
     ApprovalsError,
     ConflictError,
@@ -249,6 +250,18 @@ def explain(
     # engine's English goes to the log (tests/web/test_refusals_translated.py keeps this rare).
     log.warning("engine refusal without a translation: %s", exc)
     return _("This cannot be done now. Reload the page to see the request as it stands.")
+
+
+def sealed(exc: CryptoError) -> str:
+    """A sealed value (a sensitive field, a channel secret) that does not open: which one and
+    which data key, so the administrator knows what to put back; never shown as empty."""
+    found = re.search(r"^requests\.fields\.([^:]+):.*data key '([^']+)'", str(exc))
+    if found is None:
+        return _("A protected value cannot be opened with the data keys this server has. "
+                 "Tell the system administrator: %(detail)s", detail=str(exc))
+    return _("The protected field %(field)s cannot be opened: data key %(key)s is missing from this "
+             "server or is not the key it was sealed with. Tell the system administrator.",
+             field=found[1], key=found[2])
 
 
 def _label(issue: Issue) -> str:

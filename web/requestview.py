@@ -16,6 +16,7 @@ from flask import abort
 from sqlalchemy import select
 
 from approvals.audit import access_log
+from approvals.crypto import fields as sealed_fields
 from approvals.operations import rewind
 from approvals.process.deadlines import ReportNotOpenError, check_report_open
 from approvals.process.definitions import DECISION_KINDS, ProcessDefinition
@@ -130,6 +131,29 @@ def record_view(req: Request, what: str, tasks: list[Task] | None = None) -> Non
     access_log.record(app.db, app.clock.now(), user.id, req.org_id, req.id, role, what)
 
 
+# Who sees a sensitive field's value in full (docs/processes.md, "Sensitive fields"): besides the
+# applicant, the holders of the request's steps and inspectors; an admin or anyone else, masked.
+ENTITLED = (access_log.APPROVER, access_log.PAST_DECIDER, access_log.RECEIVER, access_log.RECIPIENT,
+            access_log.INSPECTOR)
+
+
+def shown_fields(req: Request, definition: ProcessDefinition, tasks: list[Task] | None = None) -> dict[str, Any]:
+    """The request's values as the signed-in person may see them: sensitive ones opened for the
+    entitled, masked for others; each reveal to someone other than the applicant is logged with
+    the fields it showed. A value that does not open raises CryptoError (never shown empty)."""
+    user = me()
+    stored = engine().queries.fields(req)
+    if user.id == req.applicant:
+        return sealed_fields.open_values(definition.fields, stored)
+    app = engine()
+    steps = app.queries.steps(req.id) if tasks is None else tasks
+    role = access_log.capacity(user.id, [user.unit_id], steps, inspector=user.is_inspector, admin=user.is_admin)
+    values, revealed = sealed_fields.shown(definition.fields, stored, reveal=role in ENTITLED)
+    if revealed:
+        access_log.record(app.db, app.clock.now(), user.id, req.org_id, req.id, role, "reveal", {"fields": revealed})
+    return values
+
+
 def _value(fd: Any, value: Any, attachments: dict[str, Attachment]) -> FieldLine:
     label = field_label(fd)
     if fd.type == "attachment":
@@ -174,7 +198,7 @@ def build(req: Request) -> RequestView:
         definition,
         labels.request_name(req),
         labels.word(labels.REQUEST_STATUS, req.status),
-        field_lines(definition.fields, app.queries.fields(req), attachments),
+        field_lines(definition.fields, shown_fields(req, definition, tasks), attachments),
         attachments,
         sorted(rounds.items(), reverse=True),
         current_steps=sorted({t.bpmn_id for t in this_round if t.is_open}),

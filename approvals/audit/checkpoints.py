@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from approvals import crypto
 from approvals.audit import chain as audit
 from approvals.audit import verifications
-from approvals.crypto import hashing, sm2
+from approvals.crypto import hashing, profile, sm2
 from approvals.errors import AuditChainError
 from approvals.store.database import Database
 from approvals.store.models import AuditEntry, Deployment
@@ -64,9 +64,16 @@ class CheckpointError(AuditChainError):
     """A key or checkpoint file that cannot be used: missing, unreadable, or not signed by the key."""
 
 
-def keygen(out: Path, algorithm: str = "ed25519") -> tuple[Path, Path]:
-    """A new Ed25519 or SM2 key pair in ``out``: the private key readable by its owner only
-    (0600), the public key beside it for whoever verifies. Never overwrites a key."""
+def default_key_algorithm() -> str:
+    """SM2 under ``APPROVALS_CRYPTO_PROFILE=gm``, else Ed25519."""
+    return "sm2" if profile.is_gm() else "ed25519"
+
+
+def keygen(out: Path, algorithm: str | None = None) -> tuple[Path, Path]:
+    """A new Ed25519 or SM2 key pair in ``out`` (by default as the profile says): the private key
+    readable by its owner only (0600), the public key beside it for whoever verifies. Never
+    overwrites a key."""
+    algorithm = algorithm or default_key_algorithm()
     out.mkdir(parents=True, exist_ok=True)
     private, public = out / PRIVATE_NAME, out / PUBLIC_NAME
     for path in (private, public):
@@ -292,7 +299,13 @@ def take(db: Database, key: PrivateKey, out: Path, now: datetime, source: str = 
     chain when there are none), then sign the head that walk reached. Refuses to sign a chain
     that does not verify: a checkpoint must never vouch for tampering. Both runs are recorded
     for the inspector page. When ``APPROVALS_AUDIT_HASH`` names another hash function than the
-    chain's, the chain switches to it right after the signed head (``audit.switch``)."""
+    chain's, the chain switches to it right after the signed head (``audit.switch``). Under
+    ``APPROVALS_CRYPTO_PROFILE=gm`` only an SM2 key signs."""
+    algorithm = hashing.configured()
+    if profile.is_gm() and scheme_of(key.public_key()) != SM2_SCHEME:
+        raise CheckpointError(f"{profile.SETTING}={profile.GM} signs checkpoints with SM2 only, and this key is "
+                              "Ed25519: make an SM2 key (`approvals audit keygen --out DIR`, SM2 under this "
+                              "profile) and keep its checkpoints in a directory of their own")
     with db.reading() as s:
         report = verify(s, [out] if out.is_dir() else [], key.public_key())
         chain = report.chain or audit.Verification(False, 0, "; ".join(str(f) for f in report.findings))
@@ -304,5 +317,5 @@ def take(db: Database, key: PrivateKey, out: Path, now: datetime, source: str = 
         raise CheckpointError("not signed, the chain does not verify: " + " | ".join(report.lines()))
     verifications.record(db, now, source, "checkpoint", chain, point.name)
     with db.transaction() as s:
-        audit.switch(s, hashing.configured(), now)
+        audit.switch(s, algorithm, now)
     return point

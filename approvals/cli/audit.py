@@ -45,9 +45,10 @@ def verify(ctx: click.Context, points: tuple[Path, ...], public_key: Path | None
 @click.command("keygen")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the key pair (keep it off the database server).")
-@click.option("--algorithm", type=click.Choice(checkpoints.KEY_ALGORITHMS), default="ed25519", show_default=True,
-              help="sm2: GB/T 32918 with SM3 (国密), PEM keys OpenSSL 3 reads.")
-def keygen(out: Path, algorithm: str) -> None:
+@click.option("--algorithm", type=click.Choice(checkpoints.KEY_ALGORITHMS), default=None,
+              help="sm2: GB/T 32918 with SM3 (国密), PEM keys OpenSSL 3 reads. Default: sm2 under "
+              "APPROVALS_CRYPTO_PROFILE=gm, else ed25519.")
+def keygen(out: Path, algorithm: str | None) -> None:
     """Create the key pair that signs checkpoints (private key mode 0600)."""
     try:
         private, public = checkpoints.keygen(out, algorithm)

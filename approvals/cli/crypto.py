@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -11,6 +12,15 @@ import click
 from approvals.cli.common import app_of, fail
 from approvals.crypto import atrest, rotate
 from approvals.errors import ApprovalsError
+from approvals.process.forms import sensitive_names
+
+
+@dataclass(frozen=True)
+class Version:
+    """What ``definition_of`` needs to find a process version."""
+
+    process_id: str
+    process_sha: str
 
 
 @click.group("crypto")
@@ -40,8 +50,13 @@ def keygen(path: Path) -> None:
 @click.pass_context
 def rotate_cmd(ctx: click.Context, dry_run: bool) -> None:
     """Re-seal every sealed value (and plain ones written before sealing) under the current key."""
+    app = app_of(ctx)
+
+    def sensitive(process_id: str, sha: str) -> frozenset[str]:
+        return sensitive_names(app.service.definition_of(Version(process_id, sha)).fields)
+
     try:
-        counts = rotate.rotate(app_of(ctx).db, dry_run=dry_run)
+        counts = rotate.rotate(app.db, dry_run=dry_run, sensitive=sensitive)
     except ApprovalsError as exc:
         fail(str(exc))
     verb = "would re-seal" if dry_run else "re-sealed"

@@ -12,6 +12,9 @@
                     PKCS#8 / SubjectPublicKeyInfo form OpenSSL 3 reads and writes
       atrest.py     SM4-GCM sealing of secrets and sensitive fields under a key kept outside
                     the database, the key id stored with each value; masking for display
+      fields.py     sensitive form fields: sealed in requests and the chain, opened or masked
+      rotate.py     re-sealing every sealed column under the current key
+      profile.py    APPROVALS_CRYPTO_PROFILE=gm, the one setting that switches to SM3/SM2/SM4
 
 The engine calls these modules, never a library directly, so swapping the software provider
 for a certified module changes one setting, not the callers.

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from approvals.crypto import profile
 from approvals.crypto.provider import CryptoError, current
 
 PREFIX = "sm4gcm:"
@@ -111,6 +112,9 @@ def seal_secret(value: str, purpose: str, ring: Keyring | None = None) -> str:
     """``value`` sealed under the current data key for ``purpose`` (e.g. ``smtp.password``);
     unchanged when no key is configured or the value is empty."""
     ring = keyring() if ring is None else ring
+    if value and ring.current is None and profile.is_gm():
+        raise CryptoError(f"{purpose}: {profile.SETTING}={profile.GM} stores this value sealed in SM4, and no data "
+                          f"key is configured: set {FILE_ENV} (`approvals crypto keygen --file PATH` makes one)")
     if not value or ring.current is None:
         return value
     sealed = current().seal(ring.keys[ring.current], value.encode("utf-8"), purpose.encode())

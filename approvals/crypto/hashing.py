@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from cryptography.hazmat.primitives import hashes
 
+from approvals.crypto import profile
 from approvals.errors import ConfigurationError
 
 SHA256, SM3 = "sha256", "sm3"
@@ -60,8 +61,14 @@ def sm3(data: bytes) -> bytes:
 
 def configured(env: Mapping[str, str] | None = None) -> str:
     """The deployment's choice for the audit chain (``APPROVALS_AUDIT_HASH``: sha256, the
-    default, or sm3), or ConfigurationError naming the value and the choices."""
-    raw = (os.environ if env is None else env).get(SETTING, "").strip().lower() or SHA256
+    default, or sm3; sm3 when ``APPROVALS_CRYPTO_PROFILE=gm``), or ConfigurationError naming the
+    value and the choices."""
+    env = os.environ if env is None else env
+    gm = profile.is_gm(env)
+    raw = env.get(SETTING, "").strip().lower() or (SM3 if gm else SHA256)
     if raw not in ALGORITHMS:
         raise ConfigurationError(f"{SETTING}={raw!r} is not one of {', '.join(ALGORITHMS)}")
+    if gm and raw != SM3:
+        raise ConfigurationError(f"{SETTING}={raw} contradicts {profile.SETTING}={profile.GM}, which hashes the "
+                                 f"audit chain with SM3: remove {SETTING} or set it to sm3")
     return raw

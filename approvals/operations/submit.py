@@ -14,6 +14,7 @@ from sqlalchemy import Connection, insert
 
 from approvals.audit.chain import Entry
 from approvals.clock import day_of, today_in
+from approvals.crypto import fields as sealed_fields
 from approvals.errors import ConflictError, InvalidStateError, NotPermittedError
 from approvals.notifications.outbox import Outbox
 from approvals.operations.action import (
@@ -40,6 +41,7 @@ def submit(service: Host, applicant: str, request_type: str, raw_fields: Mapping
     raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}
     values = _validated(service, chart, defn, applicant, raw)
     saved, steps = _start(service, chart, defn, applicant, values)
+    values = sealed_fields.seal(defn.fields, values)  # what is stored and chained; the route had its copy
     now = service.clock.now()
     req = RequestRow(id=0, org_id=chart.id, request_type=request_type, process_id=defn.process_id,
                      process_sha=defn.sha256, applicant=applicant, status="pending",
@@ -78,6 +80,7 @@ def resubmit(service: Host, request_id: int, actor: str, raw_fields: Mapping[str
     raw = {**raw_fields, **{name: u.filename for name, u in (uploads or {}).items()}}
     values = _validated(service, chart, defn, actor, raw)
     saved, steps = _start(service, chart, defn, actor, values)
+    values = sealed_fields.seal(defn.fields, values)
     now = service.clock.now()
     out = Outbox()
     with transaction(service) as conn:

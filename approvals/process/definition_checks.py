@@ -21,7 +21,7 @@ the element, what SpiffWorkflow's parser would crash on rather than refuse.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from lxml import etree
@@ -152,21 +152,26 @@ def _owner(node: Any) -> Any:
     return owner
 
 
-def _check(source: str | None, here: str, known: Iterable[str], issues: list[Issue]) -> None:
+def _check(source: str | None, here: str, known: Iterable[str], issues: list[Issue],
+           sensitive: Collection[str] = ()) -> None:
     try:
         expression = compile_expression(source or "")
     except ExpressionError as exc:
         issues.append(Issue(here, source, str(exc)))
         return
-    known = set(known)
+    for name in sorted(expression.names & set(sensitive)):
+        issues.append(Issue(here, source, f"{name!r} is a sensitive field: its value is sealed and never given "
+                                          "to the route; route on another field (docs/processes.md, Sensitive fields)"))
+    known = set(known) | set(sensitive)
     for name in sorted(expression.names - known):
         issues.append(Issue(here, source, f"{name!r} is not a form field, a process property or one of "
                                           f"{', '.join(REQUEST_VARIABLES)}"))
 
 
 def check_expressions(process: Any, where: str, start_fields: Iterable[str], step_fields: Iterable[str],
-                      properties: Iterable[str], issues: list[Issue]) -> None:
-    """Every expression in the process: in the language, reading only variables it will have."""
+                      properties: Iterable[str], issues: list[Issue], sensitive: Collection[str] = ()) -> None:
+    """Every expression in the process: in the language, reading only variables it will have
+    (never a sensitive field, which the route is not given)."""
     data_objects = process.xpath(".//bpmn:dataObject/@id", namespaces=NS)
     starting = {*start_fields, *properties, *REQUEST_VARIABLES}
     everywhere = starting | {*step_fields, *data_objects}
@@ -180,7 +185,7 @@ def check_expressions(process: Any, where: str, start_fields: Iterable[str], ste
         if label.startswith("time") and is_timer(owner):
             continue  # computed at load from the process properties (approvals/process/timers.py)
         known = everywhere | set(COUNTS) if label == "completionCondition" else everywhere
-        _check(node.text, f"{where} {_local(owner)} {owner.get('id')!r} {label}", known, issues)
+        _check(node.text, f"{where} {_local(owner)} {owner.get('id')!r} {label}", known, issues, sensitive)
     for constraint in process.xpath(".//camunda:formField/camunda:validation/camunda:constraint"
                                     "[@name='required_if']", namespaces=NS):
         form_field = constraint.getparent().getparent()
@@ -189,7 +194,7 @@ def check_expressions(process: Any, where: str, start_fields: Iterable[str], ste
         # the request form sees the request's variables; a report form sees the request's fields
         known = starting if _local(element) == "startEvent" else {*own, *start_fields}
         here = f"{where} {_local(element)} {element.get('id')!r} field {form_field.get('id')!r} required_if"
-        _check(constraint.get("config"), here, known, issues)
+        _check(constraint.get("config"), here, known, issues, sensitive)
 
 
 # Camunda extension elements the engine reads (docs/processes.md); anything else (inputOutput,

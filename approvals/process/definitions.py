@@ -36,7 +36,7 @@ from approvals.process.definition_checks import (
     group_mode,
 )
 from approvals.process.flow_graph import check_flow
-from approvals.process.forms import FieldDef, parse_form
+from approvals.process.forms import FieldDef, parse_form, sensitive_names
 from approvals.process.groups import ApprovalsParser
 from approvals.process.timers import TimerDef, read_timers, strip_timers
 
@@ -151,6 +151,10 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     else:
         ok = _role_fits(role, group, kind, here, issues) and ok
     fields = parse_form(node, f"{here} form", issues)
+    for fd in fields:
+        if fd.sensitive:  # a report's values are kept with its task, which seals nothing
+            issues.append(Issue(f"{here} form field {fd.name!r} property sensitive", fd.sensitive,
+                                "only a field of the request form (the start event) can be sensitive"))
     due = props.get("due_field")
     if kind == "report" and due is None:
         issues.append(Issue(here, None, "a report step needs property due_field naming a date field"))
@@ -261,7 +265,7 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
     timers = read_timers(process, where, {i: s.kind for i, s in steps.items()}, variables, issues)
     for step in steps.values():
         chosen = next((f for f in fields if f.name == step.chosen_in), None)
-        if step.chosen_in and (chosen is None or chosen.type != "string"):
+        if step.chosen_in and (chosen is None or chosen.type != "string" or chosen.sensitive):
             issues.append(Issue(f"{where} {'userTask' if step.blocking else 'sendTask'} {step.bpmn_id!r} "
                                 "property chosen_in", step.chosen_in,
                                 "expected the id of a string field of the request form, where the applicant "
@@ -287,7 +291,7 @@ def _check_process(root: Any, process: Any, issues: list[Issue]) -> dict[str, An
     check_texts(root, process, where, issues)
     step_fields = [f.name for step in conventions["steps"].values() for f in step.fields]
     check_expressions(process, where, [f.name for f in conventions["fields"]], step_fields,
-                      conventions["variables"], issues)
+                      conventions["variables"], issues, sensitive=sensitive_names(conventions["fields"]))
     return conventions
 
 

@@ -21,6 +21,10 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 TYPES = ("string", "text", "long", "date", "boolean", "enum", "attachment")
 CONSTRAINTS = ("required", "required_if", "min", "max", "minlength", "maxlength", "readonly")
+# Kinds of personal data a field may be marked as (property ``sensitive``): its value is sealed
+# at rest (approvals/crypto/fields.py), kept out of the route, and masked for those not entitled.
+SENSITIVE_KINDS = ("id_number", "phone", "personal")
+SENSITIVE_TYPES = ("string", "text")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,27 @@ class FieldDef:
     maxlength: int | None = None
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enums
     accept: tuple[str, ...] = ()  # attachment kinds (approvals/uploads.py); () = every kind
+    sensitive: str | None = None  # one of SENSITIVE_KINDS: sealed at rest, masked for the unentitled
+
+
+def sensitive_names(fields: tuple[FieldDef, ...]) -> frozenset[str]:
+    """The fields whose values are sealed at rest and never given to the route."""
+    return frozenset(f.name for f in fields if f.sensitive)
+
+
+def _sensitive(props: dict[str, str], ftype: str, here: str, issues: list[Issue]) -> str | None:
+    kind = props.get("sensitive")
+    if kind is None:
+        return None
+    if kind not in SENSITIVE_KINDS:
+        issues.append(Issue(f"{here} property sensitive", kind, f"expected one of {', '.join(SENSITIVE_KINDS)}"))
+        return None
+    if ftype not in SENSITIVE_TYPES:
+        issues.append(Issue(f"{here} property sensitive", kind,
+                            f"only a {' or '.join(SENSITIVE_TYPES)} field can be sensitive (this one is {ftype}): "
+                            "its value is stored as sealed text"))
+        return None
+    return kind
 
 
 def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
@@ -72,7 +97,8 @@ def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
                             f"expected kinds among {', '.join(uploads.KINDS)}"))
     return FieldDef(name, ftype, node.get("label") or name, props.get("label_en", ""),
                     "required" in rules, rules.get("required_if"), rules.get("min"), rules.get("max"),
-                    lengths.get("minlength"), lengths.get("maxlength"), options, accept)
+                    lengths.get("minlength"), lengths.get("maxlength"), options, accept,
+                    _sensitive(props, ftype, here, issues))
 
 
 def parse_form(element: Any, where: str, issues: list[Issue]) -> tuple[FieldDef, ...]:

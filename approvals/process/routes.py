@@ -36,7 +36,8 @@ def request_variables(chart: OrgChart, definition: ProcessDefinition, applicant:
     """Everything a gateway condition may read (docs/processes.md, "Variables")."""
     unit = chart.unit_of(applicant)
     variables: dict[str, Any] = dict(definition.variables)
-    variables.update(values)
+    hidden = forms.sensitive_names(definition.fields)  # sealed, never read by a condition: not the route's
+    variables.update((k, v) for k, v in values.items() if k not in hidden)
     variables.update(
         applicant=applicant,
         applicant_category=chart.category(applicant, uses_county_cadre=definition.uses_county_cadre),

@@ -13,7 +13,7 @@ from web.api.blueprint import CONFLICT, TAGS, api, needs
 from web.api.idempotent import once
 from web.downloads import served
 from web.engine import engine
-from web.requestview import own_request, record_view, visible_request
+from web.requestview import own_request, record_view, shown_fields, visible_request
 from web.users import decides, me, offices
 
 TAG = [TAGS["requests"]]
@@ -31,7 +31,7 @@ def request_out(request_id: int) -> dict[str, Any]:
     current = [t for t in steps if t.round == req.round and t.is_open]
     return schemas.RequestOut(
         id=req.id, request_type=req.request_type, applicant=req.applicant, status=req.status, round=req.round,
-        fields=app.queries.fields(req), created_at=convert.stamped(req.created_at),
+        fields=shown_fields(req, app.service.definition_of(req), steps), created_at=convert.stamped(req.created_at),
         updated_at=convert.stamped(req.updated_at),
         current_steps=[schemas.TaskOut(**convert.task(t)) for t in current],
         timeline=[schemas.TaskOut(**convert.task(t)) for t in steps],

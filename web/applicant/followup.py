@@ -15,7 +15,7 @@ from web.applicant import attachments, bp
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import step_name
-from web.requestview import build, own_request
+from web.requestview import build, own_request, shown_fields
 from web.users import me
 
 
@@ -30,7 +30,7 @@ def resubmit(request_id: int) -> str | Response:
     existing = {a.field: a.filename for a in view.attachments}
     context = {"view": view, "request_type": req.request_type, "type_label": view.type_label}
     if request.method == "GET":
-        values = engine().queries.fields(req)
+        values = shown_fields(req, view.definition, view.tasks)  # the applicant's own: opened
         return render_template(
             "applicant/resubmit.html",
             fields=forms.views(fields, values, existing=existing),

@@ -60,7 +60,7 @@ def summary(fields: Iterable[FieldDef], values: dict[str, Any], limit: int = 3) 
     shown = [
         str(values[f.name])
         for f in fields
-        if f.type in ("string", "long", "date", "enum") and values.get(f.name) not in (None, "")
+        if f.type in ("string", "long", "date", "enum") and not f.sensitive and values.get(f.name) not in (None, "")
     ]
     return " · ".join(shown[:limit])
 
