@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from approvals.errors import ApprovalsError, FieldError
 from approvals.identity import credentials, signin
 from approvals.identity.signin import Outcome, SignIn
-from web import identity, messages, sessions, twofactor, users
+from web import identity, messages, sessions, signin_session, twofactor, users
 from web.engine import current_chart, engine, org_ids
 from web.i18n import LANGUAGES
 from web.i18n import gettext as _
@@ -95,7 +95,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
 @login_required
 def logout() -> Response:
     _sign_in().sign_out(me().id, _address())
-    elsewhere = identity.provider_logout(session.get(identity.LOGOUT))  # the provider's session too
+    elsewhere = identity.provider_logout(session.get(signin_session.LOGOUT))  # the provider's session too
     sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(elsewhere or url_for("auth.login"))
