@@ -41,6 +41,9 @@ def test_one_person_named_for_two_offices_stops_the_start_naming_them(engine: Ap
         make_web(engine, APPROVALS_SECURITY_ADMINS=[SECURITY], APPROVALS_AUDIT_ADMINS=f"{SECURITY},{AUDITOR}")
     with pytest.raises(OfficesConfigError):  # the engine refuses the same, however it is told
         Offices(AdminRights.parse("a.b"), security=AdminRights.parse("a.b"))
+    # a chart saved later making a named security administrator filing head grants them nothing
+    held = Offices(AdminRights.parse(None), security=AdminRights.parse(ADMIN))
+    assert not held.administers(ADMIN, XX, engine.orgcharts.current(XX))
 
 
 def test_with_admins_unset_a_filing_head_named_security_administrator_stops_the_start(engine: Approvals) -> None:
