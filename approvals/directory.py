@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from approvals.audit.chain import Entry as AuditEntry
+from approvals.errors import ApprovalsError
 from approvals.identity import credentials
 from approvals.identity.ldap import Entry
+from approvals.identity.methods import Method, SignInMethods
 from approvals.notifications.outbox import Outbox
 from approvals.orgadmin import Impact, OrgChartAdmin
 from approvals.people.offices import Offices
@@ -50,6 +53,37 @@ class SyncPlan:
     @property
     def empty(self) -> bool:
         return not (self.added or self.leaving or self.renamed or self.disabled)
+
+
+class NoDirectoryError(ApprovalsError):
+    """The organization has no directory (LDAP/AD method) in the sign-in file to sync from."""
+
+
+def source(methods: SignInMethods, org: str) -> Method:
+    """The directory an organization syncs from: its LDAP method marked ``sync: true``, else its
+    only LDAP method."""
+    ldap = [m for m in methods.of(org).methods if m.kind == "ldap"]
+    marked = [m for m in ldap if m.get("sync")]
+    if marked:
+        return marked[0]
+    if len(ldap) == 1:
+        return ldap[0]
+    if not ldap:
+        raise NoDirectoryError(f"organization {org} has no LDAP/AD method in the sign-in file "
+                               "(APPROVALS_SIGNIN_CONFIG), so there is no directory to sync from")
+    raise NoDirectoryError(f"organization {org} has {len(ldap)} LDAP/AD methods "
+                           f"({', '.join(m.id for m in ldap)}): mark the one to sync from with sync: true")
+
+
+def described(sync: SyncPlan, chart: OrgChart) -> list[tuple[str, str]]:
+    """(what, who) lines in names: appears, leaves, renamed, disabled, skipped."""
+    lines = [("appears", f"{e.name} ({e.account}), {chart.units[e.unit].name if e.unit in chart.units else e.unit}")
+             for e in sync.added]
+    lines += [("leaves", f"{chart.people[p].name} ({p})") for p in sync.leaving]
+    lines += [("renamed", f"{old} → {new} ({p})") for p, old, new in sync.renamed]
+    lines += [("disabled", f"{chart.people[p].name} ({p})") for p in sync.disabled]
+    lines += [("skipped", p) for p in sync.skipped]
+    return lines
 
 
 def plan(chart: OrgChart, entries: list[Entry], db: Database) -> SyncPlan:
@@ -84,11 +118,13 @@ def save(admin: OrgChartAdmin, db: Database, org: str, sync: SyncPlan, actor: st
     impact = None
     if sync.change.changes:
         impact = admin.save_change(org, sync.change, reason, actor, offices=offices, expected=expected)
-    if sync.disabled:
-        out = Outbox()
-        now = admin.clock.now()
-        with db.transaction() as s:
-            for person in sync.disabled:
-                credentials.mark_disabled(s, out, person, True, actor, now)
-            out.write(s, now)
+    out = Outbox()
+    now = admin.clock.now()
+    with db.transaction() as s:
+        for person in sync.disabled:
+            credentials.mark_disabled(s, out, person, True, actor, now)
+        out.record(AuditEntry(actor, "directory_synced", detail={
+            "org": org, "added": [e.account for e in sync.added], "leaving": list(sync.leaving),
+            "renamed": [p for p, _old, _new in sync.renamed], "disabled": list(sync.disabled)}))
+        out.write(s, now)
     return impact

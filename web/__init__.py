@@ -26,6 +26,7 @@ from web import (
     pagememo,
     presenters,
     security,
+    users,
 )
 from web.admin import bp as admin_bp
 from web.applicant import bp as applicant_bp
@@ -53,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     pagememo.init_app(app)  # first: every request starts without the last page's memos
     engine.init_app(app)
+    users.check_offices(app)  # 三员分立 against the charts in force: refused at start
     i18n.init_app(app)
     localtime.init_app(app)  # the |when filter: times on the organization's clocks
     auth.init_app(app)

@@ -11,6 +11,12 @@ APPROVALS_ADMINS          comma-separated admins, each administering one organiz
                           the unit holding duty `filing` (人事科, who keeps personnel
                           records) administers it, so `make run` has an admin; set it
                           (even empty) in production (docs/orgcharts.md)
+APPROVALS_SECURITY_ADMINS the security administrators (三员分立: sign-in policy, roles, keys),
+                          entries as in APPROVALS_ADMINS; unset: nobody (with a warning)
+APPROVALS_AUDIT_ADMINS    the audit administrators, who read every administrator's actions;
+                          unset: nobody (with a warning). No person may be named in two of
+                          APPROVALS_ADMINS (the system administrators), APPROVALS_SECURITY_ADMINS
+                          and APPROVALS_AUDIT_ADMINS: the start is refused, naming them
 APPROVALS_INSPECTORS      comma-separated person ids who inspect, besides the unit
                           holding duty `discipline`
 APPROVALS_SECURE_COOKIES  1: cookies are marked Secure on every response, even one the app
@@ -57,7 +63,7 @@ from flask import Flask
 
 from approvals.identity.methods import SignInMethods
 from approvals.identity.signin import Policy
-from approvals.people.offices import AdminRights
+from approvals.people.offices import AdminRights, separate
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +92,8 @@ def from_environment() -> dict[str, Any]:
         "APPROVALS_PROCESSES": env.get("APPROVALS_PROCESSES"),
         "SECRET_KEY": env.get("APPROVALS_SECRET_KEY"),
         "APPROVALS_ADMINS": env.get("APPROVALS_ADMINS"),  # None: the default described above
+        "APPROVALS_SECURITY_ADMINS": env.get("APPROVALS_SECURITY_ADMINS"),
+        "APPROVALS_AUDIT_ADMINS": env.get("APPROVALS_AUDIT_ADMINS"),
         "APPROVALS_INSPECTORS": env.get("APPROVALS_INSPECTORS", ""),
         "SESSION_COOKIE_SECURE": _flag(env.get("APPROVALS_SECURE_COOKIES")),
         # the worker sends e-mail with it; the settings page only asks for an address when set
@@ -118,6 +126,25 @@ def _number(name: str, value: Any, default: int) -> int:
     return number
 
 
+def offices_settings(cfg: Any) -> None:
+    """三员分立: the three administrators' settings, parsed so a mistyped entry or one person named
+    twice stops the start, naming them; a deployment naming only APPROVALS_ADMINS (from before
+    the split) keeps its system administrators and is told to name the other two."""
+    admins = cfg.get("APPROVALS_ADMINS")
+    cfg["APPROVALS_ADMINS"] = None if admins is None else people(admins)
+    rights = [AdminRights.parse(cfg["APPROVALS_ADMINS"])]
+    for name in ("APPROVALS_SECURITY_ADMINS", "APPROVALS_AUDIT_ADMINS"):
+        value = cfg.get(name)
+        cfg[name] = people(value)
+        rights.append(AdminRights.parse(cfg[name], name))
+        if value is None:
+            log.warning(
+                "%s is not set: nobody is %s administrator (三员分立, docs/security.md). APPROVALS_ADMINS "
+                "keeps naming the system administrators (accounts, configuration, processes, org chart); "
+                "name someone else in %s.", name, "security" if "SECURITY" in name else "audit", name)
+    separate(*rights)
+
+
 def signin_policy(cfg: Any) -> Policy:
     return Policy(
         account_failures=cfg["APPROVALS_SIGNIN_ACCOUNT_FAILURES"],
@@ -139,7 +166,7 @@ def finish(app: Flask) -> None:
         )
     admins = cfg.get("APPROVALS_ADMINS")
     cfg["APPROVALS_ADMINS"] = None if admins is None else people(admins)
-    AdminRights.parse(cfg["APPROVALS_ADMINS"])  # a mistyped entry stops the start, naming it
+    offices_settings(cfg)
     cfg["APPROVALS_INSPECTORS"] = people(cfg.get("APPROVALS_INSPECTORS"))
     for name, default in NUMBERS.items():
         cfg[name] = _number(name, cfg.get(name), default)

@@ -11,15 +11,19 @@ back. A refusal is a page naming the reason (403), never a stack trace, and is a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from approvals.errors import ApprovalsError
-from approvals.identity.external import ExternalSignIn, Identity, Refused
+from approvals.identity.cas import CasClient
+from approvals.identity.external import ExternalSignIn, Identity, Refused, single_logout
 from approvals.identity.ldap import Directory
 from approvals.identity.methods import Method
+from approvals.identity.miandeng import KINDS as MIANDENG
+from approvals.identity.miandeng import NAMES, MiandengClient
 from approvals.identity.oidc import OidcClient, Pending
 from web import twofactor
 from web.engine import current_chart, engine
@@ -52,8 +56,10 @@ def oidc_client(method: Method) -> OidcClient:
     return OidcClient(method, engine().db, engine().clock, wall=_wall)
 
 
-def finish(identity: Identity, kind: str, logout: dict[str, Any] | None = None) -> Response:
-    """The shared last step: the one person ``identity`` names, or the refusal page."""
+def finish(identity: Identity, kind: str, logout: dict[str, Any] | None = None,
+           then: Callable[[str], None] | None = None) -> Response:
+    """The shared last step: the one person ``identity`` names, or the refusal page. ``then``
+    is told who signed in (CAS keeps it for single logout)."""
     method = identity.method
     try:
         chart = current_chart(method.org)
@@ -62,6 +68,8 @@ def finish(identity: Identity, kind: str, logout: dict[str, Any] | None = None) 
     result = ExternalSignIn(engine().db, engine().clock).complete(identity, chart, _address())
     if not result.ok:
         return refusal(result.reason or "unknown", result, identity=identity.value)
+    if then is not None:
+        then(result.person or "")
     return twofactor.after_first_factor(result.person or "", result.generation, kind, method, logout)
 
 
@@ -79,7 +87,11 @@ def start(org: str, method_id: str) -> Response | str:
         session["signin_next"] = request.args["next"]
     if method.kind == "oidc":
         return _oidc_start(method)
-    return _directory_start(method)  # LDAP; CAS and 免登 are not built yet: 404
+    if method.kind == "cas":
+        return redirect(cas_client(method).login_url(_service(method)))
+    if method.kind in MIANDENG:
+        return _miandeng_start(method)
+    return _directory_start(method)
 
 
 @bp.route("/signin/<org>/<method_id>/callback", methods=["GET", "POST"])
@@ -87,6 +99,10 @@ def callback(org: str, method_id: str) -> Response | str:
     method = _method(org, method_id)
     if method.kind == "oidc":
         return _oidc_callback(method)
+    if method.kind == "cas":
+        return _cas_callback(method)
+    if method.kind in MIANDENG:
+        return _miandeng_callback(method)
     return _directory_callback(method)
 
 
@@ -120,9 +136,67 @@ def provider_logout(logout: dict[str, Any] | None) -> str | None:
     if not logout:
         return None
     method = methods().method(str(logout.get("org")), str(logout.get("method")))
-    if method is None or method.kind != "oidc" or not method.get("logout", True):
+    if method is None or method.kind not in ("oidc", "cas") or not method.get("logout", True):
         return None
+    if method.kind == "cas":
+        return cas_client(method).logout_url(url_for("auth.login", _external=True))
     return oidc_client(method).logout_url(logout.get("id_token"), url_for("auth.login", _external=True))
+
+
+# ---- CAS 3.0 (approvals/identity/cas.py): the callback is the service URL; a GET brings the
+# ticket, a POST from the CAS server is single logout.
+
+def cas_client(method: Method) -> CasClient:
+    return CasClient(method, engine().db, engine().clock.now())
+
+
+def _service(method: Method) -> str:
+    return url_for("identity.callback", org=method.org, method_id=method.id, _external=True)
+
+
+def _cas_callback(method: Method) -> Response | str:
+    client = cas_client(method)
+    if request.method == "POST":
+        return _cas_single_logout(method, client)
+    ticket = request.args.get("ticket", "")
+    try:
+        identity = client.validate(ticket, _service(method))
+    except Refused as exc:
+        return refuse(method, exc)
+    return finish(identity, "cas", {"org": method.org, "method": method.id},
+                  then=lambda person: client.remember(ticket, person))
+
+
+def _cas_single_logout(method: Method, client: CasClient) -> Response:
+    """The CAS server's back-channel POST: end the sessions of whoever signed in with the ticket."""
+    try:
+        ticket, person = client.logout_person(request.form.get("logoutRequest", ""))
+    except Refused as exc:
+        ExternalSignIn(engine().db, engine().clock).refuse(method, exc.reason, exc.why, _address())
+        return Response("refused: " + exc.why, 400, mimetype="text/plain")
+    if person is not None:
+        single_logout(engine().db, engine().clock, method, person, ticket, _address())
+    return Response("ok", 200, mimetype="text/plain")
+
+
+# ---- 免登 (approvals/identity/miandeng.py): the page opened inside the app passes ?code=.
+
+def _miandeng_start(method: Method) -> Response | str:
+    """Outside the app there is no code to trade: say where to open approvals instead."""
+    if request.args.get("code"):
+        return _miandeng_callback(method)
+    message = _("Open approvals from inside %(app)s (%(label)s): it signs you in there without a password.",
+                app=NAMES[method.kind], label=method.label)
+    return render_template("auth/refused.html", message=message, reason="open_in_app")
+
+
+def _miandeng_callback(method: Method) -> Response | str:
+    client = MiandengClient(method, engine().db, engine().clock.now())
+    try:
+        identity = client.identify(request.values.get("code", ""))
+    except Refused as exc:
+        return refuse(method, exc)
+    return finish(identity, method.kind)
 
 
 def password_off_text() -> str:

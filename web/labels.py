@@ -108,6 +108,15 @@ ACTION = {
     "attached": _l("File attached to an opinion"),
     "opened": _l("Opened (已阅)"),
     "timer_fired": _l("Timer fired (超时提醒)"),
+    # administrators' actions (三员分立: the audit administrator's page)
+    "password_reset": _l("Password reset by an administrator"),
+    "directory_synced": _l("People synced from the directory"),
+    "two_factor_reset": _l("Two factors cleared"),
+    "api_client_created": _l("API client created"),
+    "api_client_rotated": _l("API client secret rotated"),
+    "api_client_revoked": _l("API client revoked"),
+    "audit_hash_switched": _l("Audit hash function switched"),
+    "office_refused": _l("Administrator page refused"),
 }
 # %(body)s: what the organization is (局, 委, 厅...), from its name (``body``).
 CATEGORY = {

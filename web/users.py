@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app
+from flask import Flask, abort, current_app
 from flask_login import UserMixin, current_user
 
 from approvals.errors import ApprovalsError, UnavailableError
 from approvals.people.eligibility import DISCIPLINE_KINDS, is_discipline_step
-from approvals.people.offices import AdminRights, Offices
+from approvals.people.offices import AUDIT, SECURITY, AdminRights, Offices, OfficesConfigError, clashes
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import may_act
 from approvals.store.models import Task
@@ -38,7 +38,9 @@ class User(UserMixin):  # type: ignore[misc]
     unit_id: str
     unit_name: str
     is_inspector: bool = False
-    admin_of: frozenset[str] = frozenset()  # the organizations this person administers
+    admin_of: frozenset[str] = frozenset()  # the organizations this person administers (system)
+    security_of: frozenset[str] = frozenset()  # ... is security administrator of
+    audit_of: frozenset[str] = frozenset()  # ... is audit administrator of
 
     @property
     def is_admin(self) -> bool:
@@ -61,6 +63,7 @@ def load(person_id: str) -> User | None:
         return None
     person = chart.people[person_id]
     unit = chart.units[person.unit]
+    held = offices()
     cfg = current_app.config
     discipline_unit = chart.duties.get("discipline")
     inspector = person_id in cfg["APPROVALS_INSPECTORS"] or (
@@ -74,7 +77,9 @@ def load(person_id: str) -> User | None:
         unit.id,
         unit.name,
         is_inspector=inspector,
-        admin_of=offices().admin_of(person_id, charts),
+        admin_of=held.admin_of(person_id, charts),
+        security_of=held.office_of(SECURITY, person_id, charts),
+        audit_of=held.office_of(AUDIT, person_id, charts),
     )
 
 
@@ -82,7 +87,21 @@ def offices() -> Offices:
     """Who administers which organization and who inspects, as the engine is told them
     (it checks again: a chart save or a delegation for someone else passes this)."""
     cfg = current_app.config
-    return Offices(AdminRights.parse(cfg["APPROVALS_ADMINS"]), frozenset(cfg["APPROVALS_INSPECTORS"]))
+    return Offices(AdminRights.parse(cfg["APPROVALS_ADMINS"]), frozenset(cfg["APPROVALS_INSPECTORS"]),
+                   AdminRights.parse(cfg["APPROVALS_SECURITY_ADMINS"], "APPROVALS_SECURITY_ADMINS"),
+                   AdminRights.parse(cfg["APPROVALS_AUDIT_ADMINS"], "APPROVALS_AUDIT_ADMINS"))
+
+
+def check_offices(app: Flask) -> None:
+    """At start: with APPROVALS_ADMINS unset, a filing head named for another office stops the
+    start, naming them (三员分立; approvals.people.offices.clashes)."""
+    with app.app_context():
+        held = offices()
+        if held.admins.configured or not (held.security.people() | held.audit.people()):
+            return
+        found = clashes(held, engine().orgcharts.current_all())
+    if found:
+        raise OfficesConfigError("; ".join(found))
 
 
 def me() -> User:

@@ -7,6 +7,7 @@
     notify.py      notify set/show/dead/retry/deliver
     crypto.py      crypto keygen/rotate/seal (data keys for secrets at rest, SM4)
     api.py         api token/client/rotate/revoke-* (the open API's callers)
+    directory.py   directory sync (the directory as the people source)
     common.py      the engine for a command (``app_of``) and ``fail``
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import click
 
-from approvals.cli import accounts, api, audit, crypto, notify, routes, setup
+from approvals.cli import accounts, api, audit, crypto, directory, notify, routes, setup
 
 
 @click.group()
@@ -33,7 +34,7 @@ def cli(ctx: click.Context, database: str | None, processes: str | None) -> None
 for command in (setup.init_db, setup.load_orgchart_cmd, setup.deploy_cmd, setup.serve, routes.route_cmd,
                 routes.check_cmd, accounts.set_password_cmd, accounts.disable_account_cmd,
                 accounts.enable_account_cmd, audit.worker_cmd, notify.notify_group, crypto.crypto_group,
-                api.api_group):
+                api.api_group, directory.directory_group):
     cli.add_command(command)
 
 

@@ -69,7 +69,9 @@ def change_password(db: Database, person_id: str, password: str, actor: str, at:
     out = Outbox()
     with db.transaction() as s:
         set_password(s, person_id, password, at)
-        out.record(Entry(actor, "password_changed", detail={"person": person_id}))
+        # someone else's password: an administrator's reset, in the audit administrator's trail
+        action = "password_changed" if actor == person_id else "password_reset"
+        out.record(Entry(actor, action, detail={"person": person_id}))
         out.write(s, at)
 
 

@@ -132,6 +132,18 @@ class ExternalSignIn:
             out.write(s, self.clock.now())
 
 
+def single_logout(db: Database, clock: Clock, method: Method, person: str, protocol_ref: str, address: str) -> None:
+    """The identity provider says ``person``'s sign-in there ended (CAS single logout): every
+    session of theirs here ends too, audited."""
+    out = Outbox()
+    with db.transaction() as s:
+        credentials.end_sessions(s, person)
+        out.record(Entry(person, "signed_out", detail={"method": f"{method.org}/{method.id}", "kind": method.kind,
+                                                       "address": address, "reason": "single_logout",
+                                                       "ticket": protocol_ref[:40]}))
+        out.write(s, clock.now())
+
+
 def _disabled(s: Any, person: str) -> bool:
     return bool(s.scalar(select(Credential.disabled).where(Credential.person_id == person)))
 

@@ -50,6 +50,20 @@ class TwoFactors:
             row = s.get(TwoFactor, person)
             return row is not None and row.confirmed
 
+    def reset(self, person: str, actor: str) -> bool:
+        """The security administrator clears ``person``'s two factors (a lost phone): they enrol
+        again at their next sign-in. The caller has checked the office
+        (approvals.people.offices.require_office); False when nothing was set up."""
+        out = Outbox()
+        with self.db.transaction() as s:
+            row = s.get(TwoFactor, person, with_for_update=True)
+            if row is None:
+                return False
+            s.delete(row)
+            out.record(Entry(actor, "two_factor_reset", detail={"person": person}))
+            out.write(s, self.clock.now())
+        return True
+
     def begin(self, person: str) -> str:
         """The secret being enrolled (made now, or the one shown a moment ago)."""
         with self.db.transaction() as s:

@@ -19,8 +19,11 @@ INSPECTOR = "yang.fan"
 
 
 def _audit_size(engine: Approvals) -> int:
+    """Entries other than refusals: a refused administrator page is recorded (``office_refused``,
+    三员分立: the audit administrator reads it), and changes nothing else."""
     with engine.db.reading() as s:
-        return s.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        return s.scalar(select(func.count()).select_from(AuditEntry)
+                        .where(AuditEntry.action != "office_refused")) or 0
 
 
 def _unchanged(

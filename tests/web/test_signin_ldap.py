@@ -185,3 +185,49 @@ def test_a_person_the_directory_disables_cannot_sign_in_by_any_method(
     directory.save(engine.admin, engine.db, "xx-nrpb", sync, "feng.jie")
     answer = web.test_client().post("/login", data={"person": "sun.li", "password": "demo"})  # local password
     assert answer.status_code == 200 and "停用" in text(answer)
+
+
+def test_the_admin_page_previews_a_directory_sync_in_names_and_saves_it(
+        engine: Approvals, slapd: idservers.Slapd) -> None:
+    from webkit import ADMIN, client_for
+    ou = _sync_directory(slapd, engine)
+    signin = {"organizations": {"xx-nrpb": {"methods": [ldap_method(slapd, people_base=ou, default_unit="office")]}}}
+    admin = client_for(make_web(engine, APPROVALS_SIGNIN=signin), ADMIN)
+    page = admin.get("/admin/directory")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "陆新 (lu.xin)" in body and "许璐 (xu.lu)" in body and "赵磊 → 赵磊磊" in body and "孙丽 (sun.li)" in body
+    assert "xu.lu" in engine.orgcharts.current("xx-nrpb").people  # nothing saved by looking
+    checked = body.split('name="checked" value="')[1].split('"')[0]
+    assert admin.post("/admin/directory", data={"checked": "stale"}).status_code == 409
+    assert admin.post("/admin/directory", data={"checked": checked}).status_code == 302
+    after = engine.orgcharts.current("xx-nrpb")
+    assert "xu.lu" not in after.people and after.people["zhao.lei"].name == "赵磊磊"
+    with engine.db.reading() as s:
+        synced = s.scalars(select(AuditEntry).where(AuditEntry.action == "directory_synced")).all()
+    assert len(synced) == 1 and synced[0].actor == ADMIN
+    again = text(admin.get("/admin/directory"))
+    assert "已与目录一致" in again or "already matches" in again
+
+
+def test_the_cli_shows_a_directory_sync_and_saves_it_only_when_asked(
+        engine: Approvals, slapd: idservers.Slapd, db_url: str, tmp_path: Any) -> None:
+    import yaml
+    from click.testing import CliRunner
+
+    from approvals.cli import cli
+    ou = _sync_directory(slapd, engine)
+    path = tmp_path / "signin.yaml"
+    path.write_text(yaml.safe_dump({"organizations": {"xx-nrpb": {"methods": [
+        ldap_method(slapd, people_base=ou, default_unit="office")]}}}, allow_unicode=True), encoding="utf-8")
+    base = ["--database", db_url, "directory", "sync", "--org", "xx-nrpb", "--signin-config", str(path)]
+    shown = CliRunner().invoke(cli, base)
+    assert shown.exit_code == 0, shown.output
+    assert "appears: 陆新 (lu.xin)" in shown.output and "leaves (account disabled, posts vacant): 许璐 (xu.lu)" \
+        in shown.output and "nothing saved" in shown.output
+    assert "xu.lu" in engine.orgcharts.current("xx-nrpb").people
+    saved = CliRunner().invoke(cli, [*base, "--save"])
+    assert saved.exit_code == 0, saved.output
+    assert "xu.lu" not in engine.orgcharts.current("xx-nrpb").people
+    none = CliRunner().invoke(cli, ["--database", db_url, "directory", "sync", "--org", "cq-mca"])
+    assert none.exit_code == 2 and "no LDAP/AD method" in none.output

@@ -27,14 +27,16 @@ from web.presenters import name
 from web.users import me, offices
 
 
-def org_id() -> str:
+def org_id(within: frozenset[str] | None = None) -> str:
     """The organization being administered: ?org=, else the admin's own (or the first they
     administer). Another organization is 404, as it is for inspectors: admin rights are per
-    organization, and the engine checks them again on every change."""
+    organization, and the engine checks them again on every change. ``within``: the
+    organizations of another office (security, audit); the system administrator's by default."""
     user = me()
-    default = user.org_id if user.org_id in user.admin_of else min(user.admin_of)
+    orgs = user.admin_of if within is None else within
+    default = user.org_id if user.org_id in orgs else min(orgs)
     wanted = request.values.get("org") or default
-    if wanted not in user.admin_of or wanted not in engine().orgcharts.org_ids():
+    if wanted not in orgs or wanted not in engine().orgcharts.org_ids():
         abort(404)
     return wanted
 
