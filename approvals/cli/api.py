@@ -8,6 +8,9 @@ import click
 from approvals.cli.common import app_of
 from approvals.errors import ApprovalsError
 from approvals.identity.api_access import PERSONAL_SCOPES, SCOPES, ApiAccess
+from approvals.notifications.addresses import host_of
+from approvals.notifications.api_events import TYPES
+from approvals.notifications.webhooks import ALL, Webhooks
 
 
 def _access(ctx: click.Context) -> ApiAccess:
@@ -88,3 +91,58 @@ def revoke_client(ctx: click.Context, org: str, client_id: str, actor: str) -> N
     except ApprovalsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"client {client_id} revoked")
+
+
+# ---- webhooks ---------------------------------------------------------------------------------
+
+def _webhooks(ctx: click.Context) -> Webhooks:
+    app = app_of(ctx)
+    return Webhooks(app.db, app.clock)
+
+
+@api_group.group("webhook")
+def webhook_group() -> None:
+    """An organization's signed webhooks (docs/api.md, "Webhooks")."""
+
+
+@webhook_group.command("add")
+@click.argument("org")
+@click.argument("url")
+@click.option("--event", "events", multiple=True, default=(ALL,), show_default=True,
+              help=f"an event type ({', '.join(TYPES)}) or {ALL} for all; repeat for several")
+@click.option("--by", "actor", default="system", show_default=True, help="who adds it (audit)")
+@click.pass_context
+def webhook_add(ctx: click.Context, org: str, url: str, events: tuple[str, ...], actor: str) -> None:
+    """Send ORG's events to URL, signed; prints the signing secret (once)."""
+    try:
+        webhook_id, secret = _webhooks(ctx).add(org, url, events, actor)
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook_id={webhook_id}\nsecret={secret}")
+
+
+@webhook_group.command("list")
+@click.argument("org")
+@click.pass_context
+def webhook_list(ctx: click.Context, org: str) -> None:
+    """ORG's webhooks: id, host (never the path: it may carry a token), events."""
+    found = _webhooks(ctx).list(org)
+    for w in found:
+        click.echo(f"#{w.id}\t{host_of(w.url)}\t{' '.join(w.events)}\tadded by {w.created_by} "
+                   f"{w.created_at:%Y-%m-%d %H:%M}")
+    if not found:
+        click.echo(f"{org} has no webhooks", err=True)
+
+
+@webhook_group.command("remove")
+@click.argument("org")
+@click.argument("webhook_id", type=int)
+@click.option("--by", "actor", default="system", show_default=True)
+@click.pass_context
+def webhook_remove(ctx: click.Context, org: str, webhook_id: int, actor: str) -> None:
+    """Stop sending to webhook WEBHOOK_ID of ORG (deliveries already made still go)."""
+    try:
+        _webhooks(ctx).remove(webhook_id, actor, [org])
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook #{webhook_id} removed")

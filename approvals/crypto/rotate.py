@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from approvals.crypto import atrest
 from approvals.crypto.provider import CryptoError
 from approvals.store.database import Database
-from approvals.store.models import ChannelSetting, OutboxMessage
+from approvals.store.models import ChannelSetting, OutboxMessage, WebhookSubscription
 
 TARGET, SECRET = "channel_settings.target", "channel_settings.secret"
 
@@ -35,6 +35,8 @@ SEALED = (
     Sealed(ChannelSetting, "secret", SECRET),
     Sealed(OutboxMessage, "target", TARGET),
     Sealed(OutboxMessage, "secret", SECRET),
+    Sealed(WebhookSubscription, "url", "webhook_subscriptions.url"),
+    Sealed(WebhookSubscription, "secret", "webhook_subscriptions.secret"),
 )
 
 

@@ -18,4 +18,4 @@ def _admins_only() -> None:
     """Every page here is for signed-in admins; others get 403 and nothing changes."""
 
 
-from web.admin import accounts, changes, orgchart, processes, versions  # noqa: E402,F401  (they add routes to bp)
+from web.admin import accounts, changes, orgchart, processes, versions, webhooks  # noqa: E402,F401  (they add routes to bp)
