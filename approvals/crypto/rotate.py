@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from approvals.crypto import atrest
 from approvals.crypto.provider import CryptoError
 from approvals.store.database import Database
-from approvals.store.models import ChannelSetting, OutboxMessage, WebhookSubscription
+from approvals.store.models import ChannelSetting, OutboxMessage, TodoSetting, WebhookSubscription
 
 TARGET, SECRET = "channel_settings.target", "channel_settings.secret"
 
@@ -37,6 +37,7 @@ SEALED = (
     Sealed(OutboxMessage, "secret", SECRET),
     Sealed(WebhookSubscription, "url", "webhook_subscriptions.url"),
     Sealed(WebhookSubscription, "secret", "webhook_subscriptions.secret"),
+    Sealed(TodoSetting, "credentials", "todo_settings.credentials"),
 )
 
 

@@ -33,7 +33,7 @@ from approvals.clock import Clock
 from approvals.crypto import atrest
 from approvals.crypto.rotate import SECRET, TARGET
 from approvals.errors import FieldError, Issue, NotPermittedError, UnknownError
-from approvals.notifications import addresses
+from approvals.notifications import addresses, todos
 from approvals.notifications.api_events import TYPES
 from approvals.notifications.channels import SIGNED
 from approvals.store.database import Database, insert_if_absent
@@ -179,13 +179,14 @@ def mark(conn: Connection, events: list[Dispatched], now: datetime) -> None:
     conn.execute(update(ApiEvent).where(ApiEvent.id.in_([d.event.id for d in events])).values(dispatched_at=now))
 
 
-def dispatch(db: Database, now: datetime) -> int:
-    """Turn new events into signed deliveries, in one transaction; returns how many events."""
+def dispatch(db: Database, now: datetime, base_url: str = "") -> int:
+    """Turn new events into signed deliveries and to-do pushes (``todos.py``; ``base_url``
+    makes their links), in one transaction; returns how many events."""
     with db.writing() as conn:
         events = take(conn)
         if not events:
             return 0
-        rows = messages(conn, events, now)
+        rows = messages(conn, events, now) + todos.messages(conn, events, now, base_url)
         if rows:
             conn.execute(insert_if_absent(conn, OutboxMessage), rows)
         mark(conn, events, now)

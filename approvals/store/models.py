@@ -482,12 +482,32 @@ class TodoLink(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system: Mapped[str] = mapped_column(String(32))
     task_id: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[int] = mapped_column(Integer)
     person_id: Mapped[str] = mapped_column(String(64))
     external_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_todo_links_task", "system", "task_id", unique=True),)
+    __table_args__ = (Index("ix_todo_links_task", "system", "task_id", unique=True),
+                      Index("ix_todo_links_request", "system", "request_id"))
+
+
+class TodoSetting(Base):
+    """An organization's to-do push into one outside app: its API's base URL, the app's
+    credentials (JSON, sealed when a data key is set) and the system client its staff's
+    approve/reject callbacks act through."""
+
+    __tablename__ = "todo_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    system: Mapped[str] = mapped_column(String(32))  # dingtalk, feishu, wecom
+    api_base: Mapped[str] = mapped_column(String(1000))
+    credentials: Mapped[str] = mapped_column(String(2000))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_todo_settings_org", "org_id", "system", unique=True),)
 
 
 class BusinessKey(Base):

@@ -1,5 +1,5 @@
 """Events for integrations (signed webhooks, to-dos pushed to DingTalk / Feishu / WeCom): the
-``api_events`` outbox, the delivery's event id, to-do links, and room for sealed webhook URLs
+``api_events`` outbox, the delivery's event id, to-do links and settings, and room for sealed webhook URLs
 and secrets.
 
 Revision ID: 0016
@@ -34,12 +34,26 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("system", sa.String(32), nullable=False),
         sa.Column("task_id", sa.Integer, nullable=False),
+        sa.Column("request_id", sa.Integer, nullable=False),
         sa.Column("person_id", sa.String(64), nullable=False),
         sa.Column("external_id", sa.String(200), nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("closed_at", sa.DateTime, nullable=True),
     )
     op.create_index("ix_todo_links_task", "todo_links", ["system", "task_id"], unique=True)
+    op.create_index("ix_todo_links_request", "todo_links", ["system", "request_id"])
+    op.create_table(
+        "todo_settings",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("org_id", sa.String(64), nullable=False),
+        sa.Column("system", sa.String(32), nullable=False),
+        sa.Column("api_base", sa.String(1000), nullable=False),
+        sa.Column("credentials", sa.String(2000), nullable=False),
+        sa.Column("client_id", sa.String(64), nullable=True),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+    )
+    op.create_index("ix_todo_settings_org", "todo_settings", ["org_id", "system"], unique=True)
     with op.batch_alter_table("outbox_messages") as batch:
         batch.add_column(sa.Column("event_id", sa.Integer, nullable=True))
     with op.batch_alter_table("webhook_subscriptions") as batch:
@@ -53,5 +67,6 @@ def downgrade() -> None:
         batch.alter_column("url", type_=sa.String(500), existing_type=sa.String(1000), existing_nullable=False)
     with op.batch_alter_table("outbox_messages") as batch:
         batch.drop_column("event_id")
+    op.drop_table("todo_settings")
     op.drop_table("todo_links")
     op.drop_table("api_events")
