@@ -2,7 +2,8 @@
 the eval it replaced, a 会签 step of five people next to a single step (benchmarks/groups.py),
 flat with history, inbox at scale, memory, actions under injected database faults
 (benchmarks/faults.py), audit verification per 100k entries, SM3 against SHA-256 per entry,
-the timer scan at 100k open tasks (benchmarks/timers.py). Prints one JSON line per figure and
+the timer scan at 100k open tasks (benchmarks/timers.py), the open API's decide against the
+engine's and its inbox at 100k open (benchmarks/api.py). Prints one JSON line per figure and
 rewrites the table in docs/performance.md.
 
 Every figure is a median over repeated runs, with its baseline measured in the same run
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from approvals.store.database import SYNCHRONOUS_ENV
+from benchmarks import api as api_costs
 from benchmarks import faults, workload
 from benchmarks import notifications as notification_costs
 from benchmarks import timers as timer_scan
@@ -194,6 +196,7 @@ def main() -> None:
                  lambda: safe_evaluator(args.rounds), lambda: group_figures(tmp, args.rounds), *steps,
                  lambda: http(tmp), lambda: decide_figures(tmp, args.rounds),
                  lambda: decide_figures(tmp, args.rounds, synchronous="FULL"), lambda: _pg_decide(tmp, args.rounds),
+                 lambda: api_costs.figures(tmp, args.rounds, args.history),
                  lambda: memory(tmp, 10_000), lambda: faults.figures(tmp, fresh_pg()),
                  lambda: audit_verify(tmp), lambda: audit_sm3(tmp),
                  lambda: timer_scan.figures(f"sqlite:///{tmp}/timers.sqlite3", "sqlite"), lambda: _pg_timers()]

@@ -22,6 +22,8 @@ class Received:
     path: str
     key: str
     body: dict[str, Any]
+    raw: bytes = b""  # the body as sent: what a signature covers
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,8 +46,9 @@ class Robot:
     answered: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def handle(self, path: str, key: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        got = Received(path, key, body)
+    def handle(self, path: str, key: str, body: dict[str, Any], raw: bytes = b"",
+               headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        got = Received(path, key, body, raw, headers or {})
         with self.lock:
             self.tries.append(got)
         first = not self.arrived.is_set()
@@ -78,7 +81,8 @@ def robot(**kwargs: Any) -> Iterator[Robot]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            code, reply = state.handle(self.path, self.headers.get("Idempotency-Key", ""), json.loads(raw))
+            code, reply = state.handle(self.path, self.headers.get("Idempotency-Key", ""), json.loads(raw), raw,
+                                       dict(self.headers.items()))
             data = json.dumps(reply).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")

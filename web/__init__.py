@@ -37,6 +37,7 @@ from web.inspector import bp as inspector_bp
 from web.notifications import bp as notifications_bp
 from web.printout import bp as printout_bp
 from web.stats import bp as stats_bp
+from web.tokens import bp as tokens_bp
 from web.twofactor import bp as twofactor_bp
 
 
@@ -67,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     deadlines.init_app(app)
 
     for blueprint in (auth_bp, applicant_bp, approver_bp, admin_bp, inspector_bp, printout_bp, stats_bp,
-                      notifications_bp, identity_bp, twofactor_bp):
+                      notifications_bp, identity_bp, twofactor_bp, tokens_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

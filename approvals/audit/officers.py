@@ -20,7 +20,8 @@ from approvals.store.database import Database
 ADMIN_ACTIONS = (
     # system administrator
     "orgchart_saved", "process_deployed", "password_reset", "account_disabled", "account_enabled",
-    "delegation_revoked", "terminated", "directory_synced",
+    "delegation_revoked", "terminated", "directory_synced", "webhook_added", "webhook_removed",
+    "todo_push_set", "todo_push_removed",
     # security administrator
     "two_factor_reset", "sessions_ended", "api_client_created", "api_client_rotated", "api_client_revoked",
     "audit_hash_switched",

@@ -8,6 +8,10 @@ import click
 from approvals.cli.common import app_of
 from approvals.errors import ApprovalsError
 from approvals.identity.api_access import PERSONAL_SCOPES, SCOPES, ApiAccess
+from approvals.notifications.addresses import host_of
+from approvals.notifications.api_events import TYPES
+from approvals.notifications.todos import SYSTEMS, Todos
+from approvals.notifications.webhooks import ALL, Webhooks
 
 
 def _access(ctx: click.Context) -> ApiAccess:
@@ -88,3 +92,112 @@ def revoke_client(ctx: click.Context, org: str, client_id: str, actor: str) -> N
     except ApprovalsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"client {client_id} revoked")
+
+
+# ---- webhooks ---------------------------------------------------------------------------------
+
+def _webhooks(ctx: click.Context) -> Webhooks:
+    app = app_of(ctx)
+    return Webhooks(app.db, app.clock)
+
+
+@api_group.group("webhook")
+def webhook_group() -> None:
+    """An organization's signed webhooks (docs/api.md, "Webhooks")."""
+
+
+@webhook_group.command("add")
+@click.argument("org")
+@click.argument("url")
+@click.option("--event", "events", multiple=True, default=(ALL,), show_default=True,
+              help=f"an event type ({', '.join(TYPES)}) or {ALL} for all; repeat for several")
+@click.option("--by", "actor", default="system", show_default=True, help="who adds it (audit)")
+@click.pass_context
+def webhook_add(ctx: click.Context, org: str, url: str, events: tuple[str, ...], actor: str) -> None:
+    """Send ORG's events to URL, signed; prints the signing secret (once)."""
+    try:
+        webhook_id, secret = _webhooks(ctx).add(org, url, events, actor)
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook_id={webhook_id}\nsecret={secret}")
+
+
+@webhook_group.command("list")
+@click.argument("org")
+@click.pass_context
+def webhook_list(ctx: click.Context, org: str) -> None:
+    """ORG's webhooks: id, host (never the path: it may carry a token), events."""
+    found = _webhooks(ctx).list(org)
+    for w in found:
+        click.echo(f"#{w.id}\t{host_of(w.url)}\t{' '.join(w.events)}\tadded by {w.created_by} "
+                   f"{w.created_at:%Y-%m-%d %H:%M}")
+    if not found:
+        click.echo(f"{org} has no webhooks", err=True)
+
+
+@webhook_group.command("remove")
+@click.argument("org")
+@click.argument("webhook_id", type=int)
+@click.option("--by", "actor", default="system", show_default=True)
+@click.pass_context
+def webhook_remove(ctx: click.Context, org: str, webhook_id: int, actor: str) -> None:
+    """Stop sending to webhook WEBHOOK_ID of ORG (deliveries already made still go)."""
+    try:
+        _webhooks(ctx).remove(webhook_id, actor, [org])
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook #{webhook_id} removed")
+
+
+# ---- to-dos pushed to DingTalk / Feishu / WeCom --------------------------------------------------
+
+@api_group.group("todo")
+def todo_group() -> None:
+    """To-dos pushed into DingTalk 待办, Feishu 三方审批 or WeCom (docs/api.md)."""
+
+
+@todo_group.command("set")
+@click.argument("org")
+@click.argument("system", type=click.Choice(SYSTEMS))
+@click.option("--app-key", required=True, help="DingTalk appKey, Feishu app_id, WeCom corpid")
+@click.option("--app-secret", required=True, help="DingTalk appSecret, Feishu app_secret, WeCom the app's secret")
+@click.option("--api-base", default="", help="the platform's API address (default: the public one; 政务钉钉: its own)")
+@click.option("--client", "client_id", default=None,
+              help="the system client Feishu's approve/reject callbacks act through")
+@click.option("--approval-code", default="", help="Feishu: the external approval definition's code")
+@click.option("--agent-id", default="", help="WeCom: the app's agentid")
+@click.option("--by", "actor", default="system", show_default=True)
+@click.pass_context
+def todo_set(ctx: click.Context, org: str, system: str, app_key: str, app_secret: str, api_base: str,
+             client_id: str | None, approval_code: str, agent_id: str, actor: str) -> None:
+    """Push ORG's waiting steps into SYSTEM; prints the callback token (Feishu: put it, with the
+    callback URL /api/v1/integrations/feishu/ORG/callback, in the external approval definition)."""
+    options = {k: v for k, v in {"approval_code": approval_code, "agent_id": agent_id}.items() if v}
+    app = app_of(ctx)
+    try:
+        token = Todos(app.db, app.clock).put(org, system, app_key, app_secret, actor, api_base=api_base,
+                                             client_id=client_id, options=options)
+    except ApprovalsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"callback_token={token}")
+
+
+@todo_group.command("list")
+@click.argument("org")
+@click.pass_context
+def todo_list(ctx: click.Context, org: str) -> None:
+    app = app_of(ctx)
+    for s in Todos(app.db, app.clock).list(org):
+        click.echo(f"{s.system}\t{host_of(s.api_base)}\tclient {s.client_id or '-'}")
+
+
+@todo_group.command("remove")
+@click.argument("org")
+@click.argument("system", type=click.Choice(SYSTEMS))
+@click.option("--by", "actor", default="system", show_default=True)
+@click.pass_context
+def todo_remove(ctx: click.Context, org: str, system: str, actor: str) -> None:
+    app = app_of(ctx)
+    if not Todos(app.db, app.clock).remove(org, system, actor):
+        raise click.ClickException(f"{org} pushes no to-dos into {system}")
+    click.echo(f"{org}: to-dos no longer pushed into {system}")

@@ -19,7 +19,7 @@ from approvals.crypto import atrest
 from approvals.crypto import fields as sealed_fields
 from approvals.crypto.provider import CryptoError
 from approvals.store.database import Database
-from approvals.store.models import ChannelSetting, OutboxMessage, Request
+from approvals.store.models import ChannelSetting, OutboxMessage, Request, TodoSetting, WebhookSubscription
 
 TARGET, SECRET = "channel_settings.target", "channel_settings.secret"
 
@@ -38,6 +38,9 @@ SEALED = (
     Sealed(ChannelSetting, "secret", SECRET),
     Sealed(OutboxMessage, "target", TARGET),
     Sealed(OutboxMessage, "secret", SECRET),
+    Sealed(WebhookSubscription, "url", "webhook_subscriptions.url"),
+    Sealed(WebhookSubscription, "secret", "webhook_subscriptions.secret"),
+    Sealed(TodoSetting, "credentials", "todo_settings.credentials"),
 )
 
 

@@ -12,7 +12,7 @@ from approvals.app import Approvals
 from approvals.errors import ApprovalsError
 from approvals.jobs import reminders as scan
 from approvals.notifications import channels as channel_plugins
-from approvals.notifications import delivery, links
+from approvals.notifications import delivery, links, todo_apps, webhooks
 
 EVERY_ENV = "APPROVALS_DELIVERY_EVERY"  # seconds between delivery rounds
 DEFAULT_EVERY = 10.0
@@ -60,18 +60,20 @@ def delivery_job(app: Approvals, env: Mapping[str, str] | None = None,
     is empty when nothing did (the worker logs nothing for an idle round). ``stopping``: the
     worker's stop flag; once set, the round ends at once, mid-send if need be."""
     env = os.environ if env is None else env
-    plugins = channel_plugins.from_env(env)
+    plugins = {**channel_plugins.from_env(env), **todo_apps.channels(app.db, app.clock)}
     hold = delivery.lease(env)  # at start-up: a bad setting stops the worker with the reason
     name, label = _namer(app), _labeller(app)
     base = links.base_url(env)  # warns once, here, when messages can carry no link
 
     def run() -> str:
         dispatched = delivery.dispatch(app.db, app.clock.now(), name, label, base_url=base)
+        events = webhooks.dispatch(app.db, app.clock.now(), base)
         counts = delivery.deliver(app.db, app.clock, plugins, hold=hold, stopping=stopping)
-        if not dispatched and not any(counts.values()):
+        if not dispatched and not events and not any(counts.values()):
             return ""
         left = f"; stopped mid-send, {counts['left']} left to its lease" if counts["left"] else ""
-        line = (f"{dispatched} notification(s) dispatched; {counts['sent']} message(s) sent, "
+        also = f" and {events} event(s)" if events else ""
+        line = (f"{dispatched} notification(s){also} dispatched; {counts['sent']} message(s) sent, "
                 f"{counts['retry']} to retry, {counts['dead']} dead{left}")
         return f"{line} ({'; '.join(counts.errors)})" if counts.errors else line
 

@@ -13,6 +13,7 @@ of the task's organization (approvals/process/calendar.py).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from approvals.app import Approvals
 from approvals.clock import day_of
+from approvals.notifications import api_events
 from approvals.notifications.events import Note, row
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import holder_supervisor
@@ -28,7 +30,7 @@ from approvals.process.calendar import for_chart
 from approvals.process.deadlines import Due
 from approvals.process.definitions import DECISION_KINDS
 from approvals.store.database import insert_if_absent
-from approvals.store.models import Notification, Request, Task
+from approvals.store.models import ApiEvent, Notification, Request, Task
 
 
 @dataclass
@@ -76,4 +78,9 @@ def run(app: Approvals) -> Found:
             rows.extend(row(note, now, key) for note, key in _notes(app, t, chart, today, found))
         if rows:
             conn.execute(insert_if_absent(conn, Notification), rows)
+            overdue = [api_events.row("task.overdue", r["request_id"], r["task_id"], json.loads(r["params"]), now,
+                                      "task.overdue:" + r["dedup_key"].partition(":")[2])
+                       for r in rows if r["kind"] == "overdue"]
+            if overdue:  # webhooks and pushed to-dos hear of it once a day too
+                conn.execute(insert_if_absent(conn, ApiEvent), overdue)
     return found

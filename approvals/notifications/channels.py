@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from approvals.crypto import atrest
 from approvals.errors import ApprovalsError
+from approvals.notifications import addresses, signing
 
 TIMEOUT = 10.0  # seconds: a hanging receiver costs the worker this much per try, never an action
 
@@ -109,17 +110,25 @@ class Robot:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         req = urllib.request.Request(url, body, {"Content-Type": "application/json; charset=utf-8",
                                                  "Idempotency-Key": message.idempotency_key})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as answer:  # noqa: S310 - an admin's URL
-                raw = answer.read(65536)
-        except (OSError, urllib.error.URLError) as exc:
-            raise DeliveryError(f"{message.channel} {_host(url)}: {exc}") from exc
+        raw = post(message.channel, req, self.timeout)
         try:
             reply = json.loads(raw or b"{}")
         except ValueError:
             reply = {}
         if not isinstance(reply, dict) or not self.ok(reply):
             raise DeliveryError(f"{message.channel} {_host(url)} refused the message: {raw[:200]!r}")
+
+
+def post(channel: str, req: urllib.request.Request, timeout: float) -> bytes:
+    """Send ``req`` through the address check (``addresses.opener``) and return the answer's
+    body (its first 64 KiB), or DeliveryError saying why, with the host (never the path)."""
+    try:
+        with addresses.opener().open(req, timeout=timeout) as answer:
+            return bytes(answer.read(65536))
+    except addresses.RefusedTargetError as exc:
+        raise DeliveryError(f"{channel} {_host(req.full_url)}: {exc}") from exc
+    except (OSError, urllib.error.URLError) as exc:
+        raise DeliveryError(f"{channel} {_host(req.full_url)}: {exc}") from exc
 
 
 def _host(url: str) -> str:
@@ -158,6 +167,25 @@ def _feishu_ok(reply: Mapping[str, Any]) -> bool:
     return bool(reply.get("code", reply.get("StatusCode")) == 0)
 
 
+@dataclass(frozen=True)
+class SignedWebhook:
+    """An organization's webhook subscription (``webhooks.py``): the event's JSON as it was
+    written, signed afresh at each try (``signing.py``); any 2xx is success."""
+
+    timeout: float = TIMEOUT
+    clock: Callable[[], float] = time.time
+
+    def send(self, message: Message) -> None:
+        body = message.body.encode("utf-8")
+        req = urllib.request.Request(message.target, body, {
+            "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message.idempotency_key,
+            "X-Approvals-Event": message.subject, "X-Approvals-Delivery": message.idempotency_key,
+            signing.HEADER: signing.header(message.secret, int(self.clock()), body)})
+        post("webhook", req, self.timeout)
+
+
+SIGNED = "event"  # the outbox channel of signed webhook deliveries (not one ``notify set`` offers)
+
 ROBOTS = {"wecom": (_wecom, _errcode_zero), "dingtalk": (_dingtalk, _errcode_zero), "feishu": (_feishu, _feishu_ok),
           "webhook": (_webhook, lambda _reply: True)}
 NAMES = ("email", *ROBOTS)
@@ -166,6 +194,7 @@ NAMES = ("email", *ROBOTS)
 def from_env(env: Mapping[str, str]) -> dict[str, Channel]:
     """The channels this deployment can use: every robot, and e-mail when an SMTP host is set."""
     channels: dict[str, Channel] = {name: Robot(shape, ok) for name, (shape, ok) in ROBOTS.items()}
+    channels[SIGNED] = SignedWebhook()
     host = env.get("APPROVALS_SMTP_HOST")
     if host:
         channels["email"] = Email(host, int(env.get("APPROVALS_SMTP_PORT") or 25),

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from approvals.clock import Clock
 from approvals.errors import ApprovalsError
@@ -47,7 +47,7 @@ from approvals.notifications import links, settings
 from approvals.notifications.channels import Channel, DeliveryError, Message
 from approvals.notifications.render import render
 from approvals.store.database import Database, insert_if_absent
-from approvals.store.models import Notification, OutboxMessage, Request, Task
+from approvals.store.models import ApiEvent, Notification, OutboxMessage, Request, Task
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,9 @@ def shown_target(channel: str, target: str) -> str:
 
 
 _DEAD = (select(OutboxMessage, Request.org_id).outerjoin(Notification, Notification.id == OutboxMessage.notification_id)
-         .outerjoin(Request, Request.id == Notification.request_id).where(OutboxMessage.status == "dead")
+         .outerjoin(ApiEvent, ApiEvent.id == OutboxMessage.event_id)  # a webhook's delivery
+         .outerjoin(Request, Request.id == func.coalesce(Notification.request_id, ApiEvent.request_id))
+         .where(OutboxMessage.status == "dead")
          .order_by(OutboxMessage.id.desc()))
 
 

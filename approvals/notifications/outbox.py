@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from approvals import signals
 from approvals.audit import chain as audit
 from approvals.audit.chain import Entry
-from approvals.notifications import events
+from approvals.notifications import api_events, events
 from approvals.store.database import connection_of
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ class Outbox:
         if isinstance(db, Session):
             db.flush()
         if self.events:
-            events.write(connection_of(db), self.events, at)
+            conn = connection_of(db)
+            events.write(conn, self.events, at)
+            api_events.write(conn, self.events, at)  # what webhooks and pushed to-dos hear of
         audit.append(db, self.entries, at)
 
     def send(self, sender: object) -> None:

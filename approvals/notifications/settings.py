@@ -19,6 +19,7 @@ from approvals import text as textrules
 from approvals.crypto import atrest
 from approvals.crypto.rotate import SECRET, TARGET
 from approvals.errors import FieldError, Issue
+from approvals.notifications import addresses
 from approvals.notifications.channels import NAMES
 from approvals.store.database import Database
 from approvals.store.models import ChannelSetting
@@ -79,6 +80,8 @@ def put(db: Database, org_id: str, person: str | None, channel: str, target: str
         raise FieldError([Issue("channel", channel, f"expected one of {', '.join(NAMES)}")])
     if enabled and channel != "email" and not target.startswith(("https://", "http://")):
         raise FieldError([Issue("target", target, "a robot needs its webhook URL (https://...)")])
+    if enabled and channel != "email":
+        addresses.check_url("target", target)  # no loopback/private address unless the operator allows
     if enabled and channel == "email" and person is not None:
         target = email_address(target)
     textrules.checked("target", target, TARGET_LENGTH)

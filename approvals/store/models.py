@@ -326,6 +326,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    event_id: Mapped[int | None] = mapped_column(Integer)  # an api_events row's delivery (migration 0016)
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
@@ -444,14 +445,69 @@ class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64))
-    url: Mapped[str] = mapped_column(String(500))
-    secret: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(1000))  # sealed when a data key is set (migration 0016)
+    secret: Mapped[str] = mapped_column(String(1000))  # sealed likewise: the server must sign with it
     events: Mapped[str] = mapped_column(String(500))  # space-separated event types
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_webhook_subscriptions_org", "org_id"),)
+
+
+class ApiEvent(Base):
+    """Something an integration hears of (``request.approved``, ``task.created``...), written in
+    the transaction of the action that caused it, like a notification; the worker turns it into
+    signed webhook deliveries and to-do pushes (approvals/notifications/webhooks.py). ``dedup_key``
+    makes a daily ``task.overdue`` once per (task, day)."""
+
+    __tablename__ = "api_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_api_events_dispatch", "dispatched_at", "id"),)
+
+
+class TodoLink(Base):
+    """A to-do pushed to an outside app (DingTalk 待办, Feishu 三方审批, WeCom): the id that app
+    gave it, so the worker can mark it done there when the task closes here."""
+
+    __tablename__ = "todo_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    system: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_todo_links_task", "system", "task_id", unique=True),
+                      Index("ix_todo_links_request", "system", "request_id"))
+
+
+class TodoSetting(Base):
+    """An organization's to-do push into one outside app: its API's base URL, the app's
+    credentials (JSON, sealed when a data key is set) and the system client its staff's
+    approve/reject callbacks act through."""
+
+    __tablename__ = "todo_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    system: Mapped[str] = mapped_column(String(32))  # dingtalk, feishu, wecom
+    api_base: Mapped[str] = mapped_column(String(1000))
+    credentials: Mapped[str] = mapped_column(String(2000))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_todo_settings_org", "org_id", "system", unique=True),)
 
 
 class BusinessKey(Base):

@@ -42,4 +42,13 @@ def _office_holders_only() -> tuple[str, int] | None:
                            holds="、".join(titles[o] for o in holds)), 403
 
 
-from web.admin import accounts, changes, directory, officers_pages, orgchart, processes, versions  # noqa: E402,F401  (they add routes to bp)
+from web.admin import (  # noqa: E402,F401  (they add routes to bp)
+    accounts,
+    changes,
+    directory,
+    officers_pages,
+    orgchart,
+    processes,
+    versions,
+    webhooks,
+)

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 
 # Each module adds its routes to ``api`` on import.
-from web.api import admin, audit, auth, lists, notifications, problems, processes, requests, tasks, tokens  # noqa: E402,F401,I001
+from web.api import admin, audit, auth, integrations, lists, notifications, problems, processes, requests, tasks, tokens  # noqa: E402,F401,I001
 from web.api.blueprint import TAGS, api
 from web.api.docs import bp as docs_bp
 

@@ -29,7 +29,7 @@ from web.api.ratelimit import RateLimit
 from web.engine import charts_in_force, engine
 from web.i18n import gettext as _
 
-PUBLIC = {"api.client_token", "api_docs.openapi_json", "api_docs.docs", "api_docs.not_found"}
+PUBLIC = {"api.client_token", "api.feishu_callback", "api_docs.openapi_json", "api_docs.docs", "api_docs.not_found"}
 ACT_AS = "X-Act-As"
 
 
