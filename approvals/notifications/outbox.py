@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 class Outbox:
     entries: list[Entry] = field(default_factory=list)
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The organization whose audit chain the entries go to (issue 24), when the action knows
+    # it: saves ``audit.append`` looking the request up.
+    org: str | None = None
 
     def record(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -43,7 +46,7 @@ class Outbox:
             db.flush()
         if self.events:
             events.write(connection_of(db), self.events, at)
-        audit.append(db, self.entries, at)
+        audit.append(db, self.entries, at, self.org)
 
     def send(self, sender: object) -> None:
         for name, payload in self.events:
