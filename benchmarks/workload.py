@@ -13,7 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from approvals.app import Approvals, build
 from approvals.audit.chain import GENESIS, Entry, _digest
@@ -126,9 +126,10 @@ def generate_history(app: Approvals, requests: int, open_tasks: int, hot: str, h
                                  created_at=now))
     total = requests + open_tasks
     seq, prev = 0, GENESIS
-    with app.db.engine.begin() as conn:
-        head = conn.execute(AuditHead.__table__.select()).first()
-        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    with app.db.engine.begin() as conn:  # the filler extends the system chain (issue 24: one per organization)
+        head = conn.execute(AuditHead.__table__.select().where(AuditHead.chain == "")).first()
+        last, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        seq = conn.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one()
     for start in range(0, total, batch):
         rows, tasks, audits = [], [], []
         for i in range(start, min(total, start + batch)):
@@ -155,13 +156,19 @@ def generate_history(app: Approvals, requests: int, open_tasks: int, hot: str, h
                 digest = _digest(seq, at, entry, "{}", prev)
                 audits.append({"seq": seq, "at": at, "actor": entry.actor, "action": action,
                                "request_id": entry.request_id, "comment": "", "detail": "{}",
-                               "prev_hash": prev, "hash": digest})
-                prev = digest
+                               "prev_hash": prev, "hash": digest, "chain": "", "prev_seq": last})
+                prev, last = digest, seq
         with app.db.engine.begin() as conn:
             conn.execute(insert(Request), rows)
             conn.execute(insert(Task), tasks)
             conn.execute(insert(AuditEntry), audits)
-            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+            if head is None:
+                conn.execute(insert(AuditHead).values(chain="", seq=seq, hash=prev, algorithm="sha256"))
+                head = True
+            else:
+                conn.execute(update(AuditHead).where(AuditHead.chain == "").values(seq=seq, hash=prev))
+            if app.db.dialect == "postgresql":  # the next append's seq comes after the filler's
+                conn.execute(text("SELECT setval('audit_seq', :seq)"), {"seq": seq})
     if app.db.dialect == "postgresql":  # what autovacuum does after a bulk load in production
         with app.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))

@@ -30,9 +30,15 @@ def _triggers(conn: Connection, verb: str) -> None:
             conn.execute(text(f"ALTER TABLE {table} {verb} TRIGGER USER"))
 
 
-def head(db: Database) -> tuple[int, str]:
+def head(db: Database, chain: str = audit.SYSTEM) -> tuple[int, str]:
     with db.reading() as s:
-        return audit.head_of(s)
+        return audit.head_of(s, chain)
+
+
+def top(db: Database) -> int:
+    """The highest seq of any chain's head: what a checkpoint signs as its ``seq``."""
+    with db.reading() as s:
+        return max((seq for seq, _ in audit.heads(s).values()), default=0)
 
 
 def entry_hash(db: Database, seq: int) -> str:
@@ -42,15 +48,20 @@ def entry_hash(db: Database, seq: int) -> str:
     return found
 
 
+def chain_of(db: Database, seq: int) -> str:
+    with db.reading() as s:
+        return audit.chain_of(s, seq)
+
+
 def truncate(db: Database, keep: int) -> None:
-    """Remove every entry after #keep and move the head back to it."""
-    digest = entry_hash(db, keep)
-    sql(db, f"DELETE FROM audit_entries WHERE seq > {keep}",
-        f"UPDATE audit_head SET seq = {keep}, hash = '{digest}'")
+    """Remove every entry of #keep's chain after it and move that chain's head back to it."""
+    digest, chain = entry_hash(db, keep), chain_of(db, keep)
+    sql(db, f"DELETE FROM audit_entries WHERE seq > {keep} AND chain = '{chain}'",
+        f"UPDATE audit_heads SET seq = {keep}, hash = '{digest}' WHERE chain = '{chain}'")
 
 
 def wipe(db: Database) -> None:
-    sql(db, "DELETE FROM audit_entries", "DELETE FROM audit_head")
+    sql(db, "DELETE FROM audit_entries", "DELETE FROM audit_heads")
 
 
 def append_forged(db: Database, entry: Entry, at: datetime) -> int:
@@ -60,11 +71,13 @@ def append_forged(db: Database, entry: Entry, at: datetime) -> int:
 
 
 def recompute(db: Database, seq: int, decision: str) -> None:
-    """Change entry #seq's decision and recompute every hash from there, head included."""
+    """Change entry #seq's decision and recompute every hash of its chain from there, head included."""
+    chain = chain_of(db, seq)
     with db.reading() as s:
-        rows = list(s.connection().execute(audit._WALK.where(audit.AuditEntry.seq >= seq)
+        rows = list(s.connection().execute(audit._WALK.where(audit.AuditEntry.seq >= seq,
+                                                             audit.AuditEntry.chain == chain)
                                            .order_by(audit.AuditEntry.seq)))
-        segments = audit.segments(s)
+        segments = audit.segments(s, chain)
     prev = rows[0].prev_hash
     statements = []
     for row in rows:
@@ -76,7 +89,7 @@ def recompute(db: Database, seq: int, decision: str) -> None:
         statements.append(f"UPDATE audit_entries SET decision = {_literal(changed.decision)}, "
                           f"prev_hash = '{prev}', hash = '{digest}' WHERE seq = {row.seq}")
         prev = digest
-    statements.append(f"UPDATE audit_head SET hash = '{prev}'")
+    statements.append(f"UPDATE audit_heads SET hash = '{prev}' WHERE chain = '{chain}'")
     sql(db, *statements)
 
 

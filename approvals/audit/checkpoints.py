@@ -46,7 +46,8 @@ from approvals.errors import AuditChainError
 from approvals.store.database import Database
 from approvals.store.models import AuditEntry, Deployment
 
-FORMAT = "approvals-audit-checkpoint/1"
+FORMAT = "approvals-audit-checkpoint/2"  # /2: every chain's head (issue 24)
+FORMAT_1 = "approvals-audit-checkpoint/1"  # one head: the single chain, now the system chain
 SCHEME = "ed25519"
 SM2_SCHEME = "sm2-sm3"
 KEY_ALGORITHMS = ("ed25519", "sm2")
@@ -57,7 +58,9 @@ PUBLIC_NAME = "checkpoint-key.pub.pem"
 # An action takes its time before it commits: an entry may be dated a little before a
 # checkpoint signed while its transaction was still open, and land after it.
 CLOCK_SKEW = timedelta(minutes=5)
-_SIGNED = ("format", "scheme", "key_id", "deployment", "seq", "hash", "at", "head_at")
+_SIGNED = ("format", "scheme", "key_id", "deployment", "seq", "hash", "at", "head_at", "heads")
+_SIGNED_1 = _SIGNED[:-1]
+Head = tuple[str, int, str]  # (chain, seq, hash)
 
 
 class CheckpointError(AuditChainError):
@@ -156,32 +159,39 @@ class Checkpoint:
     key_id: str
     name: str = ""  # the file it was read from
     scheme: str = SCHEME
+    # Every chain's head it vouches for; ``seq``/``hash`` are the highest of them. A /1 file
+    # (before issue 24) vouches for the one chain it knew, now the system chain.
+    heads: tuple[Head, ...] = ()
 
     def fields(self) -> dict[str, Any]:
         return {"format": FORMAT, "scheme": self.scheme, "key_id": self.key_id, "deployment": self.deployment,
                 "seq": self.seq, "hash": self.hash, "at": self.at.isoformat(),
-                "head_at": self.head_at.isoformat() if self.head_at else None}
+                "head_at": self.head_at.isoformat() if self.head_at else None,
+                "heads": [list(h) for h in self.heads]}
 
     def __str__(self) -> str:
         return f"checkpoint {self.name} (#{self.seq}, signed {self.at:%Y-%m-%d %H:%M:%S})"
 
 
 def _payload(fields: dict[str, Any]) -> bytes:
-    return json.dumps({k: fields[k] for k in _SIGNED}, sort_keys=True, separators=(",", ":")).encode()
+    signed = _SIGNED_1 if fields.get("format") == FORMAT_1 else _SIGNED
+    return json.dumps({k: fields[k] for k in signed}, sort_keys=True, separators=(",", ":")).encode()
 
 
 def deployment_id(session: Session) -> str:
     return session.scalar(select(Deployment.deployment_id).where(Deployment.id == 1)) or ""
 
 
-def sign(session: Session, key: PrivateKey, now: datetime, out: Path, seq: int, digest: str) -> Checkpoint:
-    """Sign entry #``seq`` (hash ``digest``, as a verification just proved it) and write the
+def sign(session: Session, key: PrivateKey, now: datetime, out: Path, heads: tuple[Head, ...]) -> Checkpoint:
+    """Sign every chain's head in ``heads`` (as a verification just proved them) and write the
     checkpoint file into ``out``."""
+    _, seq, digest = max(heads, key=lambda h: h[1], default=(audit.SYSTEM, 0, audit.GENESIS))
     head_at = session.scalar(select(AuditEntry.at).where(AuditEntry.seq == seq)) if seq else None
     deployment = deployment_id(session)
     name = f"checkpoint-{deployment[:8]}-{seq:010d}-{now:%Y%m%dT%H%M%S}.json"
     public = key.public_key()
-    point = Checkpoint(deployment, seq, digest, now, head_at, key_id(public), name, scheme_of(public))
+    point = Checkpoint(deployment, seq, digest, now, head_at, key_id(public), name, scheme_of(public),
+                       tuple(sorted(heads)))
     fields = point.fields()
     fields["signature"] = base64.b64encode(key.sign(_payload(fields))).decode()
     out.mkdir(parents=True, exist_ok=True)
@@ -197,14 +207,17 @@ def read(path: Path, public: PublicKey) -> Checkpoint:
         fields = json.loads(path.read_text(encoding="utf-8"))
         signature = base64.b64decode(fields["signature"], validate=True)
         scheme = scheme_of(public)
-        if fields.get("format") != FORMAT or fields.get("scheme") != scheme:
+        if fields.get("format") not in (FORMAT, FORMAT_1) or fields.get("scheme") != scheme:
             raise CheckpointError(f"{path.name}: format {fields.get('format')!r} / scheme "
                                   f"{fields.get('scheme')!r}, expected {FORMAT!r} / {scheme!r}")
         public.verify(signature, _payload(fields))
         head_at = fields["head_at"]
+        heads = (tuple((str(c), int(q), str(h)) for c, q, h in fields["heads"]) if fields["format"] == FORMAT
+                 else ((audit.SYSTEM, int(fields["seq"]), fields["hash"]),))
         return Checkpoint(fields["deployment"], int(fields["seq"]), fields["hash"],
                           datetime.fromisoformat(fields["at"]),
-                          datetime.fromisoformat(head_at) if head_at else None, fields["key_id"], path.name, scheme)
+                          datetime.fromisoformat(head_at) if head_at else None, fields["key_id"], path.name, scheme,
+                          heads)
     except InvalidSignature as exc:
         raise CheckpointError(f"{path.name}: the signature does not verify with this public key "
                               "(the file was altered, or another key signed it)") from exc
@@ -249,25 +262,36 @@ class Report:
         return lines
 
 
-def _contradiction(session: Session, point: Checkpoint, head: tuple[int, str], deployment: str) -> Finding | None:
+def _contradiction(session: Session, point: Checkpoint, now: dict[str, tuple[int, str]],
+                   deployment: str) -> Finding | None:
     if point.deployment != deployment:
         return Finding(str(point), None, f"it was signed for deployment {point.deployment}, but this database is "
                        f"{deployment or 'without one'} (the database was replaced or the checkpoint is another's)")
-    if head[0] < point.seq:
+    for chain, seq, digest in point.heads:
+        found = _head_contradiction(session, chain, seq, digest, now.get(chain, (0, audit.GENESIS)))
+        if found:
+            return Finding(str(point), seq, found + audit.name(chain))
+    return None
+
+
+def _head_contradiction(session: Session, chain: str, seq: int, digest: str, head: tuple[int, str]) -> str | None:
+    if head[0] < seq:
         what = "the chain is empty (wiped)" if head[0] == 0 else f"the chain now ends at #{head[0]}"
-        return Finding(str(point), point.seq, f"it vouches for #{point.seq}, but {what}: entries were removed")
-    found = audit.entry_hash(session, point.seq) if point.seq else audit.GENESIS
+        return f"it vouches for #{seq}, but {what}: entries were removed"
+    found = audit.entry_hash(session, seq, chain) if seq else audit.GENESIS
     if found is None:
-        return Finding(str(point), point.seq, "that entry is missing (removed)")
-    if found != point.hash:
-        return Finding(str(point), point.seq, f"the entry's hash is {found[:16]}…, the checkpoint signed "
-                       f"{point.hash[:16]}…: the chain was rewritten or forked at or before this entry")
+        return "that entry is missing (removed)"
+    if found != digest:
+        return (f"the entry's hash is {found[:16]}…, the checkpoint signed {digest[:16]}…: the chain was "
+                "rewritten or forked at or before this entry")
     return None
 
 
 def verify(session: Session, paths: Iterable[Path], public: PublicKey, *, full: bool = False) -> Report:
-    """Check every checkpoint's signature and that the chain extends it, then walk the chain
-    from the newest one (or from the start with ``full``)."""
+    """Check every checkpoint's signature and that every chain extends it, then walk every
+    chain from the newest checkpoint's head of it (or from the start with ``full``). A chain
+    the newest checkpoint does not name began after it: none of its entries may be dated
+    before it was signed."""
     report = Report()
     points: list[Checkpoint] = []
     for path in files(paths):
@@ -275,20 +299,24 @@ def verify(session: Session, paths: Iterable[Path], public: PublicKey, *, full: 
             points.append(read(path, public))
         except CheckpointError as exc:
             report.findings.append(Finding(path.name, None, f"refused: {exc}"))
-    head, deployment = audit.head_of(session), deployment_id(session)
+    now, deployment = audit.heads(session), deployment_id(session)
     for point in sorted(points, key=lambda p: p.seq):
-        finding = _contradiction(session, point, head, deployment)
+        finding = _contradiction(session, point, now, deployment)
         if finding:
             report.findings.append(finding)
     if report.findings:
         return report
     newest = max(points, key=lambda p: (p.seq, p.at), default=None)
-    not_before = (newest.seq, newest.at - CLOCK_SKEW) if newest else None
+    starts = {chain: (seq, digest) for chain, seq, digest in newest.heads} if newest else {}
+    not_before = {}
+    if newest is not None:
+        signed = newest.at - CLOCK_SKEW
+        not_before = {chain: (starts.get(chain, (0, ""))[0], signed) for chain in set(now) | set(starts)}
     if newest is None or full:
-        report.chain = audit.walk(session, not_before=not_before)
+        report.chain = audit.walk_all(session, not_before=not_before)
     else:
         report.start = newest
-        report.chain = audit.walk(session, newest.seq, newest.hash, not_before=not_before)
+        report.chain = audit.walk_all(session, starts, not_before=not_before)
     if not report.chain.ok and newest is not None and "backdated" in report.chain.problem:
         report.findings.append(Finding(str(newest), report.chain.seq, report.chain.problem))
     return report
@@ -310,7 +338,7 @@ def take(db: Database, key: PrivateKey, out: Path, now: datetime, source: str = 
         report = verify(s, [out] if out.is_dir() else [], key.public_key())
         chain = report.chain or audit.Verification(False, 0, "; ".join(str(f) for f in report.findings))
         if report.ok:
-            point = sign(s, key, now, out, chain.to_seq, chain.to_hash)
+            point = sign(s, key, now, out, chain.heads)
     verifications.record(db, now, source, "incremental" if report.start else "full", chain,
                          report.start.name if report.start else "")
     if not report.ok:

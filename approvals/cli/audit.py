@@ -117,8 +117,9 @@ def worker_cmd(ctx: click.Context) -> None:
 def _verify_chain(app: Approvals, points: tuple[Path, ...], public_key: Path | None, full: bool) -> bool:
     now = app.clock.now()
     with app.db.reading() as s:
-        found = audit.segments(s)
-    click.echo("hash segments: " + ", ".join(f"#{first}- {alg}" for first, alg in found))
+        found = {chain: audit.segments(s, chain) for chain in audit.chains(s) or [audit.SYSTEM]}
+    for chain, segments in found.items():
+        click.echo(f"hash segments{audit.name(chain)}: " + ", ".join(f"#{first}- {alg}" for first, alg in segments))
     if not points:
         with app.db.reading() as s:
             result = audit.verify(s)

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 class Outbox:
     entries: list[Entry] = field(default_factory=list)
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The organization whose audit chain the entries go to (issue 24), when the action knows
+    # it: saves ``audit.append`` looking the request up.
+    org: str | None = None
 
     def record(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -45,7 +48,7 @@ class Outbox:
             conn = connection_of(db)
             events.write(conn, self.events, at)
             api_events.write(conn, self.events, at)  # what webhooks and pushed to-dos hear of
-        audit.append(db, self.entries, at)
+        audit.append(db, self.entries, at, self.org)
 
     def send(self, sender: object) -> None:
         for name, payload in self.events:

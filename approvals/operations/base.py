@@ -69,6 +69,7 @@ def on_task(service: Host, task_id: int, *, queued_too: bool = False) -> Iterato
         if opened is None or not (opened.task.is_open or (queued_too and opened.task.status == "queued")):
             opened = open_task(conn, task_id)  # raises, naming who closed it and when
         chart = chart_of(service, conn, opened)
+        out.org = opened.request.org_id
         yield Action(service, conn, opened.request, chart, out, now, opened.task)
         out.write(conn, now)
     out.send(service)
@@ -82,6 +83,7 @@ def on_request(service: Host, request_id: int) -> Iterator[Action]:
     with transaction(service) as conn:
         req = rows.request(conn, request_id, lock=True)
         chart = service.orgcharts.current(req.org_id, session=conn)
+        out.org = req.org_id
         yield Action(service, conn, req, chart, out, now)
         out.write(conn, now)
     out.send(service)

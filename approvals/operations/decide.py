@@ -53,6 +53,7 @@ def decide(service: Host, task_id: int, actor: str, decision: str, comment: str 
     with transaction(service) as conn:
         opened = open_task(conn, task_id)
         task, req = opened.task, opened.request
+        out.org = req.org_id
         if task.kind not in DECISION_KINDS:
             raise InvalidStateError(f"task #{task.id} is a {task.kind} step; it is not decided")
         chart = chart_of(service, conn, opened)

@@ -139,19 +139,27 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The chain it belongs to (issue 24): an organization id, "" for the system chain.
+    chain: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The seq of the entry before it in its chain (seqs interleave across chains); NULL on
+    # entries written before migration 0017, read as seq - 1. A hint for naming a removed
+    # entry: the link itself is ``prev_hash``.
+    prev_seq: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_audit_request", "request_id", "seq"),
+        Index("ix_audit_chain", "chain", "seq"),
         Index("ix_audit_actor", "actor", "seq"),
         Index("ix_audit_at", "at"),
     )
 
 
 class AuditHead(Base):
-    """One row: the chain's tip. Locking it serialises appends; it also exposes a cut tail."""
+    """One row per chain (issue 24): its tip. Locking it serialises appends to that chain only;
+    it also exposes a cut tail."""
 
-    __tablename__ = "audit_head"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __tablename__ = "audit_heads"
+    chain: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     algorithm: Mapped[str] = mapped_column(String(16), default="sha256", server_default="sha256")
@@ -165,6 +173,7 @@ class AuditSegment(Base):
     first_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     algorithm: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(DateTime)
+    chain: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Credential(Base):

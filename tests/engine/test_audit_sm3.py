@@ -120,10 +120,12 @@ def test_a_running_sha256_chain_switches_to_sm3_at_a_checkpoint_and_verifies_acr
     _act(app, "sun.li")
     second = checkpoints.take(app.db, key, out, app.clock.now())
     _act(app)
-    with app.db.reading() as s:
+    with app.db.reading() as s:  # each chain switched: the system chain first, then the bureau's
         found = audit.segments(s)
-        head = audit.head_of(s)[0]
+        bureau = audit.segments(s, "xx-nrpb")
+        head = max(seq for seq, _ in audit.heads(s).values())
     assert found == [(1, "sha256"), (second.seq + 1, "sm3")] and first.seq < second.seq < head
+    assert bureau[-1] == (second.seq + 2, "sm3") and bureau[0][1] == "sha256"
     assert tampering.entry_hash(app.db, 1) == _recomputed(app.db, 1, "sha256")
     assert tampering.entry_hash(app.db, head) == _recomputed(app.db, head, "sm3")
     with app.db.reading() as s:
@@ -137,7 +139,7 @@ def test_a_running_sha256_chain_switches_to_sm3_at_a_checkpoint_and_verifies_acr
     assert f"{head - second.seq} entries verified" in incremental.output
     third = checkpoints.take(app.db, key, out, app.clock.now())  # already SM3: no second switch
     with app.db.reading() as s:
-        assert audit.segments(s) == found and audit.head_of(s)[0] == third.seq
+        assert audit.segments(s) == found and max(seq for seq, _ in audit.heads(s).values()) == third.seq
 
 
 def test_an_edit_before_the_switch_is_still_caught_with_sha256(app: Approvals, tmp_path: Path,

@@ -34,6 +34,7 @@ class ChainStatus:
     recorded: AuditVerification | None  # the newest CLI/worker run
     checked: Verification | None  # this page view's bounded check, when asked for
     head_seq: int
+    after: int = 0  # entries after the one the page's check started from (every chain)
 
     @property
     def ok(self) -> bool:
@@ -45,17 +46,18 @@ class ChainStatus:
         """Entries after what this page checked (0 when it reached the head)."""
         if self.checked is None or not self.checked.ok or self.checked.complete:
             return 0
-        return max(0, self.head_seq - self.checked.to_seq)
+        return max(0, self.after - self.checked.checked)
 
 
 def status(check: bool) -> ChainStatus:
     db = engine().db
-    checked = None
+    checked, after = None, 0
     if check:
         good = verifications.latest_good(db)
         start = (good.to_seq, good.to_hash) if good else (0, audit.GENESIS)
-        with db.reading() as s:
-            checked = audit.walk(s, *start, limit=WALK_LIMIT)
+        with db.reading() as s:  # every chain's entries after that one (issue 24: one chain per organization)
+            checked = audit.walk_all(s, audit.starts_after(s, start[0]), limit=WALK_LIMIT, from_seq=start[0])
+            after = audit.count_after(s, start[0]) if not checked.complete else checked.checked
     with db.reading(snapshot=False) as s:
-        head_seq = audit.head_of(s)[0]
-    return ChainStatus(verifications.latest(db), checked, head_seq)
+        head_seq = max((seq for seq, _ in audit.heads(s).values()), default=0)
+    return ChainStatus(verifications.latest(db), checked, head_seq, after)
