@@ -9,7 +9,7 @@ text values and uploads the engine's API takes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
@@ -45,6 +45,11 @@ class FieldView:
     # several may be picked (a copy, 抄送). Empty: a plain input.
     people: tuple[Pick, ...] = ()
     several: bool = False
+    # detail rows (明细): the column headings and each row's inputs (named ``legs-0-leg_on``),
+    # the rows typed so far and SPARE_ROWS blank ones (a blank row is dropped by the engine)
+    headings: tuple[str, ...] = ()
+    rows: tuple[tuple[FieldView, ...], ...] = ()
+    computed: bool = False  # worked out by the server: shown, never typed
 
     @property
     def input_type(self) -> str:
@@ -107,6 +112,19 @@ def _length(fd: FieldDef) -> int | None:
     return fd.maxlength if fd.maxlength is not None else TEXT_LIMITS[fd.type]
 
 
+SPARE_ROWS = 2
+
+
+def _row_views(fd: FieldDef, value: Any, errors: Mapping[str, str]) -> tuple[tuple[FieldView, ...], ...]:
+    typed = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
+    rows = []
+    for number, row in enumerate([*typed, *({} for _ in range(SPARE_ROWS))]):
+        rows.append(tuple(replace(view, name=f"{fd.name}-{number}-{view.name}")
+                          for view in views(fd.columns, row, {c.name: errors.get(f"{fd.name}-{number}-{c.name}", "")
+                                                               for c in fd.columns})))
+    return tuple(rows)
+
+
 def views(
     fields: Iterable[FieldDef],
     values: Mapping[str, Any] | None = None,
@@ -134,6 +152,9 @@ def views(
                 maxlength=None if options else _length(fd),  # a picker has no typed length
                 people=options,
                 several=several,
+                headings=tuple(field_label(c) for c in fd.columns),
+                rows=_row_views(fd, values.get(fd.name), errors) if fd.type == "rows" else (),
+                computed=bool(fd.computed),
             )
         )
     return result
@@ -169,12 +190,17 @@ def collect(
     return raw, uploads
 
 
-def typed_values(form: ImmutableMultiDict[str, str], fields: Iterable[FieldDef]) -> dict[str, str]:
+def typed_values(form: ImmutableMultiDict[str, str], fields: Iterable[FieldDef]) -> dict[str, Any]:
     """What the user typed, to put back into the form after an error."""
     return {fd.name: collect_one(form, fd) for fd in fields if fd.type != "attachment"}
 
 
-def collect_one(form: ImmutableMultiDict[str, str], fd: FieldDef) -> str:
+def collect_one(form: ImmutableMultiDict[str, str], fd: FieldDef) -> Any:
+    if fd.type == "rows":  # legs-0-leg_on, legs-0-leg_from, legs-1-...: one mapping per row, in order
+        numbers = sorted({int(k.split("-")[1]) for k in form if k.startswith(f"{fd.name}-")
+                          and k.count("-") >= 2 and k.split("-")[1].isdigit()})
+        return [{c.name: collect_one(form, replace(c, name=f"{fd.name}-{n}-{c.name}")) for c in fd.columns}
+                for n in numbers[:100]]
     if fd.type == "boolean":
         return "true" if form.get(fd.name) else "false"
     # a picker for a copy (抄送) posts one value per person picked: the engine reads them comma-separated
