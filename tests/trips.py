@@ -17,8 +17,8 @@ BEFORE_HOLIDAY = datetime(2025, 9, 29, 9, 0)  # Monday; 10-01..10-08 off, Saturd
 APPLICANT, HEAD, FINANCE, LEADER = "sun.li", "zhao.lei", "jiang.tao", "zhang.hua"
 
 
-def trip_bureau(url: str, tmp_path: Path, *, passwords: bool = False) -> Approvals:
-    app = make_app(url, CHART_A, clock=FixedClock(BEFORE_HOLIDAY))
+def trip_bureau(url: str, tmp_path: Path, *, passwords: bool = False, chart: Path = CHART_A) -> Approvals:
+    app = make_app(url, chart, clock=FixedClock(BEFORE_HOLIDAY))
     if passwords:
         from webkit import everyone, set_passwords  # the web tests' helpers, only they sign in
 

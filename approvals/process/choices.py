@@ -84,3 +84,10 @@ class Offer:
 
     people: tuple[str, ...]
     several: bool
+
+
+def sample(steps: Iterable[StepDef], chart: OrgChart, applicant: str) -> dict[str, str]:
+    """A choice for every chosen_in field: the first person each allows. ``approvals check`` and
+    a deployment try every person's route with it, so a process asking for a choice is not
+    counted as stranding everyone; a field allowing nobody stays empty and is refused."""
+    return {name: offer.people[0] if offer.people else "" for name, offer in offered(steps, chart, applicant).items()}
