@@ -76,8 +76,9 @@ class ApprovalService:
                uploads: Mapping[str, Upload] | None = None) -> int:
         return submit.submit(self, applicant, request_type, raw_fields, uploads)
 
-    def decide(self, task_id: int, actor: str, decision: str, comment: str = "") -> None:
-        decide.decide(self, task_id, actor, decision, comment)
+    def decide(self, task_id: int, actor: str, decision: str, comment: str = "",
+               fields: Mapping[str, Any] | None = None) -> None:
+        decide.decide(self, task_id, actor, decision, comment, fields)
 
     def report(self, task_id: int, actor: str, raw_fields: Mapping[str, Any]) -> None:
         decide.report(self, task_id, actor, raw_fields)

@@ -9,14 +9,18 @@ text values and uploads the engine's API takes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
+from approvals.people.orgchart.model import OrgChart
+from approvals.process import choices
+from approvals.process.choices import Offer
 from approvals.process.forms import TEXT_LIMITS, FieldDef
 from approvals.service import Upload
 from web.i18n import field_label
+from web.picker import search_words
 
 INPUT_TYPES = {"string": "text", "long": "number", "date": "date"}
 
@@ -37,6 +41,15 @@ class FieldView:
     minimum: str | None = None
     maximum: str | None = None
     maxlength: int | None = None  # shown (maxlength, a counter) and enforced by the engine
+    # chosen_in fields (approvals/process/choices.py): the person picker's choices, and whether
+    # several may be picked (a copy, 抄送). Empty: a plain input.
+    people: tuple[Pick, ...] = ()
+    several: bool = False
+    # detail rows (明细): the column headings and each row's inputs (named ``legs-0-leg_on``),
+    # the rows typed so far and SPARE_ROWS blank ones (a blank row is dropped by the engine)
+    headings: tuple[str, ...] = ()
+    rows: tuple[tuple[FieldView, ...], ...] = ()
+    computed: bool = False  # worked out by the server: shown, never typed
 
     @property
     def input_type(self) -> str:
@@ -45,6 +58,37 @@ class FieldView:
     @property
     def checked(self) -> bool:
         return self.value.lower() in ("true", "on", "1", "yes")
+
+    @property
+    def picked(self) -> set[str]:
+        """The people already in the value (a choice sent back with an error keeps them)."""
+        return set(choices.split(self.value))
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One person the picker offers: id, how the option reads, and its pinyin search words."""
+
+    id: str
+    label: str
+    search: str
+
+
+def picks(offers: Mapping[str, Offer], chart: OrgChart) -> dict[str, tuple[tuple[Pick, ...], bool]]:
+    """The picker's options per chosen_in field: name（unit，title）, searchable by pinyin as on the
+    admin pages (web/picker.py)."""
+    result = {}
+    for name, offer in offers.items():
+        options = []
+        for pid in offer.people:
+            person = chart.people.get(pid)
+            if person is None:
+                continue
+            unit = chart.units[person.unit].name if person.unit in chart.units else person.unit
+            label = f"{person.name}（{unit}{'，' + person.title if person.title else ''}）"
+            options.append(Pick(pid, label, search_words(chart, person)))
+        result[name] = (tuple(options), offer.several)
+    return result
 
 
 def _text(value: Any) -> str:
@@ -68,15 +112,30 @@ def _length(fd: FieldDef) -> int | None:
     return fd.maxlength if fd.maxlength is not None else TEXT_LIMITS[fd.type]
 
 
+SPARE_ROWS = 2
+
+
+def _row_views(fd: FieldDef, value: Any, errors: Mapping[str, str]) -> tuple[tuple[FieldView, ...], ...]:
+    typed = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
+    rows = []
+    for number, row in enumerate([*typed, *({} for _ in range(SPARE_ROWS))]):
+        rows.append(tuple(replace(view, name=f"{fd.name}-{number}-{view.name}")
+                          for view in views(fd.columns, row, {c.name: errors.get(f"{fd.name}-{number}-{c.name}", "")
+                                                               for c in fd.columns})))
+    return tuple(rows)
+
+
 def views(
     fields: Iterable[FieldDef],
     values: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
     existing: Mapping[str, str] | None = None,
+    people: Mapping[str, tuple[tuple[Pick, ...], bool]] | None = None,
 ) -> list[FieldView]:
-    values, errors, existing = values or {}, errors or {}, existing or {}
+    values, errors, existing, people = values or {}, errors or {}, existing or {}, people or {}
     result = []
     for fd in fields:
+        options, several = people.get(fd.name, ((), False))
         result.append(
             FieldView(
                 fd.name,
@@ -90,7 +149,12 @@ def views(
                 existing=existing.get(fd.name, ""),
                 minimum=_bound(fd.min, fd),
                 maximum=_bound(fd.max, fd),
-                maxlength=_length(fd),
+                maxlength=None if options else _length(fd),  # a picker has no typed length
+                people=options,
+                several=several,
+                headings=tuple(field_label(c) for c in fd.columns),
+                rows=_row_views(fd, values.get(fd.name), errors) if fd.type == "rows" else (),
+                computed=bool(fd.computed),
             )
         )
     return result
@@ -122,16 +186,22 @@ def collect(
             elif existing and existing.get(fd.name):
                 raw[fd.name] = existing[fd.name]
         else:
-            raw[fd.name] = form.get(fd.name, "")
+            raw[fd.name] = collect_one(form, fd)
     return raw, uploads
 
 
-def typed_values(form: ImmutableMultiDict[str, str], fields: Iterable[FieldDef]) -> dict[str, str]:
+def typed_values(form: ImmutableMultiDict[str, str], fields: Iterable[FieldDef]) -> dict[str, Any]:
     """What the user typed, to put back into the form after an error."""
     return {fd.name: collect_one(form, fd) for fd in fields if fd.type != "attachment"}
 
 
-def collect_one(form: ImmutableMultiDict[str, str], fd: FieldDef) -> str:
+def collect_one(form: ImmutableMultiDict[str, str], fd: FieldDef) -> Any:
+    if fd.type == "rows":  # legs-0-leg_on, legs-0-leg_from, legs-1-...: one mapping per row, in order
+        numbers = sorted({int(k.split("-")[1]) for k in form if k.startswith(f"{fd.name}-")
+                          and k.count("-") >= 2 and k.split("-")[1].isdigit()})
+        return [{c.name: collect_one(form, replace(c, name=f"{fd.name}-{n}-{c.name}")) for c in fd.columns}
+                for n in numbers[:100]]
     if fd.type == "boolean":
         return "true" if form.get(fd.name) else "false"
-    return form.get(fd.name, "")
+    # a picker for a copy (抄送) posts one value per person picked: the engine reads them comma-separated
+    return ",".join(v for v in form.getlist(fd.name) if v) if len(form.getlist(fd.name)) > 1 else form.get(fd.name, "")

@@ -203,7 +203,14 @@ def issue_text(issue: Issue) -> str:
     return issue.message
 
 
+_ROW_FIELD = re.compile(r"^field '([^']+)' \(.*?\) row (\d+) field '([^']+)'")
+
+
 def issue_field(issue: Issue) -> str:
+    """The input an issue belongs to; a detail row's column is ``legs-1-leg_to`` (web/forms.py)."""
+    row = _ROW_FIELD.match(issue.where)
+    if row:
+        return f"{row[1]}-{int(row[2]) - 1}-{row[3]}"
     match = _FIELD_NAME.match(issue.where)
     return match[1] if match else issue.where
 

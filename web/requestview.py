@@ -164,14 +164,30 @@ def _value(fd: Any, value: Any, attachments: dict[str, Attachment]) -> FieldLine
         return FieldLine(label, _("Yes") if value else _("No"))
     if fd.type == "enum":
         return FieldLine(label, dict(fd.options).get(value, str(value)))
+    if fd.type == "rows":  # 明细: one row after another, the columns in the form's order
+        rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+        return FieldLine(label, "；".join(f"{n}. " + " · ".join(_value(c, r.get(c.name), {}).value for c in fd.columns)
+                                         for n, r in enumerate(rows, 1)) or "—")
     return FieldLine(label, str(value))
 
 
 def field_lines(
-    fields: Any, values: dict[str, Any], attachments: list[Attachment]
+    fields: Any, values: dict[str, Any], attachments: list[Attachment], hidden: Iterable[str] = ()
 ) -> list[FieldLine]:
     latest = {a.field: a for a in attachments}  # a resubmission's upload replaces the earlier one
-    return [_value(fd, values.get(fd.name), latest) for fd in fields]
+    return [_value(fd, values.get(fd.name), latest) for fd in fields if fd.name not in hidden]
+
+
+def hidden_from_viewer(definition: ProcessDefinition, req: Request, tasks: list[Task]) -> set[str]:
+    """The fields the person looking does not see: those every step they hold or held in this
+    request lists in ``hidden_fields`` (docs/processes.md, "Fields per step"). The applicant,
+    inspectors and anyone holding no step of it see every field."""
+    viewer = me().id
+    if viewer == req.applicant:
+        return set()
+    held = [definition.steps.get(t.bpmn_id) for t in tasks if viewer in (t.assignee, t.principal, t.decided_by)]
+    steps = [s for s in held if s is not None]
+    return set.intersection(*(set(s.hidden_fields) for s in steps)) if steps else set()
 
 
 def build(req: Request) -> RequestView:
@@ -193,12 +209,13 @@ def build(req: Request) -> RequestView:
             )
         )
     this_round = [t for t in tasks if t.round == req.round]
+    hidden = hidden_from_viewer(definition, req, tasks)
     return RequestView(
         req,
         definition,
         labels.request_name(req),
         labels.word(labels.REQUEST_STATUS, req.status),
-        field_lines(definition.fields, shown_fields(req, definition, tasks), attachments),
+        field_lines(definition.fields, shown_fields(req, definition, tasks), attachments, hidden),
         attachments,
         sorted(rounds.items(), reverse=True),
         current_steps=sorted({t.bpmn_id for t in this_round if t.is_open}),
@@ -206,10 +223,10 @@ def build(req: Request) -> RequestView:
             {t.bpmn_id for t in this_round if not t.is_open and t.status != "cancelled"}
         ),
         open_tasks=[t for t in this_round if t.is_open],
-        reports=[
-            (step_name(t, definition), report_lines(t, definition))
+        reports=[  # filed reports, and what decision steps' holders filled in (核定金额)
+            (step_name(t, definition), report_lines(t, definition, hidden))
             for t in tasks
-            if t.kind == "report" and t.result_json
+            if t.result_json and (t.kind == "report" or (t.kind in DECISION_KINDS and t.status == "approved"))
         ],
         origins=why,
     )
@@ -225,13 +242,14 @@ def _status(task: Task, why: origins.Origins) -> str:
     return labels.word(labels.TASK_STATUS, task.status)
 
 
-def report_lines(task: Task, definition: ProcessDefinition) -> list[FieldLine]:
-    """A filed report's values (return date, places visited), labelled from the process file."""
+def report_lines(task: Task, definition: ProcessDefinition, hidden: Iterable[str] = ()) -> list[FieldLine]:
+    """A filed report's values (return date, places visited), or a step's own fields as its
+    holder filled them, labelled from the process file."""
     if not task.result_json:
         return []
     step = definition.steps.get(task.bpmn_id)
     values = json.loads(task.result_json)
-    return field_lines(step.fields if step else (), values, [])
+    return field_lines(step.fields if step else (), values, [], hidden)
 
 
 def take_back_offered(request_ids: Iterable[int]) -> set[int]:

@@ -21,8 +21,10 @@ is the one that completes the step). A next step held by that person is then sat
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -128,7 +130,7 @@ def check_decidable(task: TaskRow) -> bool:
 
 
 def approve(conn: Connection, task: TaskRow, run: Run, context: RouteContext, out: Outbox,
-            now: datetime, someone_after: bool) -> list[Step]:
+            now: datetime, someone_after: bool, data: Mapping[str, Any] | None = None) -> list[Step]:
     """What an approval of ``task`` does to the workflow, 加签 included (called by ``decide``):
     a route step completes its workflow step unless someone is queued after its holder; an
     added "before" opinion gives the task back to its holder; an added "after" approval
@@ -144,7 +146,8 @@ def approve(conn: Connection, task: TaskRow, run: Run, context: RouteContext, ou
         return []
     if task.origin == "after":
         gated = _gated_row(conn, request_id, task)
-        return run.complete(gated.spiff_id or "", context, principal=task.principal)
+        held = json.loads(gated.result_json) if gated.result_json else None  # the holder's step fields
+        return run.complete(gated.spiff_id or "", context, data=held, principal=task.principal)
     queued = [] if not someone_after else [
         t for t in rows.round_tasks(conn, request_id, task.round)
         if t.origin == "after" and t.origin_task_id == task.id and t.status == "queued"]
@@ -154,7 +157,7 @@ def approve(conn: Connection, task: TaskRow, run: Run, context: RouteContext, ou
         out.signal("task_assigned", request_id=request_id, task_id=after.id, kind=after.kind, role=after.role,
                    assignee=after.assignee, principal=after.principal, unit_id=None, due_on=after.due_on)
         return []
-    return run.complete(task.spiff_id or "", context, principal=task.principal)
+    return run.complete(task.spiff_id or "", context, data=data, principal=task.principal)
 
 
 def _gated_row(conn: Connection, request_id: int, added: TaskRow) -> TaskRow:

@@ -30,7 +30,9 @@ from approvals.operations.action import (
 )
 from approvals.operations.recording import close_not_needed, record_steps, save_state
 from approvals.people import eligibility
-from approvals.process import forms
+from approvals.people.orgchart.model import OrgChart
+from approvals.process import forms, step_fields
+from approvals.process.calendar import for_chart
 from approvals.process.deadlines import check_report_open
 from approvals.process.definitions import DECISION_KINDS
 from approvals.process.engine import RouteContext, Run
@@ -41,7 +43,9 @@ DECISIONS = ("approve", "reject", "return")
 DECIDED = {"approve": "approved", "reject": "rejected", "return": "returned"}
 
 
-def decide(service: Host, task_id: int, actor: str, decision: str, comment: str = "") -> None:
+def decide(service: Host, task_id: int, actor: str, decision: str, comment: str = "",
+           fields: Mapping[str, Any] | None = None) -> None:
+    """``fields``: the step's own form (docs/processes.md, "Fields per step"), read on approval."""
     comment = text.checked("comment", comment)  # NUL, control and bidi characters; length
     if decision not in DECISIONS:
         raise FieldError([Issue("decision", decision, f"expected one of {', '.join(DECISIONS)}")])
@@ -61,15 +65,17 @@ def decide(service: Host, task_id: int, actor: str, decision: str, comment: str 
         check_may_act(chart, actor, task)
         someone_after = countersign_add.check_decidable(task)  # 后加签: they decide after this approval
         behalf = task.principal if actor != task.principal else None
-        close(conn, task, DECIDED[decision], actor, behalf, comment, now)
+        run = Run.load(service.definition_of(req), req.state)
+        values = _step_values(service, run, task, chart, fields) if decision == "approve" else {}
+        close(conn, task, DECIDED[decision], actor, behalf, comment, now,
+              **({"result_json": json.dumps(values, ensure_ascii=False)} if values else {}))
         out.record(Entry(actor, "decided", req.id, task.id, decision, comment, chart.version, behalf,
-                         {"step": task.name, "role": task.role}))
+                         {"step": task.name, "role": task.role, **({"fields": values} if values else {})}))
         out.signal("decided", request_id=req.id, task_id=task.id, actor=actor, decision=decision,
                    comment=comment, on_behalf_of=behalf)
-        run = Run.load(service.definition_of(req), req.state)
         if decision == "approve":  # 加签 rows and steps with someone added after their holder
             steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
-                                            someone_after)
+                                            someone_after, values)
             record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
                      clock_zone=service.clock.zone)
             close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
@@ -81,6 +87,22 @@ def decide(service: Host, task_id: int, actor: str, decision: str, comment: str 
         save_state(conn, req, run.save(), now, out)
         out.write(conn, now)
     out.send(service)
+
+
+def _step_values(service: Host, run: Run, task: Task, chart: OrgChart,
+                 given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The step's own fields as its holder filled them, checked against the step's form with the
+    request's and earlier steps' values (required_if across steps); {} for a step without a form."""
+    step = run.definition.steps.get(task.bpmn_id)
+    own = step.fields if step is not None and task.origin is None else ()  # 加签 opinions have no form
+    if not own:
+        if given:
+            raise FieldError([Issue("fields", sorted(given), "this step has no form of its own to fill in")])
+        return {}
+    earlier = step_fields.earlier_values(run.data_of(task.spiff_id or ""))
+    day = today_in(service.clock, chart.organization.time_zone)
+    return forms.validate(own, given or {}, today=day.isoformat(), variables={**earlier, "today": day.isoformat()},
+                          calendar=for_chart(chart))
 
 
 def report(service: Host, task_id: int, actor: str, raw_fields: Mapping[str, Any]) -> None:

@@ -39,6 +39,7 @@ from approvals.notifications.outbox import Outbox
 from approvals.people.offices import Offices
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import is_known_role
+from approvals.process import choices
 from approvals.process.definitions import DefinitionRegistry, ProcessDefinition, parse_bpmn
 from approvals.process.routes import preview
 from approvals.store.database import Database, insert_if_absent
@@ -128,7 +129,8 @@ def _check_chart(defn: ProcessDefinition, chart: OrgChart, today: date, check: D
         for person in chart.people:
             check.people_checked += 1
             try:
-                preview(chart, defn, request_type, person, {}, today)
+                preview(chart, defn, request_type, person, choices.sample(defn.steps.values(), chart, person),
+                        today)
             except RuleRefusalError:
                 continue
             except RouteLimitError:

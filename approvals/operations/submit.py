@@ -25,6 +25,7 @@ from approvals.operations.action import (
 from approvals.operations.recording import announce_settled, record_steps, save_state, settle
 from approvals.people.orgchart.model import OrgChart
 from approvals.process import forms
+from approvals.process.calendar import for_chart
 from approvals.process.definitions import ProcessDefinition
 from approvals.process.engine import RouteContext, Run, Saved, Step, finish_dry_run
 from approvals.process.routes import request_variables
@@ -106,7 +107,7 @@ def _validated(service: Host, chart: OrgChart, defn: ProcessDefinition, applican
                raw: Mapping[str, Any]) -> dict[str, Any]:
     today = today_in(service.clock, chart.organization.time_zone)  # the organization's day, never the server's
     base = request_variables(chart, defn, applicant, {}, today)
-    return forms.validate(defn.fields, raw, today=today.isoformat(), variables=base)
+    return forms.validate(defn.fields, raw, today=today.isoformat(), variables=base, calendar=for_chart(chart))
 
 
 def _start(service: Host, chart: OrgChart, defn: ProcessDefinition, applicant: str,

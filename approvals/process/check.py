@@ -17,6 +17,7 @@ from approvals.people.orgchart.findings import findings
 from approvals.people.orgchart.loader import load_orgchart
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import is_known_role
+from approvals.process import choices
 from approvals.process.calendar import WorkingCalendar, data_note
 from approvals.process.definitions import DefinitionRegistry
 from approvals.process.routes import preview
@@ -63,7 +64,8 @@ def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: s
         return  # reported as an empty chart
     for person in chart.people:
         try:
-            preview(chart, definition, request_type, person, {}, today)
+            preview(chart, definition, request_type, person, choices.sample(definition.steps.values(), chart, person),
+                    today)
         except RouteLimitError as exc:  # the process loops for everyone: said once, not per person
             report.problem(f"  PROCESS ERROR {exc}")
             return

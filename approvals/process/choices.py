@@ -13,10 +13,13 @@ field, with whom the applicant may choose.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from approvals.errors import FieldError, Issue
+from approvals.errors import ApprovalsError, FieldError, Issue
 from approvals.people.orgchart.model import OrgChart
 from approvals.people.orgchart.roles import is_group_role, resolve, resolve_group
+from approvals.process.definitions import StepDef
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -29,12 +32,17 @@ def eligible(chart: OrgChart, role: str, applicant: str) -> tuple[str, ...]:
     return () if holder == applicant else (holder,)
 
 
+def split(value: object) -> list[str]:
+    """The person ids written in a chosen_in field, in order."""
+    return [p for p in _SEPARATORS.split(str(value or "").strip()) if p]
+
+
 def chosen(chart: OrgChart, role: str, applicant: str, field: str, value: object, *, several: bool) -> list[str]:
     """The people chosen in ``field`` (one, or for a copy ``several``), each checked against
     the limit; FieldError on ``field`` naming who may be chosen otherwise."""
     allowed = eligible(chart, role, applicant)
     names = "、".join(f"{chart.display_name(p)} ({p})" for p in allowed)
-    people = [p for p in _SEPARATORS.split(str(value or "").strip()) if p]
+    people = split(value)
     if not people:
         raise FieldError([Issue(field, value, f"choose who: one of {names}")])
     if not several and len(people) > 1:
@@ -46,3 +54,40 @@ def chosen(chart: OrgChart, role: str, applicant: str, field: str, value: object
         if person not in allowed:
             raise FieldError([Issue(field, person, f"may not be chosen for this step: choose one of {names}")])
     return list(dict.fromkeys(people))
+
+
+def offered(steps: Iterable[StepDef], chart: OrgChart, applicant: str) -> dict[str, Offer]:
+    """For each form field a step names in ``chosen_in``: whom the applicant may choose there
+    (what the start form's person picker lists). A field two steps name offers the people both
+    allow; a limit that resolves to nobody (a vacant post) offers nobody, and the route preview
+    then says why."""
+    offers: dict[str, Offer] = {}
+    for step in steps:
+        if not step.chosen_in:
+            continue
+        try:
+            people = eligible(chart, step.role, applicant)
+        except ApprovalsError:
+            people = ()
+        several = not step.blocking
+        if step.chosen_in in offers:
+            earlier = offers[step.chosen_in]
+            people = tuple(p for p in earlier.people if p in people)
+            several = earlier.several and several
+        offers[step.chosen_in] = Offer(people, several)
+    return offers
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Whom a ``chosen_in`` field may name, in the chart's order; ``several``: a copy (抄送)."""
+
+    people: tuple[str, ...]
+    several: bool
+
+
+def sample(steps: Iterable[StepDef], chart: OrgChart, applicant: str) -> dict[str, str]:
+    """A choice for every chosen_in field: the first person each allows. ``approvals check`` and
+    a deployment try every person's route with it, so a process asking for a choice is not
+    counted as stranding everyone; a field allowing nobody stays empty and is refused."""
+    return {name: offer.people[0] if offer.people else "" for name, offer in offered(steps, chart, applicant).items()}

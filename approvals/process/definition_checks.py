@@ -191,10 +191,31 @@ def check_expressions(process: Any, where: str, start_fields: Iterable[str], ste
         form_field = constraint.getparent().getparent()
         element = form_field.xpath("ancestor::bpmn:*[@id][1]", namespaces=NS)[0]
         own = form_field.getparent().xpath("./camunda:formField/@id", namespaces=NS)
-        # the request form sees the request's variables; a report form sees the request's fields
-        known = starting if _local(element) == "startEvent" else {*own, *start_fields}
         here = f"{where} {_local(element)} {element.get('id')!r} field {form_field.get('id')!r} required_if"
-        _check(constraint.get("config"), here, known, issues, sensitive)
+        _check(constraint.get("config"), here, _form_known(element, own, starting, everywhere, start_fields), issues,
+               sensitive)
+    for prop in process.xpath(".//camunda:formField/camunda:properties/camunda:property[@id='computed']",
+                              namespaces=NS):
+        form_field = prop.getparent().getparent()
+        element = form_field.xpath("ancestor::bpmn:*[@id][1]", namespaces=NS)[0]
+        own = form_field.getparent().xpath("./camunda:formField/@id", namespaces=NS)
+        here = f"{where} {_local(element)} {element.get('id')!r} field {form_field.get('id')!r} computed"
+        _check(prop.get("value"), here, _form_known(element, own, starting, everywhere, start_fields), issues,
+               sensitive)
+
+
+def _form_known(element: Any, own: Iterable[str], starting: set[str], everywhere: set[str],
+                start_fields: Iterable[str]) -> set[str]:
+    """What a form's rule may read: the request form its own fields and the request's variables;
+    a report form its own and the request's fields; a decision step's form (per-step fields)
+    its own and every variable of the route, earlier steps' fields included."""
+    if _local(element) == "startEvent":
+        return {*own, *starting}
+    kind = element.xpath("string(./bpmn:extensionElements/camunda:properties/camunda:property[@name='kind']/@value)",
+                         namespaces=NS)
+    if kind == "report":
+        return {*own, *start_fields}
+    return {*own, *everywhere}
 
 
 # Camunda extension elements the engine reads (docs/processes.md); anything else (inputOutput,

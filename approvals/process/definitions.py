@@ -25,7 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from approvals.errors import ApprovalsError, Issue, ProcessDefinitionError, UnknownProcessError
 from approvals.people.eligibility import is_discipline_step
 from approvals.people.orgchart.roles import group_syntax_problem, is_group_role
-from approvals.process import vacancy
+from approvals.process import step_fields, vacancy
 from approvals.process.branches import Branches, parallel_branches
 from approvals.process.definition_checks import (
     check_document,
@@ -72,6 +72,7 @@ class StepDef:
     timers: tuple[TimerDef, ...] = ()  # boundary timers (approvals/process/timers.py)
     if_vacant: str = "refuse"  # refuse | skip | admin | a role (approvals/process/vacancy.py)
     chosen_in: str | None = None  # the form field where the applicant chooses the holder (process/choices.py)
+    hidden_fields: tuple[str, ...] = ()  # fields this step's holder does not see (process/step_fields.py)
 
     @property
     def blocking(self) -> bool:
@@ -165,7 +166,8 @@ def _step(node: Any, where: str, issues: list[Issue], defaults: dict[str, str]) 
     vacancy.check(if_vacant, kind, group, here, issues)
     return StepDef(bpmn_id, node.get("name") or bpmn_id, props.get("name_en", ""), kind, role, due, fields,
                    group, limits.get("due_days"), props.get("opens_field"), limits.get("escalate_after"),
-                   if_vacant=if_vacant, chosen_in=props.get("chosen_in") or None)
+                   if_vacant=if_vacant, chosen_in=props.get("chosen_in") or None,
+                   hidden_fields=step_fields.hidden(props))
 
 
 # Step properties in working days; the process property of the same name is every step's default
@@ -271,6 +273,7 @@ def _read_conventions(root: Any, process: Any, where: str, issues: list[Issue]) 
                                 "expected the id of a string field of the request form, where the applicant "
                                 "writes whom they choose"))
     steps = {i: replace(s, timers=timers.get(i, ())) for i, s in steps.items()}
+    step_fields.check(steps.values(), fields, where, issues)
     return {"steps": steps, "refusals": refusals, "fields": fields, "variables": variables,
             "branches": parallel_branches(process)}
 

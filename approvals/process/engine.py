@@ -249,6 +249,10 @@ class Run:
             context.last_decider = principal
         return self.advance(context)
 
+    def data_of(self, spiff_id: str) -> dict[str, Any]:
+        """What a waiting step sees: the request's fields and every earlier step's fields."""
+        return dict(self._ready_task(spiff_id).data)
+
     def cancel(self) -> None:
         self.workflow.cancel()
 

@@ -24,7 +24,7 @@ import ast
 import operator
 import warnings
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -56,9 +56,28 @@ def days_between(a: date | str | None, b: date | str | None) -> int | None:
     return (second - first).days
 
 
+# The variable a caller sets to the organization's working calendar (approvals/process/calendar.py)
+# for working_days; a name the language refuses (it starts with "_"), so no process can read it.
+CALENDAR = "__calendar__"
+
+
+def working_days(calendar: Any, a: date | str | None, b: date | str | None) -> int | None:
+    """Working days from ``a`` to ``b``, both counted (a trip Monday to Friday: 5); None when
+    either is unknown. Only where the caller gives the organization's calendar (computed fields)."""
+    first, second = _as_date(a), _as_date(b)
+    if first is None or second is None:
+        return None
+    if calendar is None:
+        raise ExpressionError("working_days counts with the organization's calendar, which only a computed "
+                              "field's value has: compute the days in a field and read the field here")
+    return int(calendar.between(first - timedelta(days=1), second))
+
+
 # name -> (function, number of positional arguments). Adding one here documents it in
-# docs/processes.md ("Expressions") too.
-FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {"days_between": (days_between, 2)}
+# docs/processes.md ("Expressions") too. Those in NEEDS_CALENDAR get the calendar first.
+FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {"days_between": (days_between, 2),
+                                                        "working_days": (working_days, 2)}
+NEEDS_CALENDAR = frozenset({"working_days"})
 
 
 def allowed_functions() -> str:
@@ -179,6 +198,8 @@ def _call(node: ast.Call) -> Evaluator:
     if node.keywords or len(node.args) != arity:
         raise ExpressionError(f"{name} takes {arity} arguments, given by position")
     args = [_compile(a) for a in node.args]
+    if name in NEEDS_CALENDAR:
+        return lambda variables: function(variables.get(CALENDAR), *(a(variables) for a in args))
     return lambda variables: function(*(a(variables) for a in args))
 
 

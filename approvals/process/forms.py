@@ -6,20 +6,23 @@ The same definitions generate the web form and check the CLI's ``--set`` values,
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from approvals import text, uploads
 from approvals.errors import FieldError, Issue
-from approvals.process.expressions import evaluate
+from approvals.process.expressions import CALENDAR, ExpressionError, evaluate
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
-TYPES = ("string", "text", "long", "date", "boolean", "enum", "attachment")
+TYPES = ("string", "text", "long", "date", "boolean", "enum", "attachment", "rows")
+ROW_TYPES = ("string", "text", "long", "date", "boolean", "enum")  # a detail row's columns (明细)
+MAX_ROWS = 50
 CONSTRAINTS = ("required", "required_if", "min", "max", "minlength", "maxlength", "readonly")
 # Kinds of personal data a field may be marked as (property ``sensitive``): its value is sealed
 # at rest (approvals/crypto/fields.py), kept out of the route, and masked for those not entitled.
@@ -42,6 +45,11 @@ class FieldDef:
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enums
     accept: tuple[str, ...] = ()  # attachment kinds (approvals/uploads.py); () = every kind
     sensitive: str | None = None  # one of SENSITIVE_KINDS: sealed at rest, masked for the unentitled
+    # An expression of the language (e.g. ``working_days(depart_on, return_on)``) the server
+    # works the value out with; nobody types it.
+    computed: str | None = None
+    row_of: str | None = None  # a column of the detail rows (明细) field of that id
+    columns: tuple[FieldDef, ...] = ()  # a ``rows`` field's columns, in order
 
 
 def sensitive_names(fields: tuple[FieldDef, ...]) -> frozenset[str]:
@@ -98,13 +106,33 @@ def _field(node: Any, where: str, issues: list[Issue]) -> FieldDef | None:
     return FieldDef(name, ftype, node.get("label") or name, props.get("label_en", ""),
                     "required" in rules, rules.get("required_if"), rules.get("min"), rules.get("max"),
                     lengths.get("minlength"), lengths.get("maxlength"), options, accept,
-                    _sensitive(props, ftype, here, issues))
+                    _sensitive(props, ftype, here, issues), props.get("computed") or None,
+                    props.get("row_of") or None)
 
 
 def parse_form(element: Any, where: str, issues: list[Issue]) -> tuple[FieldDef, ...]:
+    """A form's fields; a detail rows (明细) field carries its columns (the fields whose property
+    ``row_of`` names it), which are not fields of the form themselves."""
     nodes = element.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS)
     fields = [f for f in (_field(n, where, issues) for n in nodes) if f is not None]
-    return tuple(fields)
+    columns = [f for f in fields if f.row_of]
+    tables = {f.name for f in fields if f.type == "rows"}
+    for col in columns:
+        here = f"{where} field {col.name!r} property row_of"
+        if col.row_of not in tables:
+            issues.append(Issue(here, col.row_of, "expected the id of a field of type rows (明细) on this form"))
+        elif col.type not in ROW_TYPES or col.computed or col.required_if:
+            issues.append(Issue(here, col.type, f"a column takes one of {', '.join(ROW_TYPES)}, with "
+                                                "no computed value and no required_if"))
+    for fd in fields:
+        here = f"{where} field {fd.name!r}"
+        if fd.type == "rows" and not any(c.row_of == fd.name for c in columns):
+            issues.append(Issue(here, None, "a rows (明细) field needs columns: fields with property row_of naming it"))
+        if fd.computed and (fd.type not in ("long", "string", "date") or fd.required or fd.required_if):
+            issues.append(Issue(f"{here} property computed", fd.type,
+                                "a computed field is a long, string or date, and never required (nobody types it)"))
+    return tuple(replace(f, columns=tuple(c for c in columns if c.row_of == f.name)) if f.type == "rows" else f
+                 for f in fields if not f.row_of)
 
 
 # ---- validation ---------------------------------------------------------------------------
@@ -268,11 +296,15 @@ def validate(
     today: str,
     partial: bool = False,
     variables: Mapping[str, Any] | None = None,
+    calendar: Any = None,
 ) -> dict[str, Any]:
     """Typed values for every field (None when left out), or FieldError listing every issue.
 
     ``partial`` is the route preview: fields given are checked, fields left out are not demanded.
+    ``calendar`` (the organization's WorkingCalendar) is what ``working_days`` in a computed
+    field counts with. A computed field's value is always the server's: one sent is ignored.
     """
+    raw = {k: v for k, v in raw.items() if not any(f.name == k and f.computed for f in fields)}
     known = {f.name for f in fields}
     issues = [Issue(f"field {k!r}", None,
                     f"is not a field of this form; expected {', '.join(sorted(known))}")
@@ -281,20 +313,11 @@ def validate(
     refused: set[str] = set()
     invisible: dict[str, str | None] = {}  # a field left empty: the invisible character it held, if any
     for fd in fields:
-        given = raw.get(fd.name)
-        empty, invisible[fd.name] = _left_empty(fd, given)
-        if empty:
-            values[fd.name] = None
-            continue
-        try:
-            values[fd.name] = _convert(fd, given)
-        except ValueError as exc:
-            issues.append(Issue(f"field {fd.name!r} ({fd.label})", _shown(given), str(exc)))
-            values[fd.name] = None
-            refused.add(fd.name)
+        values[fd.name] = _read(fd, raw.get(fd.name), today, partial, issues, refused, invisible)
+    _compute(fields, values, variables or {}, calendar, issues)
     for fd in fields:
         value = values[fd.name]
-        if value is None:
+        if value is None or value == []:
             if fd.name in refused:  # given but not usable: "is required" as well would mislead
                 continue
             if not partial and _is_required(fd, values, variables or {}):
@@ -306,3 +329,59 @@ def validate(
     if issues:
         raise FieldError(issues)
     return values
+
+
+def _read(fd: FieldDef, given: Any, today: str, partial: bool, issues: list[Issue], refused: set[str],
+          invisible: dict[str, str | None]) -> Any:
+    """One field's typed value (None: left out, computed, or refused with an issue)."""
+    empty, invisible[fd.name] = _left_empty(fd, given)
+    if fd.type == "rows" and not empty:
+        return _rows(fd, given, today, partial, issues)
+    if empty or fd.computed:
+        return None
+    try:
+        return _convert(fd, given)
+    except ValueError as exc:
+        issues.append(Issue(f"field {fd.name!r} ({fd.label})", _shown(given), str(exc)))
+        refused.add(fd.name)
+        return None
+
+
+def _rows(fd: FieldDef, given: Any, today: str, partial: bool, issues: list[Issue]) -> list[dict[str, Any]]:
+    """Detail rows (明细): a list of rows, each a mapping of column to value, every row checked
+    against the columns; a row left wholly blank is dropped (a form's spare lines)."""
+    if isinstance(given, str):  # the CLI's --set legs='[{"from": ...}]'
+        try:
+            given = json.loads(given)
+        except ValueError:
+            given = None
+    if not isinstance(given, list) or not all(isinstance(r, Mapping) for r in given):
+        issues.append(Issue(f"field {fd.name!r} ({fd.label})", _shown(str(given)),
+                            "expected a list of rows, each a mapping of column to value"))
+        return []
+    kept = [r for r in given if any(not _left_empty(c, r.get(c.name))[0] for c in fd.columns)]
+    if len(kept) > MAX_ROWS:
+        issues.append(Issue(f"field {fd.name!r} ({fd.label})", len(kept), f"has more than {MAX_ROWS} rows"))
+        return []
+    rows = []
+    for number, row in enumerate(kept, 1):
+        try:
+            rows.append(validate(fd.columns, row, today=today, partial=partial))
+        except FieldError as exc:
+            issues.extend(Issue(f"field {fd.name!r} ({fd.label}) row {number} {i.where}", i.value, i.message)
+                          for i in exc.issues)
+    return rows
+
+
+def _compute(fields: tuple[FieldDef, ...], values: dict[str, Any], variables: Mapping[str, Any],
+             calendar: Any, issues: list[Issue]) -> None:
+    """Work out the computed fields, in the form's order (a later one may read an earlier one)."""
+    for fd in fields:
+        if not fd.computed:
+            continue
+        try:
+            result = evaluate(fd.computed, {**variables, **values, CALENDAR: calendar})
+            values[fd.name] = None if result is None else _convert(fd, result)
+        except (ExpressionError, ValueError) as exc:
+            issues.append(Issue(f"field {fd.name!r} ({fd.label}) computed", fd.computed, str(exc)))
+            values[fd.name] = None

@@ -17,6 +17,7 @@ from typing import Any
 from approvals.people.orgchart.model import OrgChart
 from approvals.process import forms
 from approvals.process.branches import run_together
+from approvals.process.calendar import for_chart
 from approvals.process.definitions import ProcessDefinition
 from approvals.process.engine import OPEN, SATISFIED, SENT, SKIPPED_SELF, SKIPPED_VACANT, RouteContext, Step, dry_run
 from approvals.process.groups import ALL_AT_ONCE, ALL_IN_ORDER, ANY_ONE
@@ -167,7 +168,7 @@ def preview(chart: OrgChart, definition: ProcessDefinition, request_type: str, a
     chart.person(applicant)
     base = request_variables(chart, definition, applicant, {}, today)
     values = forms.validate(definition.fields, raw_fields, today=today.isoformat(), partial=partial,
-                            variables=base)
+                            variables=base, calendar=for_chart(chart))
     variables = request_variables(chart, definition, applicant, values, today)
     steps = dry_run(definition, variables, RouteContext(chart, applicant))
     return Route(definition.process_id, request_type, applicant, _route_steps(steps, definition))

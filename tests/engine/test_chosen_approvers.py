@@ -9,36 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from timing import APPLICANT, open_rows, supplies_bureau, with_policy
+from choosing import chosen_xml
+from timing import APPLICANT, open_rows, supplies_bureau
 
 from approvals.app import Approvals
 from approvals.errors import FieldError, ProcessDefinitionError
 from approvals.process.definitions import parse_bpmn
-
-CHOICE_FIELDS = '''
-          <camunda:formField id="reviewer" label="审批领导" type="string"/>
-          <camunda:formField id="cc_to" label="抄送" type="string"/>
-        </camunda:formData>'''
-COPY = '''<bpmn:sendTask id="cc" name="抄送本科室同事" camunda:candidateGroups="members:unit">
-      <bpmn:extensionElements><camunda:properties>
-        <camunda:property name="kind" value="copy"/><camunda:property name="chosen_in" value="cc_to"/>
-      </camunda:properties></bpmn:extensionElements>
-      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
-    </bpmn:sendTask>
-    <bpmn:endEvent id="end" name="结束">
-      <bpmn:incoming>f4</bpmn:incoming>'''
-
-
-def chosen_xml(limit: str = "members:leadership") -> str:
-    xml = with_policy("refuse")
-    xml = xml.replace("\n        </camunda:formData>", CHOICE_FIELDS, 1)
-    xml = xml.replace('<camunda:property name="if_vacant" value="refuse"/>',
-                      '<camunda:property name="chosen_in" value="reviewer"/>', 1)
-    xml = xml.replace('camunda:candidateGroups="supervisor"', f'camunda:candidateGroups="{limit}"', 1)
-    xml = xml.replace('<bpmn:endEvent id="end" name="结束">\n      <bpmn:incoming>f3</bpmn:incoming>', COPY, 1)
-    return xml.replace('<bpmn:sequenceFlow id="f3" sourceRef="leader" targetRef="end"/>',
-                       '<bpmn:sequenceFlow id="f3" sourceRef="leader" targetRef="cc"/>'
-                       '<bpmn:sequenceFlow id="f4" sourceRef="cc" targetRef="end"/>', 1)
 
 
 @pytest.fixture

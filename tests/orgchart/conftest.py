@@ -16,7 +16,7 @@ from approvals.people.orgchart import OrgChart, load_orgchart, parse_orgchart
 ORGCHARTS = Path(__file__).resolve().parents[2] / "orgcharts"
 CHART_A = ORGCHARTS / "xx-natural-resources.yaml"
 CHART_B = ORGCHARTS / "cq-civil-affairs.yaml"
-SHIPPED_PROCESSES = ("leave_xx", "meeting_xx", "family_trip_xx", "leave_cq", "meeting_cq")
+SHIPPED_PROCESSES = ("leave_xx", "meeting_xx", "family_trip_xx", "trip_xx", "doc_sign_xx", "leave_cq", "meeting_cq")
 
 Source = dict[str, Any] | str
 

@@ -12,6 +12,7 @@ from approvals.errors import ApprovalsError, ConflictError, FieldError, InvalidS
 from approvals.store.models import Task
 from web import forms, messages
 from web.applicant import attachments, bp
+from web.applicant.start import people_picks
 from web.engine import engine
 from web.i18n import gettext as _
 from web.presenters import step_name
@@ -26,14 +27,14 @@ def resubmit(request_id: int) -> str | Response:
     if not view.can_resubmit:
         flash(_("Only a request returned for changes can be resubmitted."), "error")
         return redirect(url_for("applicant.detail", request_id=request_id))
-    fields = view.definition.fields
+    fields, people = view.definition.fields, people_picks(view.definition)
     existing = {a.field: a.filename for a in view.attachments}
     context = {"view": view, "request_type": req.request_type, "type_label": view.type_label}
     if request.method == "GET":
         values = shown_fields(req, view.definition, view.tasks)  # the applicant's own: opened
         return render_template(
             "applicant/resubmit.html",
-            fields=forms.views(fields, values, existing=existing),
+            fields=forms.views(fields, values, existing=existing, people=people),
             **context,
         )
     raw, uploads = forms.collect(fields, request.form, request.files, existing)
@@ -44,14 +45,14 @@ def resubmit(request_id: int) -> str | Response:
     except FieldError as exc:
         return render_template(
             "applicant/resubmit.html",
-            fields=forms.views(fields, typed, messages.field_errors(exc), existing),
+            fields=forms.views(fields, typed, messages.field_errors(exc), existing, people),
             form_error=_("Please correct the fields marked below."),
             **context,
         ), 400
     except (RefusedError, InvalidStateError) as exc:
         return render_template(
             "applicant/resubmit.html",
-            fields=forms.views(fields, typed, existing=existing),
+            fields=forms.views(fields, typed, existing=existing, people=people),
             form_error=messages.explain(exc, me().chart, me().id),
             **context,
         ), 400

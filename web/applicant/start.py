@@ -8,6 +8,8 @@ from typing import Any
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from approvals.errors import FieldError, RefusedError, UnknownProcessError
+from approvals.process import choices
+from approvals.process.definitions import ProcessDefinition
 from approvals.process.forms import FieldDef
 from web import forms, messages, nav
 from web.applicant import attachments, bp
@@ -20,11 +22,21 @@ from web.requestview import waiting_for
 from web.users import me
 
 
-def _fields(request_type: str) -> tuple[FieldDef, ...]:
+def _definition(request_type: str) -> ProcessDefinition:
     try:
-        return engine().service.definition_for(me().chart, request_type).fields
+        return engine().service.definition_for(me().chart, request_type)
     except UnknownProcessError:
         abort(404)
+
+
+def _fields(request_type: str) -> tuple[FieldDef, ...]:
+    return _definition(request_type).fields
+
+
+def people_picks(definition: ProcessDefinition) -> dict[str, tuple[tuple[forms.Pick, ...], bool]]:
+    """The person picker of each chosen_in field: whom this applicant may choose there."""
+    user = me()
+    return forms.picks(choices.offered(definition.steps.values(), user.chart, user.id), user.chart)
 
 
 @bp.get("/")
@@ -51,7 +63,8 @@ def choose() -> str:
 
 @bp.route("/apply/<request_type>", methods=["GET", "POST"])
 def apply(request_type: str) -> str | Response:
-    fields = _fields(request_type)
+    definition = _definition(request_type)
+    fields, people = definition.fields, people_picks(definition)
     user = me()
     type_label = dict(request_types()).get(request_type, request_type)
     context: dict[str, Any] = {
@@ -60,14 +73,14 @@ def apply(request_type: str) -> str | Response:
         "rule": rule_summary(user.chart, user.id, request_type),
     }
     if request.method == "GET":
-        return render_template("applicant/apply.html", fields=forms.views(fields), **context)
+        return render_template("applicant/apply.html", fields=forms.views(fields, people=people), **context)
     raw, uploads = forms.collect(fields, request.form, request.files)
     typed = forms.typed_values(request.form, fields)
     if request.form.get("action") == "preview":
         steps, error, errors = _preview(request_type, raw)
         return render_template(
             "applicant/apply.html",
-            fields=forms.views(fields, typed, errors),
+            fields=forms.views(fields, typed, errors, people=people),
             preview=steps,
             preview_error=error,
             **context,
@@ -79,14 +92,14 @@ def apply(request_type: str) -> str | Response:
         errors = messages.field_errors(exc)
         return render_template(
             "applicant/apply.html",
-            fields=forms.views(fields, typed, errors),
+            fields=forms.views(fields, typed, errors, people=people),
             form_error=_form_level(errors, bool(uploads)),
             **context,
         ), 400
     except RefusedError as exc:
         return render_template(
             "applicant/apply.html",
-            fields=forms.views(fields, typed),
+            fields=forms.views(fields, typed, people=people),
             form_error=messages.explain(exc, user.chart, user.id),
             **context,
         ), 400

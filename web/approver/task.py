@@ -8,10 +8,11 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from approvals.errors import ConflictError, FieldError, InvalidStateError
-from approvals.process.definitions import DECISION_KINDS
+from approvals.process.definitions import DECISION_KINDS, ProcessDefinition
+from approvals.process.forms import FieldDef
 from approvals.service import DECISIONS
 from approvals.store.models import Task
-from web import idempotency, labels, messages
+from web import forms, idempotency, labels, messages
 from web.approver import bp
 from web.approver.operations_view import operations_view
 from web.engine import engine
@@ -21,8 +22,15 @@ from web.requestview import build, record_view, task_or_403
 from web.users import decides, holds, may_decide, me
 
 
+def _own_fields(task: Task, definition: ProcessDefinition) -> tuple[FieldDef, ...]:
+    """The step's own form (核定金额 at finance's step): its holder's, never an added opinion's."""
+    step = definition.steps.get(task.bpmn_id)
+    return step.fields if step is not None and step.decides and task.origin is None else ()
+
+
 def _page(task: Task, comment: str = "", error: str = "", status: int = 200,
-          operation: dict[str, Any] | None = None) -> tuple[str, int]:
+          operation: dict[str, Any] | None = None, values: dict[str, Any] | None = None,
+          errors: dict[str, str] | None = None) -> tuple[str, int]:
     req = engine().queries.request(task.request_id)
     view = build(req)
     record_view(req, "task", view.tasks)
@@ -44,6 +52,7 @@ def _page(task: Task, comment: str = "", error: str = "", status: int = 200,
         decisions=[(d, labels.word(labels.DECISION, d)) for d in DECISIONS],
         comment=comment,
         comment_error=error,
+        own_fields=forms.views(_own_fields(task, view.definition), values, errors) if can_decide else [],
         ops=operations_view(task, req, can_decide, **(operation or {})),
     ), status
 
@@ -73,13 +82,18 @@ def decide(task_id: int) -> Response | tuple[str, int]:
     if decision not in DECISIONS:
         abort(400)
     inbox = idempotency.promise(url_for("approver.inbox"))  # where a decision leads
+    task = task_or_403(task_id)
+    own = _own_fields(task, engine().service.definition_of(engine().queries.request(task.request_id)))
+    raw, _files = forms.collect(own, request.form, request.files)
     try:
-        engine().service.decide(task_id, me().id, decision, comment)
+        engine().service.decide(task_id, me().id, decision, comment, raw if own and decision == "approve" else None)
     except FieldError as exc:
-        task = task_or_403(task_id)
         if not holds(task):
             abort(403)
-        return _page(task, comment, messages.explain(exc), 400)
+        errors = messages.field_errors(exc)
+        if own and any(fd.name in errors or any(k.startswith(f"{fd.name}-") for k in errors) for fd in own):
+            return _page(task, comment, "", 400, values=forms.typed_values(request.form, own), errors=errors)
+        return _page(task, comment, messages.explain(exc), 400, values=forms.typed_values(request.form, own))
     except ConflictError:
         flash(messages.conflict(task_id), "error")
         return redirect(url_for("approver.show", task_id=task_id))

@@ -16,10 +16,12 @@ document.querySelectorAll("select[data-searchable]").forEach(function (select) {
       option.hidden = !shown;
       if (shown && words && first === null) { first = option; }
     });
+    if (select.multiple) { return; }  // several people (抄送): filtering never picks for the user
     var current = select.selectedOptions[0];
     // the placeholder or a hidden choice gives way to the first match
     if (first !== null && (!current || current.hidden || !current.getAttribute("data-search"))) {
       first.selected = true;
+      select.dispatchEvent(new Event("change", {bubbles: true}));  // e.g. the route preview redraws
     }
   });
 });
