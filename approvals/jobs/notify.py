@@ -7,6 +7,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from approvals.app import Approvals
 from approvals.errors import ApprovalsError
@@ -42,14 +43,28 @@ def _namer(app: Approvals) -> Callable[[str | None, str | None], str]:
     return name
 
 
-def _labeller(app: Approvals) -> Callable[[str | None, str | None], str]:
+@dataclass(frozen=True)
+class _Version:
+    process_id: str
+    process_sha: str
+
+
+def _labeller(app: Approvals) -> Callable[[delivery.Named], str]:
+    """A request's name in its messages: its own process version's, as on the pages
+    (web/labels.request_name), so a deploy that renames the process renames no old request."""
+
     @functools.lru_cache(maxsize=256)
-    def label(org_id: str | None, request_type: str | None) -> str:
+    def version_name(org_id: str | None, request_type: str | None, process_id: str | None,
+                     process_sha: str | None) -> str:
         try:
-            chart = app.orgcharts.current(org_id)
-            return app.service.definition_for(chart, request_type or "").name
+            if process_id and process_sha:
+                return app.service.definition_of(_Version(process_id, process_sha)).name
+            return app.service.definition_for(app.orgcharts.current(org_id), request_type or "").name
         except ApprovalsError:
             return request_type or "申请"
+
+    def label(n: delivery.Named) -> str:
+        return version_name(n.org_id, n.request_type, n.process_id, n.process_sha)
 
     return label
 

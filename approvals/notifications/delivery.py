@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
@@ -84,17 +84,31 @@ def idempotency_key(notification_id: int, channel: str, target: str) -> str:
 
 _UNDISPATCHED = (select(Notification.id, Notification.person_id, Notification.kind, Notification.request_id,
                         Notification.task_id, Notification.params, Request.org_id, Request.request_type,
-                        Task.name.label("step"))
+                        Request.process_id, Request.process_sha, Task.name.label("step"))
                  .outerjoin(Request, Request.id == Notification.request_id)
                  .outerjoin(Task, Task.id == Notification.task_id)
                  .where(Notification.dispatched_at.is_(None)).order_by(Notification.id).limit(bindparam("n"))
                  .with_for_update(of=Notification, skip_locked=True))
 
 
+class Named(Protocol):
+    """The request a notification is about, as far as its name goes: its own process version
+    names it, not the version in force when the message is made (a deploy renames nothing)."""
+
+    @property
+    def org_id(self) -> str | None: ...
+    @property
+    def request_type(self) -> str | None: ...
+    @property
+    def process_id(self) -> str | None: ...
+    @property
+    def process_sha(self) -> str | None: ...
+
+
 def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | None], str],
-             labels: Callable[[str | None, str | None], str], limit: int = 200, base_url: str = "") -> int:
+             labels: Callable[[Named], str], limit: int = 200, base_url: str = "") -> int:
     """Make the messages of up to ``limit`` new notifications, in one transaction; returns how
-    many notifications were dispatched. ``names(org, person)`` and ``labels(org, type)`` give
+    many notifications were dispatched. ``names(org, person)`` and ``labels(request)`` give
     the display names the messages use; ``base_url`` (``links.base_url``) makes their link."""
     with db.writing() as conn:
         found = conn.execute(_UNDISPATCHED, {"n": limit}).all()
@@ -111,11 +125,11 @@ def dispatch(db: Database, now: datetime, names: Callable[[str | None, str | Non
 
 
 def _messages(conn: Connection, n: Any, now: datetime, names: Callable[[str | None, str | None], str],
-              labels: Callable[[str | None, str | None], str], base_url: str) -> list[dict[str, Any]]:
+              labels: Callable[[Named], str], base_url: str) -> list[dict[str, Any]]:
     targets = settings.targets(conn, n.org_id, n.person_id)
     if not targets:
         return []
-    subject, body = render(n.kind, json.loads(n.params), n.request_id, labels(n.org_id, n.request_type),
+    subject, body = render(n.kind, json.loads(n.params), n.request_id, labels(n),
                            n.step or "", lambda p: names(n.org_id, p),
                            links.link(base_url, n.kind, n.request_id, n.task_id))
     to = names(n.org_id, n.person_id)

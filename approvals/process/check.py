@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from approvals.errors import ApprovalsError, RouteLimitError
+from approvals.errors import ApprovalsError, RouteLimitError, RuleRefusalError
 from approvals.people.orgchart.findings import findings
 from approvals.people.orgchart.loader import load_orgchart
 from approvals.people.orgchart.model import OrgChart
@@ -53,13 +53,18 @@ def _check_findings(chart: OrgChart, report: CheckReport) -> None:
 
 def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: str, today: date,
                   report: CheckReport) -> None:
-    """Preview every person's route; name everyone who could not submit, and why."""
+    """Preview every person's route; name everyone who could not submit, and why.
+
+    A refusal the process makes by design (a refusal end event: a risk area, a unit whose
+    meetings follow their own rules) is listed, not failed: deploy accepts such a process,
+    and check agrees with deploy. Only people a fault leaves without a route fail it."""
     process_id = chart.organization.processes.get(request_type)
     if process_id is None:
         report.lines.append(f"  no {request_type!r} process for this organization")
         return
     definition = registry.get(process_id)
     blocked = 0
+    refused: dict[str, list[str]] = {}
     if not chart.people:
         return  # reported as an empty chart
     for person in chart.people:
@@ -69,11 +74,18 @@ def _check_people(registry: DefinitionRegistry, chart: OrgChart, request_type: s
         except RouteLimitError as exc:  # the process loops for everyone: said once, not per person
             report.problem(f"  PROCESS ERROR {exc}")
             return
+        except RuleRefusalError as exc:
+            refused.setdefault(str(exc), []).append(f"{person} ({chart.display_name(person)})")
         except ApprovalsError as exc:
             blocked += 1
             report.problem(f"  {person} ({chart.display_name(person)}) cannot submit {request_type}: {exc}")
-    report.lines.append(f"  {request_type}: {len(chart.people) - blocked} of {len(chart.people)} "
-                        "people have a route")
+    for why, people in refused.items():
+        report.lines.append(f"  refused by the process's own rule (as designed; deploy accepts it): "
+                            f"{', '.join(people)}: {why}")
+    by_design = sum(len(people) for people in refused.values())
+    tail = f", {by_design} refused by the process's own rules" if by_design else ""
+    report.lines.append(f"  {request_type}: {len(chart.people) - blocked - by_design} of {len(chart.people)} "
+                        f"people have a route{tail}")
 
 
 def run_check(registry: DefinitionRegistry, charts: list[Path], request_type: str, today: date) -> CheckReport:

@@ -68,11 +68,18 @@ class Line:
 
 @dataclass(frozen=True)
 class StepTime:
+    """One step of one process version: a deploy that renames a process or changes its route
+    does not merge the old requests' times into the new version's row, and each row is
+    named by its own version (``process_id``, ``process_sha``)."""
+
     request_type: str
     step: str
     count: int
     median_hours: float
     p90_hours: float
+    process_id: str = ""
+    process_sha: str = ""
+    org_id: str = ""
 
 
 @dataclass
@@ -221,17 +228,19 @@ class Stats:
         zone = chart.organization.time_zone  # the year begins at midnight there
         start = convert(datetime(year, 1, 1), zone, self.storage_zone)
         end = convert(datetime(year + 1, 1, 1), zone, self.storage_zone)
-        statement = (select(Request.request_type, Task.name, Task.created_at, Task.decided_at)
+        statement = (select(Request.request_type, Request.process_id, Request.process_sha, Task.name,
+                            Task.created_at, Task.decided_at)
                      .join_from(Task, Request, Request.id == Task.request_id)
                      .where(Request.org_id == chart.id, Task.kind.in_(DECISION_KINDS),
                             Task.decided_at >= start, Task.decided_at < end))
-        hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+        hours: dict[tuple[str, str, str, str], list[float]] = defaultdict(list)
         with self.db.reading(snapshot=False) as s:
             for row in s.connection().execute(statement):
-                hours[(row.request_type, row.name)].append((row.decided_at - row.created_at).total_seconds() / 3600)
+                key = (row.request_type, row.process_id, row.process_sha, row.name)
+                hours[key].append((row.decided_at - row.created_at).total_seconds() / 3600)
         return [StepTime(kind, step, len(values), round(statistics.median(values), 1),
-                         round(nearest_rank(values, 0.9), 1))
-                for (kind, step), values in sorted(hours.items())]
+                         round(nearest_rank(values, 0.9), 1), pid, sha, chart.id)
+                for (kind, pid, sha, step), values in sorted(hours.items())]
 
     def _overdue(self, chart: OrgChart, year: int, today: date) -> list[Overdue]:
         statement = (select(Request.applicant, Task.is_open, Task.due_on, Task.decided_at)

@@ -99,3 +99,15 @@ def test_load_orgchart_reports_a_broken_file_and_keeps_the_database(tmp_path: Pa
     result = run("--database", db, "load-orgchart", str(bad))
     assert result.exit_code == 1 and "sectoin" in result.output
     assert run("--database", db, "audit", "verify").exit_code == 0
+
+
+def test_check_agrees_with_deploy_on_people_a_process_refuses_by_design() -> None:
+    """Issue 19, point 21: the meeting process refuses contractors' units with its own refusal
+    end event (驻局单位 follow their own rules). Deploy accepts that; so does check: it lists
+    them as refused by the process and exits 0. Only people left without a route by a fault
+    (a vacant post, a missing supervisor) fail it."""
+    result = run("check", str(CHART_A), "--type", "meeting")
+    assert result.exit_code == 0, result.output
+    assert "cannot submit meeting" not in result.output
+    assert "refused by the process's own rule" in result.output and "外包公司等驻局单位" in result.output
+    assert "meeting: 29 of 35 people have a route, 6 refused by the process's own rules" in result.output

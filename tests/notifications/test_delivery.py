@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from notifykit import robot, smtp_server
 from sqlalchemy import select
-from support import leave_fields, open_steps, pick
+from support import PROCESSES, leave_fields, open_steps, pick
 
 from approvals.app import Approvals
 from approvals.jobs import notify as jobs
@@ -164,7 +164,7 @@ def test_a_hanging_receiver_never_holds_up_an_action(app: Approvals) -> None:
 
 
 def _dispatch(app: Approvals) -> None:
-    delivery.dispatch(app.db, app.clock.now(), lambda _org, person: person or "", lambda _org, kind: kind or "")
+    delivery.dispatch(app.db, app.clock.now(), lambda _org, person: person or "", lambda r: r.request_type or "")
 
 
 def _wecom() -> tuple[object, object]:
@@ -211,3 +211,17 @@ def test_a_bad_lease_is_refused_with_the_setting_named(app: Approvals, bad: str)
 
     with pytest.raises(ApprovalsError, match=f"APPROVALS_DELIVERY_LEASE_SECONDS='{bad}': expected a number"):
         jobs.delivery_job(app, {"APPROVALS_DELIVERY_LEASE_SECONDS": bad})
+
+
+def test_a_message_names_the_request_by_its_own_version_after_a_rename(app: Approvals) -> None:
+    """Issue 19, point 15: a deploy renaming the process does not rename old requests in the
+    messages about them (the next step of a request made before the rename)."""
+    with robot() as receiver:
+        settings.put(app.db, XX, None, "wecom", receiver.url)
+        request_id, holder = _leave(app)
+        xml = (PROCESSES / "leave_xx.bpmn").read_text(encoding="utf-8")
+        app.deployer.deploy(xml.replace('name="离孝审批" isExecutable', 'name="离孝审批（新版）" isExecutable', 1),
+                            "leave_xx.bpmn", "feng.jie", "改名")
+        jobs.delivery_job(app, {})()
+        [got] = receiver.tries
+    assert got.body["text"]["content"].startswith(f"【审批系统】待审批：离孝审批 #{request_id}\n")

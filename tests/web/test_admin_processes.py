@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from support import CHART_A, CHART_B, PROCESSES, ROOT
-from webkit import ADMIN, client_for, everyone, set_passwords, submit_leave, text
+from webkit import ADMIN, client_for, everyone, set_passwords, submit_leave, text, text_of
 
 from approvals.app import Approvals
 from web import create_app
@@ -66,7 +67,42 @@ def test_broken_bpmn_is_refused_with_the_line(engine: Approvals, web: Flask) -> 
     response = _upload(web, LEAVE.replace("</bpmn:process>", "", 1))
 
     assert response.status_code == 400
-    assert "not well-formed XML" in text(response)
+    assert "不是格式正确的 XML" in text(response) and "行：" in text(response)
+    english = client_for(web, ADMIN)
+    english.post("/language", data={"lang": "en"})
+    assert "not well-formed XML" in text(english.post(
+        "/admin/processes", data={"upload": (BytesIO(LEAVE.replace("</bpmn:process>", "", 1).encode()),
+                                             "leave_xx.bpmn"), "action": "check"},
+        content_type="multipart/form-data"))
+
+
+# Issue 19, point 13: each kind of refusal of a process file, as an administrator meets it.
+BAD_FILES = {
+    "broken XML": LEAVE.replace("</bpmn:process>", "", 1),
+    "nothing executable": LEAVE.replace('isExecutable="true"', 'isExecutable="false"', 1),
+    "a step kind the engine lacks": LEAVE.replace('name="kind" value="approve"', 'name="kind" value="sign"', 1),
+    "a step without a role": LEAVE.replace(' camunda:candidateGroups="chief"', "", 1),
+    "a role no chart defines": LEAVE.replace('camunda:candidateGroups="chief"', 'camunda:candidateGroups="warden"', 1),
+    "a business rule task": LEAVE.replace("<bpmn:userTask id=\"approve_chief\"",
+                                          "<bpmn:businessRuleTask id=\"dmn\" /><bpmn:userTask id=\"approve_chief\"", 1),
+}
+# Three English words in a row outside quotes and code: a sentence left in English.
+_ENGLISH = re.compile(r"[A-Za-z]{2,} [a-z]{2,} [a-z]{2,}")
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_every_refusal_of_a_process_file_is_worded_in_chinese_on_a_chinese_page(
+        engine: Approvals, web: Flask, case: str) -> None:
+    assert BAD_FILES[case] != LEAVE, case
+    response = _upload(web, BAD_FILES[case], action="check")
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    problems = [text_of(line) for line in re.findall(r'<li class="problem">(.*?)</li>', page, re.S)]
+    assert problems, case
+    for line in problems:
+        outside_quotes = re.sub(r"“[^”]*”|'[^']*'|\([^)]*\)|（[^）]*）", "", line)
+        assert re.search(r"[\u4e00-\u9fff]", line) and not _ENGLISH.search(outside_quotes), line
 
 
 def test_someone_who_is_not_an_admin_cannot_open_the_page(web: Flask) -> None:
@@ -91,7 +127,7 @@ def test_a_standard_file_the_engine_does_not_run_is_refused_on_the_page_naming_t
     response = _upload(web, xml, action="check")
 
     assert response.status_code == 400
-    assert "businessRuleTask 'check_vacation': business rules (DMN) are not run" in html.unescape(text(response))
+    assert "businessRuleTask 'check_vacation'：业务规则（DMN）不会被执行" in html.unescape(text(response))
 
 
 def test_a_looping_file_is_refused_on_the_page_and_the_leave_process_stays(engine: Approvals, web: Flask) -> None:
@@ -99,7 +135,7 @@ def test_a_looping_file_is_refused_on_the_page_and_the_leave_process_stays(engin
 
     assert response.status_code == 400
     page = html.unescape(text(response))
-    assert "loop through exclusiveGateway 'g1', exclusiveGateway 'g2': passes no userTask" in page
+    assert "loop through exclusiveGateway 'g1', exclusiveGateway 'g2'：此循环不经过任何 userTask" in page
     assert engine.definitions.origin("leave_xx") == "file"
 
 
@@ -122,7 +158,8 @@ def test_a_bad_file_in_the_processes_folder_is_skipped_the_server_starts_and_the
         set_passwords(engine, everyone(engine))
 
         page = html.unescape(text(client_for(web, ADMIN).get("/admin/processes")))
-        assert "一个流程文件无法使用：c7.bpmn: process 'credit_check' businessRuleTask 'score'" in page
+        assert "一个流程文件无法使用：c7.bpmn: 流程 credit_check businessRuleTask 'score'：业务规则（DMN）" in page
         assert "离孝审批" in client_for(web, "shen.yue").get("/apply").get_data(as_text=True)
     finally:
         engine.db.dispose()
+

@@ -50,7 +50,7 @@ def test_an_admin_sees_undelivered_messages_without_the_robots_token_and_sends_t
 
     settings.put(engine.db, "xx-nrpb", None, "wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET")
     engine.service.submit(pick(engine.orgcharts.current("xx-nrpb"), "leader"), "leave", leave_fields())
-    delivery.dispatch(engine.db, engine.clock.now(), lambda _o, p: p or "", lambda _o, t: t or "")
+    delivery.dispatch(engine.db, engine.clock.now(), lambda _o, p: p or "", lambda r: r.request_type or "")
     with engine.db.transaction() as s:
         s.query(OutboxMessage).update({"status": "dead", "attempts": 10, "last_error": "timed out"})
     client = client_for(web, ADMIN)

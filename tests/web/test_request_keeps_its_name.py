@@ -1,11 +1,14 @@
 """A deploy that renames a process does not rename the requests already made (issue 19, point
-15): lists, the request page, the audit search and the notification centre call each request
-by its own version's name."""
+15): lists, the request page, the audit search, the notification centre and the statistics'
+time-per-step table call each request by its own version's name."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from support import PROCESSES
 from webkit import client_for, open_task, submit_leave, text, text_of
 
@@ -46,3 +49,22 @@ def test_requests_made_before_a_rename_keep_the_old_name_everywhere(engine: Appr
     rows = [line for line in found.split("<tr") if f"#{old}" in line]
     assert rows and all(NEW not in line for line in rows)
     assert open_task(engine, new)
+
+
+def _decided(engine: Approvals, request_id: int) -> None:
+    step = open_task(engine, request_id)
+    engine.service.decide(step.id, step.assignee, "approve", "")
+
+
+def test_the_time_per_step_table_names_each_version_by_its_own_name(engine: Approvals, web: Flask) -> None:
+    old = submit_leave(engine, "shen.yue")
+    _decided(engine, old)
+    _renamed(engine)
+    _decided(engine, submit_leave(engine, "he.ping"))
+
+    client = client_for(web, "feng.jie")
+    page = client.get("/stats/?year=2026").get_data(as_text=True)
+    table = text_of(page.split("各环节用时", 1)[1].split("</table>", 1)[0])
+    assert OLD in table.replace(NEW, "") and NEW in table
+    book = load_workbook(BytesIO(client.get("/stats/stats.xlsx?year=2026").data))
+    assert {row[0].value for row in list(book["各环节用时"].iter_rows())[1:]} == {OLD, NEW}

@@ -22,6 +22,7 @@ from approvals.operations.deploy import (
 )
 from web import labels
 from web.admin import bp
+from web.admin.bpmnwords import file_problem, issue_sentence
 from web.admin.orgchart import org_id
 from web.engine import current_chart, engine
 from web.i18n import gettext as _
@@ -37,7 +38,7 @@ def _listing(org: str) -> dict[str, Any]:
             for d in sorted(app.definitions.all(), key=lambda d: d.process_id)]
     return {"org": org, "processes": rows, "history": app.deployer.history(me().admin_of)[:20],
             "missing": missing_processes(app.db, app.definitions, me().admin_of),
-            "errors": app.definitions.errors}
+            "errors": [file_problem(e) for e in app.definitions.errors]}
 
 
 def _upload() -> tuple[str, str] | str:
@@ -85,10 +86,10 @@ def processes() -> str | Response | tuple[str, int]:
         abort(403)
     except DeployRefusedError as exc:
         return render_template("admin/processes.html", blocked=[_blocked(b) for b in exc.check.blocked],
-                               refused=[str(i) for i in exc.check.issues], source=source, comment=comment,
+                               refused=[issue_sentence(i) for i in exc.check.issues], source=source, comment=comment,
                                **_listing(org)), 400
     except ProcessDefinitionError as exc:
-        return render_template("admin/processes.html", refused=[str(i) for i in exc.issues],
+        return render_template("admin/processes.html", refused=[issue_sentence(i) for i in exc.issues],
                                source=source, comment=comment, **_listing(org)), 400
     if deploying:
         flash(_deployed(check), "success")

@@ -18,6 +18,8 @@ from web.i18n import gettext as _
 from web.localtime import local, when
 from web.presenters import name
 from web.requestview import build, own_request, record_view, take_back_offered, visible_request
+from web.summary import summary
+from web.upcoming import upcoming
 from web.users import me
 
 PAGE = 20
@@ -36,6 +38,7 @@ def mine() -> str:
         result=result,
         form=form,
         current=listfilters.current_steps(result.items),
+        summary=summary,
         page=page,
         per_page=PAGE,
     )
@@ -49,6 +52,7 @@ def detail(request_id: int) -> str:
         "applicant/request.html", view=view, is_applicant=view.req.applicant == me().id,
         urge_from=_urge_from(view.open_decisions),
         may_take_back=view.req.id in take_back_offered([view.req.id]),
+        ahead=upcoming(view),
     )
 
 

@@ -11,6 +11,7 @@ from approvals.operations.terminate import TERMINABLE
 from approvals.store.models import Request, Task
 from approvals.store.rows import TaskRow
 from web.engine import engine
+from web.picker import search_words
 from web.requestview import take_back_offered
 from web.users import me
 
@@ -20,7 +21,7 @@ ADDED = ("before", "after")
 @dataclass
 class OperationsView:
     may_operate: bool  # transfer, add, send back, ask, attach
-    people: list[tuple[str, str]]  # (id, "name · unit") everyone the holder may name
+    people: list[tuple[str, str, str]]  # (id, "name · unit title", search words) everyone the holder may name
     earlier: list[TaskRow]  # steps to send back to, latest first
     added: list[Task]  # 加签 rows waiting on this task, that the signed-in person may remove
     may_take_back: bool
@@ -30,10 +31,12 @@ class OperationsView:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _people(req: Request) -> list[tuple[str, str]]:
+def _people(req: Request) -> list[tuple[str, str, str]]:
+    """Everyone but oneself, with the words the pinyin filter box matches (web/picker.py): among
+    hundreds of colleagues, "hp" finds 何平 as it does on the admin pages."""
     chart = me().chart
-    return [(pid, f"{p.name} · {chart.units[p.unit].name}") for pid, p in chart.people.items()
-            if pid != me().id]
+    return [(pid, f"{p.name} · {chart.units[p.unit].name} {p.title}".rstrip(), search_words(chart, p))
+            for pid, p in chart.people.items() if pid != me().id]
 
 
 def operations_view(task: Task, req: Request, can_decide: bool, form: str = "",

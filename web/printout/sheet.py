@@ -81,6 +81,15 @@ def lines(view: RequestView) -> list[Line]:
     return result
 
 
+def organization(org_id: str) -> str:
+    """The organization's name for the form's heading: a paper copy leaves the building, and
+    says whose form it is."""
+    try:
+        return engine().orgcharts.current(org_id).organization.name
+    except ApprovalsError:
+        return org_id
+
+
 def code(request_id: int) -> str:
     found = printable.stamp(engine().db, request_id)
     return found.code if found else ""

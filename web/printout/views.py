@@ -23,6 +23,7 @@ def _sheet_html(request_id: int, what: str) -> str:
         view=view,
         lines=sheet.lines(view),
         code=sheet.code(view.req.id),
+        organization=sheet.organization(view.req.org_id),
         printed_at=now(),
         printed_by=me(),
         css=sheet.css(),

@@ -51,7 +51,7 @@ def build(figures: Statistics) -> bytes:
            ([m.label, *m.months, m.total] for m in figures.meetings))
     _sheet(book, _("Time per step"), [_("Type"), _("Step"), _("Decisions"), _("Median (hours)"),
                                       _("90th percentile (hours)")],
-           ([labels.request_type(s.request_type, figures.org_id), s.step, s.count, s.median_hours, s.p90_hours]
+           ([labels.request_name(s), s.step, s.count, s.median_hours, s.p90_hours]
             for s in figures.steps))
     _sheet(book, _("Overdue"), [_("Unit"), _("Done after the due date"), _("Open past the due date")],
            ([o.label, o.done_late, o.open_overdue] for o in figures.overdue))
