@@ -75,13 +75,27 @@ REASONS = {
     "injection": _l("The user name contains characters a user name never has (%(chars)s). Type your user "
                  "name only."),
     "wrong_password": _l("Unknown user name or wrong password."),
+    "bad_ticket": _l("The sign-in ticket from the CAS server is missing or malformed. Please sign in again."),
+    "cas_failure": _l("The CAS server did not accept this sign-in ticket (%(why)s). Please sign in again."),
+    "cas_unreachable": _l("The CAS server could not be reached just now. Try again in a moment."),
+    "cas_bad_answer": _l("The CAS server's answer could not be used, so you are not signed in. Tell your "
+                         "administrator the time it happened."),
+    "missing_attribute": _l("The sign-in service did not say who you are in the way this organization matches "
+                            "people, so nobody is signed in. Ask your administrator."),
+    "bad_code": _l("The app's sign-in code is missing or malformed. Open approvals from the app again."),
+    "replayed_code": _l("This sign-in code was already used once; a used code is never accepted again. Open "
+                        "approvals from the app again."),
+    "app_unreachable": _l("The app's sign-in service could not be reached just now. Try again in a moment."),
+    "app_refused": _l("The app's sign-in service refused this sign-in (%(why)s). Open approvals from the app "
+                        "again."),
+    "not_a_member": _l("The app says you are not a member of this organization, so nobody is signed in."),
 }
 
 
 def refusal(reason: str, result: Result | None, why: str = "", identity: str = "", chars: str = "") -> Response:
     text = REASONS.get(reason)
     people = "、".join(result.candidates) if result is not None else ""
-    message = _(text, identity=identity, people=people, chars=chars) if text else \
+    message = _(text, identity=identity, people=people, chars=chars, why=why) if text else \
         _("You are not signed in: %(why)s", why=why or reason)
     page = render_template("auth/refused.html", message=message, reason=reason)
     return Response(page, 403, mimetype="text/html")
