@@ -13,10 +13,18 @@ from approvals.app import build
 from approvals.cli import cli
 
 GBK = "organization:\n  id: xx-nrpb\n  name: 自然资源局\n".encode("gbk")
+
+
+def _first_line_with(text: str) -> int:
+    """Where the shipped chart first names ``text``: the line a NUL put there is reported on."""
+    lines = CHART_A.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
 BAD_FILES = {
     "gbk.yaml": (GBK, "gbk.yaml: line 3: not UTF-8 text (byte 36, value 0xd7)"),
     "nul.yaml": (CHART_A.read_bytes().replace("赵磊".encode(), b"\x00"),
-                 "nul.yaml: line 100, column "),
+                 f"nul.yaml: line {_first_line_with('赵磊')}, column "),
     "deep.yaml": (b"units: " + b"[" * 1000 + b"]" * 1000, "deep.yaml: line 1, column 15: nested"),
     "bomb.yaml": (b'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n',
                   "bomb.yaml: line 1, column 4: anchors (&name) and aliases (*name)"),

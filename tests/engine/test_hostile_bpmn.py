@@ -192,8 +192,9 @@ def test_a_bad_file_in_the_folder_is_skipped_and_logged_and_the_others_stay_in_f
 
 def test_check_says_a_looping_process_once_and_within_seconds(tmp_path: Path) -> None:
     (tmp_path / "leave_xx.bpmn").write_bytes((HOSTILE / "task_loop_never_left.bpmn").read_bytes())
-    for name in ("family_trip_xx.bpmn", "meeting_xx.bpmn"):
-        (tmp_path / name).write_bytes((PROCESSES / name).read_bytes())
+    for shipped in PROCESSES.glob("*.bpmn"):  # every other process the chart names, as shipped
+        if shipped.name != "leave_xx.bpmn":
+            (tmp_path / shipped.name).write_bytes(shipped.read_bytes())
     started = time.monotonic()
 
     report = run_check(DefinitionRegistry(tmp_path), [CHART_A], "leave", NOW.date())
