@@ -5,7 +5,9 @@ a message seen before is acknowledged and not acted on again (``effects`` holds 
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from support import ROOT
 
 
 @dataclass
@@ -138,3 +142,25 @@ def smtp_server() -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+# ---- the worker as its own process, for the crash and stop tests -----------------------------
+
+
+def start_worker(url: str) -> subprocess.Popen[str]:
+    """`approvals worker` as its own process on ``url``, delivering every 0.2 s with a 1 s lease."""
+    env = {**os.environ, "APPROVALS_DATABASE_URL": url, "APPROVALS_DELIVERY_EVERY": "0.2",
+           "APPROVALS_DELIVERY_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-c", "from approvals.cli import main; main(['worker'])"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def stop_worker(proc: subprocess.Popen[str], sig: int) -> None:
+    """Send ``sig`` and wait for the worker; killed if it has not stopped within 30 s."""
+    proc.send_signal(sig)
+    try:
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -7,18 +7,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from notifykit import Received, robot
+from notifykit import Received, robot, start_worker, stop_worker
 from sqlalchemy import select
-from support import CHART_A, ROOT, leave_fields, make_app, open_steps, pick
+from support import CHART_A, leave_fields, make_app, open_steps, pick
 
 from approvals.app import Approvals
 from approvals.cli import cli
@@ -162,23 +159,6 @@ def test_the_cli_adds_lists_and_removes_a_webhook_and_refuses_an_unknown_event(d
     assert "has no webhooks" in runner.invoke(cli, [*base, "api", "webhook", "list", XX]).output
 
 
-def _worker(url: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "APPROVALS_DATABASE_URL": url, "APPROVALS_DELIVERY_EVERY": "0.2",
-           "APPROVALS_DELIVERY_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", "from approvals.cli import main; main(['worker'])"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def _stop(proc: subprocess.Popen[str], sig: int) -> None:
-    proc.send_signal(sig)
-    try:
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
 def test_a_worker_killed_mid_delivery_loses_no_webhook_and_the_receiver_acts_on_none_twice(db_url: str) -> None:
     app = make_app(db_url, CHART_A)
     try:
@@ -186,11 +166,11 @@ def test_a_worker_killed_mid_delivery_loses_no_webhook_and_the_receiver_acts_on_
             _, secret = Webhooks(app.db, app.clock).add(XX, receiver.url, ["request.pending"], "admin")
             for _ in range(5):
                 _leave(app)
-            first = _worker(db_url)
+            first = start_worker(db_url)
             assert receiver.arrived.wait(60), "the worker never tried to deliver"
-            _stop(first, signal.SIGKILL)  # the receiver acted; the worker never heard back
+            stop_worker(first, signal.SIGKILL)  # the receiver acted; the worker never heard back
             assert first.returncode == -signal.SIGKILL
-            second = _worker(db_url)
+            second = start_worker(db_url)
             try:
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
@@ -200,7 +180,7 @@ def test_a_worker_killed_mid_delivery_loses_no_webhook_and_the_receiver_acts_on_
                         break
                     time.sleep(0.2)
             finally:
-                _stop(second, signal.SIGTERM)
+                stop_worker(second, signal.SIGTERM)
             tries = list(receiver.tries)
             effects = dict(receiver.effects)
         with app.db.reading() as s:

@@ -5,37 +5,17 @@ message it was sending goes with the next worker, once."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 
-from notifykit import robot
+from notifykit import robot, start_worker, stop_worker
 from sqlalchemy import select
-from support import CHART_A, ROOT, leave_fields, make_app, pick
+from support import CHART_A, leave_fields, make_app, pick
 
 from approvals.app import Approvals
 from approvals.notifications import settings
 from approvals.store.models import Notification, OutboxMessage
-
-
-def _worker(url: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "APPROVALS_DATABASE_URL": url, "APPROVALS_DELIVERY_EVERY": "0.2",
-           "APPROVALS_DELIVERY_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", "from approvals.cli import main; main(['worker'])"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def _stop(proc: subprocess.Popen[str], sig: int) -> None:
-    proc.send_signal(sig)
-    try:
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_message_and_none_twice(db_url: str) -> None:
@@ -46,11 +26,11 @@ def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_message_and_n
             settings.put(app.db, "xx-nrpb", None, "wecom", receiver.url)
             for _ in range(5):
                 app.service.submit(pick(chart, "leader"), "leave", leave_fields())
-            first = _worker(db_url)
+            first = start_worker(db_url)
             assert receiver.arrived.wait(60), "the worker never tried to deliver"
-            _stop(first, signal.SIGKILL)  # mid-delivery: the receiver acted, the worker never heard back
+            stop_worker(first, signal.SIGKILL)  # mid-delivery: the receiver acted, the worker never heard back
             assert first.returncode == -signal.SIGKILL
-            second = _worker(db_url)
+            second = start_worker(db_url)
             try:
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
@@ -60,7 +40,7 @@ def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_message_and_n
                         break
                     time.sleep(0.2)
             finally:
-                _stop(second, signal.SIGTERM)
+                stop_worker(second, signal.SIGTERM)
             with app.db.reading() as s:
                 keys = set(s.scalars(select(OutboxMessage.idempotency_key)).all())
             tried = [t.key for t in receiver.tries]
@@ -99,19 +79,19 @@ def test_sigterm_while_a_receiver_hangs_stops_the_worker_at_once_and_the_next_wo
             settings.put(app.db, "xx-nrpb", None, "wecom", receiver.url)
             for _ in range(3):
                 app.service.submit(pick(chart, "leader"), "leave", leave_fields())
-            first = _worker(db_url)
+            first = start_worker(db_url)
             assert receiver.arrived.wait(60), "the worker never tried to deliver"
             time.sleep(0.3)  # well into the send: the receiver is holding it
             asked = time.monotonic()
-            _stop(first, signal.SIGTERM)
+            stop_worker(first, signal.SIGTERM)
             took = time.monotonic() - asked
             assert first.returncode == 0 and took < 5, f"exit {first.returncode} after {took:.1f} s"
             [cut_off] = [t.key for t in receiver.tries]  # nothing more was sent after the signal
-            second = _worker(db_url)
+            second = start_worker(db_url)
             try:
                 statuses = _all_sent(app, 3)
             finally:
-                _stop(second, signal.SIGTERM)
+                stop_worker(second, signal.SIGTERM)
             keys = set(statuses)
             tries = Counter(t.key for t in receiver.tries if t.key in keys or t.key == cut_off)
             answered = Counter(k for k in receiver.answered if k in keys)
