@@ -78,6 +78,30 @@ class Robot:
         return 200, self.reply
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender that gave up (stopped, timed out) before the answer is expected here."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 at a free port, in a thread, for as long as the block
+    lasts: yields its base URL. Every receiver of the tests (robots, platforms, protocols) runs
+    on it."""
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 @contextmanager
 def robot(**kwargs: Any) -> Iterator[Robot]:
     state = Robot(**kwargs)
@@ -97,24 +121,12 @@ def robot(**kwargs: Any) -> Iterator[Robot]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    class Server(ThreadingHTTPServer):
-        def handle_error(self, request: Any, client_address: Any) -> None:
-            """A sender that gave up (stopped, timed out) before the answer is expected here."""
-            if not isinstance(sys.exc_info()[1], ConnectionError):
-                super().handle_error(request, client_address)
-
-    server = Server(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_port}/robot/send?access_token=t0ken"
-    try:
-        yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(Handler) as base:
+        state.url = f"{base}/robot/send?access_token=t0ken"
+        try:
+            yield state
+        finally:
+            state.release.set()  # a hanging answer lets go before the server stops
 
 
 @dataclass

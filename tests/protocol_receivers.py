@@ -12,14 +12,15 @@ even from a server that would validate twice)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from notifykit import serving
 
 APP_KEY, APP_SECRET = "ding-app", "ding-secret"
 CORP_ID, CORP_SECRET = "ww-corp", "wecom-secret"
@@ -149,12 +150,6 @@ class _Handler(BaseHTTPRequestHandler):
 def receiver() -> Iterator[Receiver]:
     r = Receiver()
     handler = type("Handler", (_Handler,), {"receiver": r})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    r.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler) as base:
+        r.url = base
         yield r
-    finally:
-        server.shutdown()
-        server.server_close()
