@@ -332,12 +332,13 @@ class OrgChartAdmin:
                                  detail={"principal": principal, "delegate": delegate,
                                          "reason": "the delegate is no longer in the org chart"}))
             for removed in impact.removed:
-                take_off_added(s, removed.task_id, removed.reason, chart, actor, now, day, self.definition_of, out)
+                take_off_added(s, removed.task_id, removed.reason, chart, actor, now, self.clock, self.definition_of,
+                               out)
             for move in impact.moves:
                 self._move(s, move, chart, actor, day, out, comment)
             for skip in impact.skips:
                 reason = skip.reason if skip.vacant else f"{skip.reason}; {REASON}" if skip.to_post else REASON
-                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, day, reason)
+                skip_for_applicant(s, skip.task_id, chart, actor, now, self.definition_of, out, self.clock, reason)
             out.write(s, now)
         out.send(self)
         return impact

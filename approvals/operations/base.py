@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection
 
 from approvals import text
 from approvals.audit.chain import Entry
-from approvals.clock import day_of
 from approvals.errors import FieldError, InvalidStateError, Issue
 from approvals.notifications.outbox import Outbox
 from approvals.operations import signatures
@@ -46,11 +45,6 @@ class Action:
     out: Outbox
     now: datetime
     task: TaskRow | None = None
-
-    @property
-    def day(self) -> date:
-        """The organization's day at ``now``: what a step arriving now counts from."""
-        return day_of(self.service.clock, self.now, self.chart.organization.time_zone)
 
     @property
     def the_task(self) -> TaskRow:

@@ -115,8 +115,7 @@ def _complete_gated(action: Action, gated: TaskRow) -> None:
     req = action.request
     run = Run.load(action.service.definition_of(req), req.state)
     steps = run.complete(gated.spiff_id or "", RouteContext(action.chart, req.applicant), principal=gated.principal)
-    record_steps(action.conn, req, action.chart, steps, action.out, action.now, action.day,
-                 clock_zone=action.service.clock.zone)
+    record_steps(action.conn, req, action.chart, steps, action.out, action.now, action.service.clock)
     save_state(action.conn, req, run.save(), action.now, action.out)
 
 

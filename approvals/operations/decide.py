@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 
 from approvals import text
 from approvals.audit.chain import Entry
-from approvals.clock import day_of, today_in
+from approvals.clock import today_in
 from approvals.errors import FieldError, InvalidStateError, Issue, NotPermittedError
 from approvals.notifications import urges
 from approvals.notifications.outbox import Outbox
@@ -76,8 +76,7 @@ def decide(service: Host, task_id: int, actor: str, decision: str, comment: str 
         if decision == "approve":  # 加签 rows and steps with someone added after their holder
             steps = countersign_add.approve(conn, task, run, RouteContext(chart, req.applicant), out, now,
                                             someone_after, values)
-            record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
-                     clock_zone=service.clock.zone)
+            record_steps(conn, req, chart, steps, out, now, service.clock)
             close_not_needed(conn, req, chart, run.waiting_ids(), actor, now, out)  # 或签
         else:
             status = "rejected" if decision == "reject" else "returned"
@@ -129,8 +128,7 @@ def report(service: Host, task_id: int, actor: str, raw_fields: Mapping[str, Any
         out.signal("reported", request_id=req.id, task_id=task.id, applicant=actor, receiver=task.receiver)
         run = Run.load(defn, req.state)
         steps = run.complete(task.spiff_id or "", RouteContext(chart, req.applicant), data=values)
-        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
-                     clock_zone=service.clock.zone)
+        record_steps(conn, req, chart, steps, out, now, service.clock)
         save_state(conn, req, run.save(), now, out)
         out.write(conn, now)
     out.send(service)

@@ -24,11 +24,12 @@ save's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from approvals.audit.chain import Entry
+from approvals.clock import Clock
 from approvals.notifications.outbox import Outbox
 from approvals.operations.recording import record_steps, save_state
 from approvals.people.orgchart.model import OrgChart
@@ -71,7 +72,7 @@ def held_by_person(s: Session, task: Task) -> bool:
 
 
 def take_off_added(s: Session, task_id: int, why: str, chart: OrgChart, actor: str | None, now: datetime,
-                   day: date, definition_of: DefinitionOf, out: Outbox) -> None:
+                   clock: Clock, definition_of: DefinitionOf, out: Outbox) -> None:
     """An added approver (加签) who can no longer hold their row is taken off as 减签 does it:
     their row closes as ``removed``; the holder's row opens again, or, when the holder has
     already approved and the added person's turn had come (后加签), that approval completes
@@ -84,7 +85,7 @@ def take_off_added(s: Session, task_id: int, why: str, chart: OrgChart, actor: s
     if gated.status in ("held", AFTER_PENDING):
         gated.status = "open"
     elif gated.status == "approved" and gated.spiff_id:
-        _advance(s, gated.request_id, gated.spiff_id, gated.principal, chart, now, day, definition_of, out)
+        _advance(s, gated.request_id, gated.spiff_id, gated.principal, chart, now, clock, definition_of, out)
     out.record(Entry(actor or "system", "approver_removed", added.request_id, gated.id,
                      orgchart_version=chart.version,
                      detail={"step": added.name, "person": added.assignee, "mode": added.origin,
@@ -94,9 +95,9 @@ def take_off_added(s: Session, task_id: int, why: str, chart: OrgChart, actor: s
 
 
 def skip_for_applicant(s: Session, task_id: int, chart: OrgChart, actor: str | None, now: datetime,
-                       definition_of: DefinitionOf, out: Outbox, day: date, reason: str = REASON) -> None:
+                       definition_of: DefinitionOf, out: Outbox, clock: Clock, reason: str = REASON) -> None:
     """Close task ``task_id`` as skipped and advance its request's route under ``chart``;
-    ``day``: the organization's day at ``now``, which the next steps arrive on."""
+    the next steps arrive at ``now`` on ``clock`` (the organization's day)."""
     task = s.get(Task, task_id)
     assert task is not None and task.spiff_id is not None
     req = rows.request(s.connection(), task.request_id, lock=True)
@@ -108,18 +109,18 @@ def skip_for_applicant(s: Session, task_id: int, chart: OrgChart, actor: str | N
                      detail={"step": task.name, "role": task.role, "from": old_assignee, "to": req.applicant,
                              "reason": reason}))
     # The skip decides nothing: whoever decided last stays the last decider (rule 2).
-    _advance(s, req.id, task.spiff_id, None, chart, now, day, definition_of, out)
+    _advance(s, req.id, task.spiff_id, None, chart, now, clock, definition_of, out)
 
 
 def _advance(s: Session, request_id: int, spiff_id: str, principal: str | None, chart: OrgChart, now: datetime,
-             day: date, definition_of: DefinitionOf, out: Outbox) -> None:
+             clock: Clock, definition_of: DefinitionOf, out: Outbox) -> None:
     """Complete workflow step ``spiff_id`` (decided by ``principal``; None: by nobody, the last
-    decider staying the last) and record what follows, arriving on ``day``."""
+    decider staying the last) and record what follows, arriving at ``now`` on ``clock``."""
     conn = s.connection()
     s.flush()  # the rows changed above, before the route reads and writes through Core
     req = rows.request(conn, request_id, lock=True)
     run = Run.load(definition_of(req), req.state)
     decider = principal if principal is not None else run.last_decider
     steps = run.complete(spiff_id, RouteContext(chart, req.applicant), principal=decider)
-    record_steps(conn, req, chart, steps, out, now, day)
+    record_steps(conn, req, chart, steps, out, now, clock)
     save_state(conn, req, run.save(), now, out)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Date, String, bindparam, case, insert, select, update
 
 from approvals.audit.chain import Entry
-from approvals.clock import configured_zone
+from approvals.clock import Clock, day_of
 from approvals.notifications.outbox import Outbox
 from approvals.operations import arming, delegations, signatures
 from approvals.people.orgchart.model import OrgChart
@@ -40,20 +40,19 @@ _INSERT_TASKS = (insert(Task)
 
 
 def record_steps(
-    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, day: date,
-    *, clock_zone: str | None = None,
+    conn: Connection, req: RequestRow, chart: OrgChart, steps: list[Step], out: Outbox, now: datetime, clock: Clock,
 ) -> None:
     """Insert the steps' rows in one statement, then announce each (audit entry, signals).
-    ``day``: the organization's day at ``now`` (``clock.day_of``), which the steps arrive on:
-    their due dates and acting approvers count from it, not from the server's date. Open
-    decisions arm their step's timers (``operations/arming.py``), from ``now`` in the storage zone
-    ``clock_zone`` (the clock's ``zone``; None: the configured one, ``APPROVALS_TIME_ZONE``).
+    The steps arrive on the organization's day at ``now`` (``clock.day_of``): their due dates and
+    acting approvers count from it, not from the server's date. Open decisions arm their step's
+    timers (``operations/arming.py``), from ``now`` in the clock's storage zone.
 
     A pre-built Core insert on the action's connection: the rows are not read back as ORM
     objects in this transaction, so the unit of work has nothing to track.
     """
     if not steps:
         return
+    day = day_of(clock, now, chart.organization.time_zone)
     new = [_task_row(req, chart, step, now, day) for step in steps]
     _one_part_each(conn, req, steps, new, day)
     inserted = conn.execute(_INSERT_TASKS, new).all()
@@ -61,8 +60,7 @@ def record_steps(
     for step, row, (task_id, assignee) in zip(steps, new, inserted, strict=True):
         _announce(req, chart, step, task_id, assignee, row["due_on"], out)
         if step.outcome == OPEN and step.definition.decides:
-            timers += arming.timer_rows(step.definition, task_id, req.id, now, clock_zone or configured_zone(),
-                                        chart)
+            timers += arming.timer_rows(step.definition, task_id, req.id, now, clock.zone, chart)
     arming.arm(conn, timers)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from approvals.audit.chain import Entry
-from approvals.clock import day_of, today_in
+from approvals.clock import today_in
 from approvals.crypto import fields as sealed_fields
 from approvals.errors import ConflictError, InvalidStateError, NotPermittedError
 from approvals.notifications.outbox import Outbox
@@ -59,8 +59,7 @@ def submit(service: Host, applicant: str, request_type: str, raw_fields: Mapping
                          detail={"type": request_type, "process": defn.process_id,
                                  "process_sha": defn.sha256, "fields": values}))
         out.signal("submitted", request_id=req.id, applicant=applicant, request_type=request_type, round=1)
-        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
-                     clock_zone=service.clock.zone)
+        record_steps(conn, req, chart, steps, out, now, service.clock)
         announce_settled(req, moved, out)
         out.write(conn, now)
     service.stored_versions.add(defn.sha256)  # versions are never deleted: ask the database once
@@ -96,8 +95,7 @@ def resubmit(service: Host, request_id: int, actor: str, raw_fields: Mapping[str
                          detail={"round": req.round, "fields": values}))
         out.signal("submitted", request_id=req.id, applicant=actor, request_type=req.request_type,
                    round=req.round)
-        record_steps(conn, req, chart, steps, out, now, day_of(service.clock, now, chart.organization.time_zone),
-                     clock_zone=service.clock.zone)
+        record_steps(conn, req, chart, steps, out, now, service.clock)
         save_state(conn, req, saved, now, out)
         out.write(conn, now)
     out.send(service)

@@ -239,7 +239,7 @@ def _decide(f: _Firing) -> None:
     if decision == "approve":
         # principal "system": nobody's decision, so rule 2 merges no later step with it
         steps = run.complete(task.spiff_id or "", RouteContext(f.chart, req.applicant), principal=SYSTEM)
-        record_steps(conn, req, f.chart, steps, out, now, _day(f), clock_zone=f.service.clock.zone)
+        record_steps(conn, req, f.chart, steps, out, now, f.service.clock)
         close_not_needed(conn, req, f.chart, run.waiting_ids(), SYSTEM, now, out)
     else:
         status = "rejected" if decision == "reject" else "returned"
@@ -247,10 +247,6 @@ def _decide(f: _Firing) -> None:
         if decision == "return":
             out.signal("returned", request_id=req.id, task_id=task.id, actor=SYSTEM, comment=comment)
     save_state(conn, req, run.save(), now, out)
-
-
-def _day(f: _Firing) -> Any:
-    return convert(f.now, f.service.clock.zone, f.chart.organization.time_zone).date()
 
 
 def _transfer(f: _Firing) -> None:
